@@ -1,0 +1,5 @@
+import sys
+
+from installdev.cli import main
+
+sys.exit(main())

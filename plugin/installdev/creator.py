@@ -1,0 +1,51 @@
+"""Creating the venv with virtualenv, in exactly the mode decided.
+
+virtualenv is told ``--copies`` or ``--symlinks`` explicitly and runs with the user's
+``VIRTUALENV_*`` variables and config file shut out, so neither its own TMPDIR symlink probe nor a
+stray setting can change the mode. It writes no ``.venv`` redirect file beside the venv.
+Seeds pip and setuptools from virtualenv's bundled wheels and app-data cache, offline.
+"""
+
+from __future__ import annotations
+
+import os
+import sysconfig
+from pathlib import Path
+
+from installdev.errors import CreateError
+from installdev.interpreter import BasePython
+
+_KEPT_VIRTUALENV_VARIABLES = frozenset({"VIRTUALENV_OVERRIDE_APP_DATA"})
+NIX_ENV_PTH = "installdev-nix-env.pth"
+
+
+def _virtualenv_environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUALENV_") or k in _KEPT_VIRTUALENV_VARIABLES}
+    env["VIRTUALENV_CONFIG_FILE"] = os.devnull
+    env["VIRTUALENV_NO_VENV_REDIRECT"] = "1"
+    return env
+
+
+def site_packages(venv: Path, version: tuple[int, int, int]) -> Path:
+    scheme = "nt" if os.name == "nt" else "posix_venv" if "posix_venv" in sysconfig.get_scheme_names() else "posix_prefix"
+    variables = {"base": str(venv), "platbase": str(venv), "py_version_short": f"{version[0]}.{version[1]}",
+                 "implementation_lower": "python", "abiflags": ""}
+    return Path(sysconfig.get_path("purelib", scheme, variables))
+
+
+def create_venv(dest: Path, base: BasePython, mode: str, system_site_packages: bool) -> None:
+    """Create a seeded venv at ``dest`` (an existing, claimed directory). Raises CreateError."""
+    from virtualenv import cli_run
+
+    args = [str(dest), "--python", base.path, f"--{mode}", "--no-download", "--no-periodic-update", "--quiet"]
+    if system_site_packages and base.nix_env_site_packages is None:
+        args.append("--system-site-packages")
+    try:
+        cli_run(args, setup_logging=False, env=_virtualenv_environment())
+    except SystemExit as exit_:
+        raise CreateError(f"virtualenv refused to create {dest} (exit status {exit_.code})") from None
+    except Exception as error:  # virtualenv raises many types; all mean "not created"
+        raise CreateError(f"virtualenv could not create {dest}: {type(error).__name__}: {error}") from None
+    if system_site_packages and base.nix_env_site_packages:
+        pth = site_packages(dest, base.version) / NIX_ENV_PTH
+        pth.write_text(f"import site; site.addsitedir({base.nix_env_site_packages!r})\n", encoding="utf-8")

@@ -1,0 +1,110 @@
+"""``installdev install-dev``: the up-to-date check, then (under the lock) decide, create, install, stamp."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from installdev import __version__
+from installdev.envflags import copies_flag_names
+from installdev.errors import CreateError, HostUnsupportedError
+from installdev.project import check_extras
+from installdev.report import Reporter
+from installdev.settings import Settings
+from installdev.stamp import expected_inputs, read_stamp, staleness, write_stamp
+from installdev.venvdir import check_venv_path, recover, replacing, reset
+
+
+def _activate_hint(venv: Path) -> str:
+    relative = os.path.relpath(venv) if not os.path.relpath(venv).startswith("..") else str(venv)
+    if os.name == "nt":
+        return f"{relative}\\Scripts\\activate"
+    return f"source {relative}/bin/activate"
+
+
+def install_dev(settings: Settings, reporter: Reporter) -> None:
+    """Make ``settings.venv`` an up-to-date development venv of the project. Raises InstalldevError."""
+    inputs = expected_inputs(settings)
+    reasons = ["--force"] if settings.force else staleness(settings.venv, inputs)
+    if not reasons:
+        stamp = read_stamp(settings.venv) or {}
+        reporter.info(f"{settings.venv} is up to date ({stamp.get('decision', {}).get('mode', '?')})")
+        return
+
+    check_extras(settings.project, settings.extras)
+    check_venv_path(settings.venv, settings.project.directory)
+    try:
+        settings.venv.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise HostUnsupportedError(
+            f"cannot create {settings.venv.parent}: {error.strerror}; pass --venv with a writable location"
+        ) from None
+
+    from installdev.locking import venv_lock
+
+    with venv_lock(settings.venv, settings.lock_timeout, reporter):
+        recover(settings.venv, settings.project.directory, reporter)
+        if not settings.force:
+            reasons = staleness(settings.venv, inputs)
+            if not reasons:
+                reporter.info(f"{settings.venv} was just built by another process; it is up to date")
+                return
+        reporter.info(f"building {settings.venv}: {'; '.join(reasons)}")
+        _build(settings, inputs, reporter)
+
+
+def _build(settings: Settings, inputs: dict, reporter: Reporter) -> None:
+    from installdev.creator import create_venv
+    from installdev.facts import gather_host_facts
+    from installdev.health import health_problem
+    from installdev.installer import install_project
+    from installdev.interpreter import discover
+    from installdev.policy import COPIES, decide_link_mode
+    from installdev.probe import probe_directory
+
+    started = time.perf_counter()
+    venv = settings.venv
+    facts = gather_host_facts(venv)
+    base = discover(settings.python, facts.nix_store)
+    for reason in base.reasons:
+        reporter.info(reason)
+    decision = decide_link_mode(
+        settings.mode_request, facts, probe_directory(venv.parent), copies_flag_names(settings.flag_prefix)[0]
+    )
+    reporter.info(f"mode {decision.summary()}")
+
+    with replacing(venv, settings.project.directory, reporter):
+        mode = decision.mode
+        with reporter.step(f"creating venv with Python {base.version_text} ({mode})"):
+            create_venv(venv, base, mode, settings.system_site_packages)
+        problem = health_problem(venv, base.version)
+        if problem and decision.copies_fallback:
+            reporter.warning(f"the symlinks venv failed its health check ({problem}); rebuilding it once with copies")
+            mode = COPIES
+            reset(venv)
+            with reporter.step(f"creating venv with Python {base.version_text} ({mode})"):
+                create_venv(venv, base, mode, settings.system_site_packages)
+            problem = health_problem(venv, base.version)
+        if problem:
+            raise CreateError(f"the new venv {venv} failed its health check: {problem}")
+
+        with reporter.step("installing " + _install_summary(settings)):
+            install_project(venv, settings, reporter)
+
+        reasons = decision.reasons if mode == decision.mode else ("the symlinks venv failed its health check",)
+        write_stamp(venv, {
+            "installdev": __version__,
+            "inputs": inputs,
+            "python_version": base.version_text,
+            "base_python": {"requested": base.requested, "path": base.path, "version": base.version_text},
+            "decision": {"mode": mode, "reasons": list(reasons)},
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        })
+    reporter.info(f"ready in {time.perf_counter() - started:.1f}s: {_activate_hint(venv)}")
+
+
+def _install_summary(settings: Settings) -> str:
+    target = "-e ." + (f"[{','.join(settings.extras)}]" if settings.extras else "")
+    parts = [target] + [f"-r {path.name}" for path in settings.requirements] + [f"-c {path.name}" for path in settings.constraints]
+    return " ".join(parts)

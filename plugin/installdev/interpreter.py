@@ -1,0 +1,118 @@
+"""Base interpreter discovery: which python the venv is built on, and why.
+
+The path the user gave is kept unresolved (Homebrew's ``opt/python@3.X/bin`` survives patch
+upgrades, a resolved ``Cellar/3.X.Y`` path does not). One exception: a Nix ``python3.withPackages``
+environment with a legacy wrapper reports ``sys.prefix`` = the read-only env, so a venv built on it
+points into the store; the venv is built on the real interpreter under ``sys.base_prefix`` instead,
+and the env's packages are reached through a ``.pth`` file when system site packages are asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from installdev.errors import BadPythonError
+
+MINIMUM_VERSION = (3, 8)  # the oldest CPython virtualenv 21 creates venvs for
+
+_INFO_SCRIPT = """
+import json, os, site, sys, sysconfig
+print(json.dumps({
+    "version": list(sys.version_info[:3]),
+    "implementation": sys.implementation.name,
+    "executable": sys.executable,
+    "prefix": sys.prefix,
+    "base_prefix": sys.base_prefix,
+    "pyvenv_cfg": os.path.isfile(os.path.join(sys.prefix, "pyvenv.cfg")),
+    "purelib": sysconfig.get_paths()["purelib"],
+}))
+"""
+
+
+@dataclass(frozen=True)
+class BasePython:
+    requested: str  # what the user asked for (path or name)
+    path: str  # what virtualenv is given
+    version: tuple[int, int, int]
+    reasons: tuple[str, ...] = ()
+    nix_env_site_packages: str | None = None  # for the .pth of a legacy Nix env
+    store_paths: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def version_text(self) -> str:
+        return ".".join(map(str, self.version))
+
+
+def locate(requested: str) -> str:
+    """An absolute path for ``requested`` (a path, or a name looked up on PATH), not resolving symlinks."""
+    if os.sep in requested or (os.altsep and os.altsep in requested):
+        path = requested
+        if not os.path.lexists(path):
+            raise BadPythonError(f"--python {requested} does not exist: pass the path of a Python 3 interpreter")
+    else:
+        found = shutil.which(requested)
+        if not found:
+            raise BadPythonError(f"--python {requested} is not on PATH: install it or pass its full path")
+        path = os.path.abspath(found)
+    if not os.path.exists(path):
+        raise BadPythonError(f"--python {requested} is a dangling link (its interpreter was removed): pick another")
+    if os.path.isdir(path) or not os.access(path, os.X_OK):
+        raise BadPythonError(f"--python {requested} is not an executable file: pass the interpreter itself")
+    return path
+
+
+def interpreter_info(path: str) -> dict:
+    try:
+        completed = subprocess.run(
+            [path, "-I", "-c", _INFO_SCRIPT], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise BadPythonError(f"--python {path} could not be run ({error}): pass a working Python 3 interpreter") from None
+    try:
+        return json.loads(completed.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise BadPythonError(
+            f"--python {path} is not a working Python 3 interpreter (exit status {completed.returncode}): "
+            "pass the path of python3"
+        ) from None
+
+
+def _under(path: str, directory: str) -> bool:
+    real = os.path.realpath(path)
+    return real == directory or real.startswith(directory.rstrip("/") + "/")
+
+
+def discover(requested: str, nix_store: str) -> BasePython:
+    """Run the requested interpreter once and decide what the venv is built on."""
+    path = locate(requested)
+    info = interpreter_info(path)
+    version = tuple(info["version"])
+    if info["implementation"] != "cpython" and info["implementation"] != "pypy":
+        raise BadPythonError(f"--python {requested} is {info['implementation']}, which virtualenv cannot base a venv on")
+    if version < MINIMUM_VERSION:
+        raise BadPythonError(
+            f"--python {requested} is Python {'.'.join(map(str, version))}; virtualenv needs "
+            f"{'.'.join(map(str, MINIMUM_VERSION))} or newer: pass a newer interpreter"
+        )
+    store_paths = tuple(p for p in (path, info["executable"], info["base_prefix"]) if _under(p, nix_store))
+    legacy_nix_env = info["prefix"] != info["base_prefix"] and not info["pyvenv_cfg"]
+    if not legacy_nix_env:
+        return BasePython(requested, path, version, store_paths=store_paths)
+    major, minor = version[:2]
+    real = os.path.join(info["base_prefix"], "bin", f"python{major}.{minor}")
+    if not os.access(real, os.X_OK):
+        raise BadPythonError(
+            f"--python {requested} looks like a wrapped environment (sys.prefix {info['prefix']} is not a venv) "
+            f"but {real} is missing: pass the real interpreter"
+        )
+    reason = (
+        f"{path} is a wrapper environment ({info['prefix']}, the Nix legacy kind): "
+        f"building on its real interpreter {real} so the venv owns its prefix"
+    )
+    return BasePython(requested, real, version, (reason,), nix_env_site_packages=info["purelib"],
+                      store_paths=store_paths)

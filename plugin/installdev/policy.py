@@ -1,0 +1,85 @@
+"""Why a venv gets copies or symlinks: one pure function, facts in, decision and reasons out.
+
+``decide_link_mode`` is the whole policy. It reads no files and runs nothing, so every rule is
+unit-tested over a table of host facts and probe results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from installdev.envflags import ModeRequest
+from installdev.errors import HostUnsupportedError, UsageError
+from installdev.facts import HostFacts
+from installdev.probe import ProbeResult
+
+COPIES, SYMLINKS = "copies", "symlinks"
+
+
+@dataclass(frozen=True)
+class Decision:
+    mode: str
+    reasons: tuple[str, ...]
+    # An automatic symlinks choice may be retried once with copies when the new venv fails its health check.
+    copies_fallback: bool = False
+    # The flag a user would set to get the other mode, for messages and `doctor`.
+    override_hint: str = ""
+
+    def summary(self) -> str:
+        return f"{self.mode}: {'; '.join(self.reasons)}"
+
+
+def _where(facts: HostFacts, probe: ProbeResult) -> str:
+    mount = f" ({facts.mount.describe()})" if facts.mount else ""
+    return f"{probe.directory}{mount}"
+
+
+def _hints(facts: HostFacts) -> list[str]:
+    hints = []
+    if facts.container:
+        hints.append(f"container detected ({facts.container})")
+    if facts.wsl:
+        hints.append("WSL detected")
+    return hints
+
+
+def decide_link_mode(request: ModeRequest, facts: HostFacts, probe: ProbeResult, copies_flag: str) -> Decision:
+    """Choose "copies" or "symlinks" for the venv's interpreter, or raise when no venv can live there.
+
+    Rules, in order: an unwritable destination is an error; an explicit request wins unless the probe
+    proves it cannot work; Windows gets copies; symlinks that fail or cannot be followed mean copies;
+    copies that cannot execute (noexec) mean symlinks; neither working is an error; otherwise symlinks,
+    with one retry in copies mode if the new venv fails its health check.
+    ``copies_flag`` is the variable name to suggest (``<PREFIX>_VENV_USE_COPIES``).
+    """
+    where = _where(facts, probe)
+    symlink_failure = (
+        f"symlink() in {where} failed with {probe.symlink_error}" if probe.symlink_error else
+        f"symlinks in {where} cannot be followed ({probe.follow_error})" if probe.follow_error else None
+    )
+    copies_failure = f"copied executables cannot run in {where} ({probe.exec_error})" if probe.exec_error else None
+    elsewhere = "pass --venv with a directory on a local disk"
+
+    if not probe.writable:
+        raise HostUnsupportedError(f"cannot create a venv in {where}: it is not writable ({probe.write_error}); {elsewhere}")
+
+    if request.mode:
+        failure = symlink_failure if request.mode == SYMLINKS else copies_failure
+        if failure:
+            raise UsageError(f"{request.source} asks for {request.mode}, but {failure}: unset it, or {elsewhere}")
+        return Decision(request.mode, (f"asked by {request.source}",))
+
+    hints = _hints(facts)
+    if symlink_failure and copies_failure:
+        raise HostUnsupportedError(f"neither symlinks nor copies work: {symlink_failure}, and {copies_failure}; {elsewhere}")
+    if facts.platform == "windows":
+        return Decision(COPIES, ("Windows: symlinks need a privilege most accounts lack",),
+                        override_hint=f"{copies_flag}=false")
+    if symlink_failure:
+        return Decision(COPIES, (symlink_failure, *hints))
+    if copies_failure:
+        return Decision(SYMLINKS, (copies_failure, *hints))
+    reasons = [f"symlinks work in {where}"]
+    if hints:
+        reasons.append(f"{' and '.join(hints)}, but the probe decides")
+    return Decision(SYMLINKS, tuple(reasons), copies_fallback=True, override_hint=f"{copies_flag}=true")

@@ -1,0 +1,62 @@
+"""What the user sees: one ``installdev:`` line per step with its duration, installer output indented.
+
+Progress goes to stdout and errors to stderr, line by line and flushed, so the output reads the same
+in a terminal, a CI log and a Gradle build.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import deque
+from contextlib import contextmanager
+from typing import Iterator, TextIO
+
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+_TAIL_LINES = 40
+
+
+class Reporter:
+    def __init__(self, verbosity: int = NORMAL, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.verbosity = verbosity
+        self._out = out or sys.stdout
+        self._err = err or sys.stderr
+        self.tool_tail: deque[str] = deque(maxlen=_TAIL_LINES)
+
+    def _write(self, stream: TextIO, text: str) -> None:
+        stream.write(text + "\n")
+        stream.flush()
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= NORMAL:
+            self._write(self._out, f"installdev: {message}")
+
+    def detail(self, message: str) -> None:
+        if self.verbosity >= VERBOSE:
+            self._write(self._out, f"installdev: {message}")
+
+    def warning(self, message: str) -> None:
+        self._write(self._err, f"installdev: warning: {message}")
+
+    def error(self, message: str) -> None:
+        self._write(self._err, f"installdev: error: {message}")
+
+    def tool_output(self, line: str) -> None:
+        """A line from a child tool (pip, uv): shown indented, and kept for the error report in quiet mode."""
+        line = line.rstrip("\r\n")
+        self.tool_tail.append(line)
+        if self.verbosity >= NORMAL:
+            self._write(self._out, f"    {line}")
+
+    def replay_tool_tail(self) -> None:
+        """After a child tool failed in quiet mode, show what it said last on stderr."""
+        if self.verbosity < NORMAL:
+            for line in self.tool_tail:
+                self._write(self._err, f"    {line}")
+
+    @contextmanager
+    def step(self, title: str) -> Iterator[None]:
+        self.info(f"{title} ...")
+        started = time.perf_counter()
+        yield
+        self.info(f"{title}: done in {time.perf_counter() - started:.1f}s")

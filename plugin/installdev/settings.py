@@ -1,0 +1,117 @@
+"""Settings for one venv: the command line wins over ``[tool.installdev]`` in pyproject.toml.
+
+Paths on the command line are relative to the current directory; paths in pyproject.toml are
+relative to the project directory.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from installdev.envflags import ModeRequest, requested_mode, resolve_flag_prefix
+from installdev.errors import UsageError
+from installdev.project import Project
+
+DEFAULT_VENV_NAME = "venv"
+DEFAULT_EXTRAS = ("dev",)
+DEFAULT_LOCK_TIMEOUT = 900.0
+
+# [tool.installdev] key -> (accepted types, description for the error message)
+_SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "venv": ((str,), "a path string"),
+    "python": ((str,), "an interpreter path or name"),
+    "extras": ((list, str), "a list of extra names"),
+    "requirements": ((list,), "a list of requirement file paths"),
+    "constraints": ((list,), "a list of constraint file paths"),
+    "flag-prefix": ((str,), "a variable prefix such as DATAHUB"),
+    "lock-timeout": ((int, float), "a number of seconds"),
+    "system-site-packages": ((bool,), "true or false"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: Project
+    venv: Path
+    python: str
+    extras: tuple[str, ...]
+    requirements: tuple[Path, ...]
+    constraints: tuple[Path, ...]
+    flag_prefix: str
+    mode_request: ModeRequest
+    lock_timeout: float
+    system_site_packages: bool
+    force: bool = False
+
+
+def validate_tool_table(table: Any, origin: str) -> dict:
+    if not isinstance(table, dict):
+        raise UsageError(f"{origin}: [tool.installdev] must be a table")
+    for key, value in table.items():
+        if key not in _SETTING_TYPES:
+            known = ", ".join(sorted(_SETTING_TYPES))
+            raise UsageError(f"{origin}: unknown [tool.installdev] key {key!r}; known keys: {known}")
+        types, description = _SETTING_TYPES[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise UsageError(f"{origin}: [tool.installdev] {key} must be {description}, not {value!r}")
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            raise UsageError(f"{origin}: [tool.installdev] {key} must be {description}, not {value!r}")
+    return table
+
+
+def parse_extras(value: str | list[str]) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _absolute(path: str | Path, base: Path) -> Path:
+    return Path(os.path.abspath(base / os.path.expanduser(str(path))))
+
+
+def resolve_settings(args: Any, project: Project, env: Mapping[str, str]) -> Settings:
+    """Merge command-line ``args`` (an argparse namespace) with the project's ``[tool.installdev]`` table."""
+    origin = str(project.directory / "pyproject.toml")
+    table = validate_tool_table(project.tool_settings, origin)
+    cwd = Path.cwd()
+
+    def pick(cli_value: Any, key: str) -> tuple[Any, Path]:
+        """The value and the directory relative paths in it are relative to."""
+        if cli_value is not None:
+            return cli_value, cwd
+        return table.get(key), project.directory
+
+    venv_value, venv_base = pick(args.venv, "venv")
+    venv = _absolute(venv_value, venv_base) if venv_value else project.directory / DEFAULT_VENV_NAME
+
+    extras_value, _ = pick(args.extras, "extras")
+    extras = parse_extras(extras_value) if extras_value is not None else DEFAULT_EXTRAS
+
+    def paths(cli_values: list[str] | None, key: str) -> tuple[Path, ...]:
+        values, base = pick(cli_values or None, key)
+        return tuple(_absolute(value, base) for value in values or ())
+
+    python_value, python_base = pick(args.python, "python")
+    python = python_value or sys.executable
+    if os.sep in python or (os.altsep and os.altsep in python):
+        python = str(_absolute(python, python_base))
+
+    lock_timeout, _ = pick(args.lock_timeout, "lock-timeout")
+    system_site, _ = pick(args.system_site_packages, "system-site-packages")
+    prefix = resolve_flag_prefix(args.flag_prefix, env, table.get("flag-prefix"))
+    return Settings(
+        project=project,
+        venv=venv,
+        python=python,
+        extras=extras,
+        requirements=paths(args.requirement, "requirements"),
+        constraints=paths(args.constraint, "constraints"),
+        flag_prefix=prefix,
+        mode_request=requested_mode(args.link_mode, env, prefix),
+        lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else float(lock_timeout),
+        system_site_packages=bool(system_site),
+        force=bool(getattr(args, "force", False)),
+    )

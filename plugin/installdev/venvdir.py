@@ -1,0 +1,157 @@
+"""The venv directory: what may be deleted, and replacing a venv without ever losing a working one.
+
+installdev deletes only directories it made itself: each venv gets a marker file before creation
+starts. Never deleted, marker or not: ``/``, the home directory, the project directory and any
+directory that contains it. A rebuild moves the previous (completed) venv aside to a sibling
+``<venv>.installdev-previous`` in the same parent directory, builds the new one at the real path and
+deletes the old one only after the new one is complete; any failure puts the old one back. A crash
+part way through is repaired by ``recover`` on the next run, under the same lock.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from installdev.errors import UnsafeVenvPathError
+from installdev.report import Reporter
+
+MARKER_NAME = ".installdev-venv"
+STAMP_NAME = ".installdev-stamp.json"
+PREVIOUS_SUFFIX = ".installdev-previous"
+
+MISSING, EMPTY, OURS, FOREIGN_VENV, NOT_A_VENV, NOT_A_DIRECTORY = (
+    "missing", "empty", "ours", "foreign venv", "not a venv", "not a directory"
+)
+
+
+def venv_python(venv: Path) -> Path:
+    if sys.platform.startswith("win"):
+        return venv / "Scripts" / "python.exe"
+    return venv / "bin" / "python"
+
+
+def stamp_path(venv: Path) -> Path:
+    return venv / STAMP_NAME
+
+
+def previous_path(venv: Path) -> Path:
+    return venv.with_name(venv.name + PREVIOUS_SUFFIX)
+
+
+def classify(venv: Path) -> str:
+    if not os.path.lexists(venv):
+        return MISSING
+    if not venv.is_dir() or venv.is_symlink():
+        return NOT_A_DIRECTORY
+    if (venv / MARKER_NAME).is_file():
+        return OURS
+    if not any(venv.iterdir()):
+        return EMPTY
+    if (venv / "pyvenv.cfg").is_file():
+        return FOREIGN_VENV
+    return NOT_A_VENV
+
+
+def protected_reason(venv: Path, project_dir: Path) -> str | None:
+    """Why ``venv`` must never be deleted whatever it contains, or None."""
+    real = Path(os.path.realpath(venv))
+    project = Path(os.path.realpath(project_dir))
+    if real == Path(real.anchor):
+        return "it is the filesystem root"
+    if real == Path(os.path.realpath(Path.home())):
+        return "it is your home directory"
+    if real == project:
+        return "it is the project directory"
+    if real in project.parents:
+        return "it contains the project directory"
+    return None
+
+
+def check_venv_path(venv: Path, project_dir: Path) -> str:
+    """Refuse a --venv that installdev must not build in; return its classification."""
+    reason = protected_reason(venv, project_dir)
+    if reason:
+        raise UnsafeVenvPathError(f"refusing to use {venv} as the venv: {reason}; pass --venv with a dedicated directory")
+    kind = classify(venv)
+    if kind == NOT_A_DIRECTORY:
+        raise UnsafeVenvPathError(f"--venv {venv} exists and is not a directory: remove it or pass another --venv")
+    if kind == NOT_A_VENV:
+        raise UnsafeVenvPathError(
+            f"--venv {venv} is a non-empty directory that is not a venv; its files were left untouched: "
+            "pass another --venv"
+        )
+    if kind == FOREIGN_VENV:
+        raise UnsafeVenvPathError(
+            f"{venv} is a venv installdev did not make, so it will not replace it: "
+            f"remove it yourself (rm -rf {venv}) or pass another --venv"
+        )
+    return kind
+
+
+def remove_own_venv(venv: Path, project_dir: Path) -> bool:
+    """Delete ``venv`` if installdev made it; return whether anything was removed. Refuses anything else."""
+    kind = check_venv_path(venv, project_dir)
+    if kind == MISSING:
+        return False
+    shutil.rmtree(venv)
+    return True
+
+
+def claim(venv: Path) -> None:
+    """Mark ``venv`` (created if missing) as installdev's before anything is built in it."""
+    venv.mkdir(exist_ok=True)
+    (venv / MARKER_NAME).write_text("This venv is managed by installdev; it may delete and rebuild it.\n")
+
+
+def reset(venv: Path) -> None:
+    """Empty a venv installdev is building, to start it again."""
+    shutil.rmtree(venv)
+    claim(venv)
+
+
+def recover(venv: Path, project_dir: Path, reporter: Reporter) -> None:
+    """Repair what an interrupted rebuild left: finish it if the new venv is complete, else restore the old one."""
+    previous = previous_path(venv)
+    if classify(previous) != OURS:
+        return
+    if classify(venv) == OURS and stamp_path(venv).is_file():
+        shutil.rmtree(previous)
+        reporter.info(f"removed {previous.name} left by an interrupted rebuild (the new venv was complete)")
+        return
+    if classify(venv) == OURS:
+        remove_own_venv(venv, project_dir)
+    if classify(venv) == MISSING:
+        os.rename(previous, venv)
+        reporter.info(f"restored the previous venv {venv} left aside by an interrupted rebuild")
+
+
+@contextmanager
+def replacing(venv: Path, project_dir: Path, reporter: Reporter) -> Iterator[None]:
+    """Build a new venv at ``venv`` inside the block; keep the previous complete one until the block succeeds.
+
+    An incomplete previous venv (no stamp: an interrupted first build) is deleted, not kept.
+    """
+    previous = previous_path(venv)
+    kind = check_venv_path(venv, project_dir)
+    kept = kind == OURS and stamp_path(venv).is_file()
+    if kept:
+        os.rename(venv, previous)
+    elif kind == OURS:
+        shutil.rmtree(venv)
+    try:
+        claim(venv)
+        yield
+    except BaseException:
+        if classify(venv) == OURS:
+            shutil.rmtree(venv, ignore_errors=True)
+        if kept:
+            os.rename(previous, venv)
+            reporter.warning(f"the build failed; the previous venv is still in place at {venv}")
+        raise
+    if kept:
+        shutil.rmtree(previous)
