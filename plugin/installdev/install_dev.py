@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from installdev import __version__
 from installdev.envflags import copies_flag_names
@@ -14,6 +15,10 @@ from installdev.report import Reporter
 from installdev.settings import Settings
 from installdev.stamp import expected_inputs, read_stamp, staleness, write_stamp
 from installdev.venvdir import check_venv_path, recover, replacing, reset
+
+if TYPE_CHECKING:  # the up-to-date path imports neither
+    from installdev.facts import HostFacts
+    from installdev.interpreter import BasePython
 
 
 def _activate_hint(venv: Path) -> str:
@@ -32,16 +37,20 @@ def install_dev(settings: Settings, reporter: Reporter) -> None:
         reporter.info(f"{settings.venv} is up to date ({stamp.get('decision', {}).get('mode', '?')})")
         return
 
+    from installdev.facts import gather_host_facts
+    from installdev.interpreter import discover
+    from installdev.locking import venv_lock
+
     check_extras(settings.project, settings.extras)
     check_venv_path(settings.venv, settings.project.directory)
+    facts = gather_host_facts(settings.venv)
+    base = discover(settings.python, facts.nix_store)
     try:
         settings.venv.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise HostUnsupportedError(
             f"cannot create {settings.venv.parent}: {error.strerror}; pass --venv with a writable location"
         ) from None
-
-    from installdev.locking import venv_lock
 
     with venv_lock(settings.venv, settings.lock_timeout, reporter):
         recover(settings.venv, settings.project.directory, reporter)
@@ -51,22 +60,18 @@ def install_dev(settings: Settings, reporter: Reporter) -> None:
                 reporter.info(f"{settings.venv} was just built by another process; it is up to date")
                 return
         reporter.info(f"building {settings.venv}: {'; '.join(reasons)}")
-        _build(settings, inputs, reporter)
+        _build(settings, inputs, facts, base, reporter)
 
 
-def _build(settings: Settings, inputs: dict, reporter: Reporter) -> None:
+def _build(settings: Settings, inputs: dict, facts: HostFacts, base: BasePython, reporter: Reporter) -> None:
     from installdev.creator import create_venv
-    from installdev.facts import gather_host_facts
     from installdev.health import health_problem
     from installdev.installer import install_project
-    from installdev.interpreter import discover
     from installdev.policy import COPIES, decide_link_mode
     from installdev.probe import probe_directory
 
     started = time.perf_counter()
     venv = settings.venv
-    facts = gather_host_facts(venv)
-    base = discover(settings.python, facts.nix_store)
     for reason in base.reasons:
         reporter.info(reason)
     decision = decide_link_mode(

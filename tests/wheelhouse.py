@@ -1,0 +1,69 @@
+"""Tiny projects and wheels made inside the test session, so no test ever needs a package index."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import textwrap
+import zipfile
+from pathlib import Path
+
+import virtualenv
+
+
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def build_wheel(directory: Path, name: str, version: str = "1.0", requires: tuple[str, ...] = (),
+                module_source: str | None = None) -> Path:
+    """Write a real, installable pure-Python wheel ``name-version`` with one module named ``name``."""
+    dist_info = f"{name}-{version}.dist-info"
+    metadata = "\n".join(
+        ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}", *(f"Requires-Dist: {r}" for r in requires)]
+    ) + "\n"
+    files = {
+        f"{name}/__init__.py": (module_source or f"VERSION = {version!r}\n").encode(),
+        f"{dist_info}/METADATA": metadata.encode(),
+        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: installdev-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = [_record_line(path, data) for path, data in files.items()] + [f"{dist_info}/RECORD,,"]
+    wheel = directory / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, data in files.items():
+            archive.writestr(path, data)
+        archive.writestr(f"{dist_info}/RECORD", "\n".join(record) + "\n")
+    return wheel
+
+
+def copy_build_backend(directory: Path) -> None:
+    """setuptools, from virtualenv's bundled wheels: what pip's isolated build of an editable project needs."""
+    embed = Path(virtualenv.__file__).parent / "seed" / "wheels" / "embed"
+    for wheel in embed.glob("setuptools-*.whl"):
+        shutil.copy2(wheel, directory)
+
+
+def write_project(directory: Path, name: str = "sampleproj", extras: dict[str, list[str]] | None = None,
+                  tool_table: str = "", dependencies: tuple[str, ...] = ()) -> Path:
+    """A setuptools project with a src layout, editable-installable offline."""
+    extras = {"dev": ["devtool"]} if extras is None else extras
+    package = directory / "src" / name
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("GREETING = 'hello'\n")
+    extras_toml = "\n".join(f"{key} = {value!r}".replace("'", '"') for key, value in extras.items())
+    deps = ", ".join(f'"{d}"' for d in dependencies)
+    (directory / "pyproject.toml").write_text(textwrap.dedent(f"""\
+        [build-system]
+        requires = ["setuptools>=64"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "{name}"
+        version = "0.1"
+        dependencies = [{deps}]
+
+        [project.optional-dependencies]
+        """) + extras_toml + "\n" + (f"\n[tool.installdev]\n{tool_table}\n" if tool_table else ""))
+    return directory
