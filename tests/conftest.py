@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from wheelhouse import build_wheel, copy_build_backend, write_project
 
-pytest_plugins = ["hostfixtures"] if (Path(__file__).parent / "hostfixtures.py").exists() else []  # TEMP
+pytest_plugins = ["hostfixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN_DIR = REPO / "plugin"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from installdev.envflags import ModeRequest, parse_flag, requested_mode, resolve_flag_prefix
 from installdev.errors import UsageError
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from installdev.envflags import ModeRequest
 from installdev.errors import HostUnsupportedError, UsageError
 from installdev.facts import HostFacts, Mount
@@ -84,7 +83,7 @@ def test_an_explicit_request_the_probe_disproves_is_refused_with_the_way_out(req
 
 
 def test_read_only_destination_is_an_error_before_anything_else():
-    with pytest.raises(HostUnsupportedError, match="not writable \\(EROFS\\).*--venv"):
+    with pytest.raises(HostUnsupportedError, match=r"not writable \(EROFS\).*--venv"):
         decide_link_mode(ModeRequest("copies", "--copies"), linux("ext4", "/ro", frozenset({"ro"})),
                          probe(write_error="EROFS"), FLAG)
 

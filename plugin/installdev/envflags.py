@@ -7,11 +7,12 @@ must never silently mean "false".
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 DEFAULT_FLAG_PREFIX = "INSTALLDEV"
 FLAG_PREFIX_VARIABLE = "INSTALLDEV_FLAG_PREFIX"
@@ -19,7 +20,6 @@ COPIES_FLAG_SUFFIX = "_VENV_USE_COPIES"
 
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
-_PREFIX_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 
 # virtualenv's own variables for its --copies/--symlinks options, with the mode a *true* value asks for.
 # A false value asks for nothing: it means "virtualenv's default", which installdev decides itself.
@@ -48,7 +48,8 @@ def parse_flag(name: str, raw: str | None) -> bool | None:
 
 
 def validate_flag_prefix(prefix: str, origin: str) -> str:
-    if not _PREFIX_PATTERN.match(prefix):
+    if not (prefix.isascii() and prefix[:1].isalpha() and prefix.upper() == prefix
+            and prefix.replace("_", "").isalnum()):
         raise UsageError(
             f"flag prefix {prefix!r} from {origin} is not a valid variable prefix: use capitals, digits and '_', "
             "e.g. DATAHUB"
@@ -68,8 +69,7 @@ def resolve_flag_prefix(cli_prefix: str | None, env: Mapping[str, str], config_p
     return DEFAULT_FLAG_PREFIX
 
 
-@dataclass(frozen=True)
-class ModeRequest:
+class ModeRequest(NamedTuple):
     """What the user asked for: ``mode`` is "copies", "symlinks", or None for an automatic decision.
 
     ``source`` names what asked (``--copies``, ``DATAHUB_VENV_USE_COPIES=true``) so the decision can say why.

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 DEFAULT_NIX_STORE = "/nix/store"
 NIX_STORE_VARIABLE = "INSTALLDEV_NIX_STORE"

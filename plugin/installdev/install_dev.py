@@ -28,13 +28,19 @@ def _activate_hint(venv: Path) -> str:
     return f"source {relative}/bin/activate"
 
 
+def _freshness(settings: Settings) -> tuple[dict, list[str], dict | None]:
+    """The expected inputs, why the venv must be built (empty: up to date), and its stamp."""
+    stamp = read_stamp(settings.venv)
+    inputs = expected_inputs(settings, (stamp or {}).get("inputs"))
+    reasons = ["--force"] if settings.force else staleness(settings.venv, inputs, stamp)
+    return inputs, reasons, stamp
+
+
 def install_dev(settings: Settings, reporter: Reporter) -> None:
     """Make ``settings.venv`` an up-to-date development venv of the project. Raises InstalldevError."""
-    inputs = expected_inputs(settings)
-    reasons = ["--force"] if settings.force else staleness(settings.venv, inputs)
+    inputs, reasons, stamp = _freshness(settings)
     if not reasons:
-        stamp = read_stamp(settings.venv) or {}
-        reporter.info(f"{settings.venv} is up to date ({stamp.get('decision', {}).get('mode', '?')})")
+        reporter.info(f"{settings.venv} is up to date ({stamp['decision']['mode']})")
         return
 
     from installdev.facts import gather_host_facts
@@ -55,7 +61,7 @@ def install_dev(settings: Settings, reporter: Reporter) -> None:
     with venv_lock(settings.venv, settings.lock_timeout, reporter):
         recover(settings.venv, settings.project.directory, reporter)
         if not settings.force:
-            reasons = staleness(settings.venv, inputs)
+            inputs, reasons, _ = _freshness(settings)
             if not reasons:
                 reporter.info(f"{settings.venv} was just built by another process; it is up to date")
                 return

@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from installdev.errors import BadPythonError
 

@@ -1,18 +1,16 @@
-"""The Python project being installed: its files, its declared extras, its requirement files."""
+"""The Python project being installed: its files, its declared extras, its requirement files.
+
+pyproject.toml is parsed only when something needs it: the up-to-date path reads it as bytes (for
+the input hash) and parses it only if it mentions installdev's own settings.
+"""
 
 from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from installdev.errors import ProjectError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 _INCLUDE_OPTION = re.compile(r"^\s*(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S.*?)\s*$")
@@ -23,10 +21,35 @@ def normalize_extra(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-@dataclass(frozen=True)
+def _parse_toml(path: Path, content: bytes) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(content.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ProjectError(f"{path} is not valid TOML ({error}): fix the file and re-run") from None
+
+
 class Project:
-    directory: Path
-    pyproject: dict = field(default_factory=dict)
+    """A project directory holding pyproject.toml and/or setup.py."""
+
+    def __init__(self, directory: Path, pyproject_bytes: bytes | None = None) -> None:
+        self.directory = directory
+        self.pyproject_bytes = pyproject_bytes
+        self._pyproject: dict | None = None
+
+    @property
+    def pyproject_path(self) -> Path:
+        return self.directory / "pyproject.toml"
+
+    @property
+    def pyproject(self) -> dict:
+        """The parsed pyproject.toml (empty for a setup.py-only project); raises ProjectError if invalid."""
+        if self._pyproject is None:
+            self._pyproject = _parse_toml(self.pyproject_path, self.pyproject_bytes) if self.pyproject_bytes else {}
+        return self._pyproject
 
     @property
     def input_files(self) -> list[Path]:
@@ -34,7 +57,10 @@ class Project:
 
     @property
     def tool_settings(self) -> dict:
-        return self.pyproject.get("tool", {}).get("installdev", {})
+        if not self.pyproject_bytes or b"installdev" not in self.pyproject_bytes:
+            return {}
+        tool = self.pyproject.get("tool", {})
+        return tool.get("installdev", {}) if isinstance(tool, dict) else {}
 
     def declared_extras(self) -> set[str] | None:
         """Normalized extras from static ``[project.optional-dependencies]``; None when pip must tell."""
@@ -45,24 +71,19 @@ class Project:
 
 
 def load_project(directory: Path) -> Project:
-    """Check that ``directory`` is an installable project and read its pyproject.toml."""
+    """Check that ``directory`` holds an installable project; read (not parse) its pyproject.toml."""
     if not directory.is_dir():
         raise ProjectError(f"project directory {directory} does not exist: pass the directory holding pyproject.toml")
-    pyproject_path = directory / "pyproject.toml"
-    if not pyproject_path.is_file():
+    try:
+        return Project(directory, (directory / "pyproject.toml").read_bytes())
+    except FileNotFoundError:
         if not (directory / "setup.py").is_file():
             raise ProjectError(
                 f"{directory} has neither pyproject.toml nor setup.py: pass the project directory, not a subfolder"
-            )
+            ) from None
         return Project(directory)
-    try:
-        with pyproject_path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ProjectError(f"{pyproject_path} is not valid TOML ({error}): fix the file and re-run") from None
     except OSError as error:
-        raise ProjectError(f"cannot read {pyproject_path}: {error.strerror}") from None
-    return Project(directory, data)
+        raise ProjectError(f"cannot read {directory / 'pyproject.toml'}: {error.strerror}") from None
 
 
 def check_extras(project: Project, extras: tuple[str, ...]) -> None:
@@ -74,7 +95,7 @@ def check_extras(project: Project, extras: tuple[str, ...]) -> None:
     if missing:
         available = ", ".join(sorted(declared)) or "none"
         raise ProjectError(
-            f"{project.directory / 'pyproject.toml'} declares no extra {', '.join(missing)!s} (available: {available}): "
+            f"{project.pyproject_path} declares no extra {', '.join(missing)} (available: {available}): "
             "fix --extras, or pass --extras '' for none"
         )
 

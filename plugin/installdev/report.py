@@ -9,8 +9,9 @@ from __future__ import annotations
 import sys
 import time
 from collections import deque
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, TextIO
+from typing import TextIO
 
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 _TAIL_LINES = 40

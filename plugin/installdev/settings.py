@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from installdev.envflags import ModeRequest, requested_mode, resolve_flag_prefix
 from installdev.errors import UsageError
 from installdev.project import Project
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 DEFAULT_VENV_NAME = "venv"
 DEFAULT_EXTRAS = ("dev",)
@@ -33,8 +35,7 @@ _SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     project: Project
     venv: Path
     python: str

@@ -11,14 +11,16 @@ part way through is repaired by ``recover`` on the next run, under the same lock
 from __future__ import annotations
 
 import os
-import shutil
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING
 
 from installdev.errors import UnsafeVenvPathError
-from installdev.report import Reporter
+
+if TYPE_CHECKING:
+    from installdev.report import Reporter
 
 MARKER_NAME = ".installdev-venv"
 STAMP_NAME = ".installdev-stamp.json"
@@ -27,6 +29,12 @@ PREVIOUS_SUFFIX = ".installdev-previous"
 MISSING, EMPTY, OURS, FOREIGN_VENV, NOT_A_VENV, NOT_A_DIRECTORY = (
     "missing", "empty", "ours", "foreign venv", "not a venv", "not a directory"
 )
+
+
+def _rmtree(path: Path, ignore_errors: bool = False) -> None:
+    import shutil  # off the up-to-date path, which never deletes
+
+    shutil.rmtree(path, ignore_errors=ignore_errors)
 
 
 def venv_python(venv: Path) -> Path:
@@ -98,7 +106,7 @@ def remove_own_venv(venv: Path, project_dir: Path) -> bool:
     kind = check_venv_path(venv, project_dir)
     if kind == MISSING:
         return False
-    shutil.rmtree(venv)
+    _rmtree(venv)
     return True
 
 
@@ -110,7 +118,7 @@ def claim(venv: Path) -> None:
 
 def reset(venv: Path) -> None:
     """Empty a venv installdev is building, to start it again."""
-    shutil.rmtree(venv)
+    _rmtree(venv)
     claim(venv)
 
 
@@ -120,7 +128,7 @@ def recover(venv: Path, project_dir: Path, reporter: Reporter) -> None:
     if classify(previous) != OURS:
         return
     if classify(venv) == OURS and stamp_path(venv).is_file():
-        shutil.rmtree(previous)
+        _rmtree(previous)
         reporter.info(f"removed {previous.name} left by an interrupted rebuild (the new venv was complete)")
         return
     if classify(venv) == OURS:
@@ -142,16 +150,16 @@ def replacing(venv: Path, project_dir: Path, reporter: Reporter) -> Iterator[Non
     if kept:
         os.rename(venv, previous)
     elif kind == OURS:
-        shutil.rmtree(venv)
+        _rmtree(venv)
     try:
         claim(venv)
         yield
     except BaseException:
         if classify(venv) == OURS:
-            shutil.rmtree(venv, ignore_errors=True)
+            _rmtree(venv, ignore_errors=True)
         if kept:
             os.rename(previous, venv)
             reporter.warning(f"the build failed; the previous venv is still in place at {venv}")
         raise
     if kept:
-        shutil.rmtree(previous)
+        _rmtree(previous)

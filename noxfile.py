@@ -1,0 +1,37 @@
+"""Our own automation: `nox -s tests` (every available CPython 3.10-3.13), `nox -s lint`, `nox -s bench`.
+
+The full suite, with the hostile-host fixtures (root, FUSE, loop devices, mounts) and real Gradle and
+Make, runs on the primary Python; the other Pythons run the unit tests and the core end-to-end tests.
+Under CI=true a fixture that is unavailable fails its test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import nox
+
+PYTHONS = ["3.11", "3.10", "3.12", "3.13"]
+PRIMARY = PYTHONS[0]
+
+nox.options.sessions = ["lint", "tests"]
+nox.options.error_on_missing_interpreters = True
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """pytest; extra arguments go to pytest (e.g. `nox -s tests-3.11 -- -k concurrent`)."""
+    session.install("-e", ".[test]")
+    selection = [] if session.python == PRIMARY else ["-m", "not hosts and not buildtools and not slow"]
+    session.run("pytest", *selection, *session.posargs)
+
+
+@nox.session(python=PRIMARY)
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", "plugin", "tests", "scripts", "noxfile.py")
+
+
+@nox.session(python=PRIMARY)
+def bench(session: nox.Session) -> None:
+    """Benchmarks that print medians and ratios (never run as tests)."""
+    session.install("-e", ".")
+    session.run("python", "scripts/bench_noop.py", *session.posargs)
