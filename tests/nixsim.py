@@ -194,7 +194,7 @@ def _c_string(s: str) -> str:
         elif 32 <= ch < 127:
             out.append(c)
         else:
-            out.append("\\%03o" % ch)
+            out.append(f"\\{ch:03o}")
     out.append('"')
     return "".join(out)
 

@@ -1,0 +1,169 @@
+"""A passthrough FUSE filesystem whose symlink() fails with a chosen errno.
+
+Everything else (files, directories, hard links, chmod, rename, ...) is passed through to
+a backing directory.  It mimics filesystems that refuse symlinks in their own way:
+kernel vfat (EPERM), CIFS without mfsymlinks (EOPNOTSUPP), VirtualBox shared folders
+(EPROTO).
+
+Usage (runs in the foreground until unmounted or sent SIGTERM/SIGINT)::
+
+    python errnofs.py --errno EPERM BACKING_DIR MOUNTPOINT
+
+Needs fusepy (``pip install fusepy``) and libfuse 2 (Debian: ``libfuse2``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import sys
+
+from fuse import FUSE, FuseOSError, Operations, fuse_get_context
+
+
+def errno_value(name: str) -> int:
+    """'EPERM' -> 1 (also accepts a number as text)."""
+    if name.isdigit():
+        return int(name)
+    value = getattr(errno, name.upper(), None)
+    if not isinstance(value, int) or not name.upper().startswith("E"):
+        raise ValueError(f"unknown errno name: {name!r}")
+    return value
+
+
+class ErrnoFS(Operations):
+    use_ns = True  # utimens gets nanoseconds
+
+    def __init__(self, backing: str, symlink_errno: int) -> None:
+        self.backing = os.path.realpath(backing)
+        self.symlink_errno = symlink_errno
+
+    def _full(self, path: str) -> str:
+        return os.path.join(self.backing, path.lstrip("/"))
+
+    def _give_to_caller(self, full: str) -> None:
+        # With allow_other, files created by another user should belong to that user.
+        uid, gid, _pid = fuse_get_context()
+        if os.geteuid() == 0 and (uid, gid) != (0, 0):
+            os.lchown(full, uid, gid)
+
+    # -- the point of this filesystem ------------------------------------------------
+    def symlink(self, target, source):
+        raise FuseOSError(self.symlink_errno)
+
+    # -- metadata ------------------------------------------------------------------
+    def getattr(self, path, fh=None):
+        st = os.lstat(self._full(path))
+        keys = ("st_mode", "st_nlink", "st_uid", "st_gid", "st_size", "st_ino")
+        attrs = {k: getattr(st, k) for k in keys}
+        for k in ("st_atime", "st_mtime", "st_ctime"):
+            attrs[k] = getattr(st, k + "_ns")  # use_ns
+        return attrs
+
+    def access(self, path, amode):
+        if not os.access(self._full(path), amode):
+            raise FuseOSError(errno.EACCES)
+
+    def chmod(self, path, mode):
+        os.chmod(self._full(path), mode)
+
+    def chown(self, path, uid, gid):
+        os.lchown(self._full(path), uid, gid)
+
+    def utimens(self, path, times=None):
+        if times is None:
+            os.utime(self._full(path), follow_symlinks=False)
+        else:
+            os.utime(self._full(path), ns=times, follow_symlinks=False)
+
+    def statfs(self, path):
+        sv = os.statvfs(self._full(path))
+        keys = ("f_bavail", "f_bfree", "f_blocks", "f_bsize", "f_favail", "f_ffree",
+                "f_files", "f_flag", "f_frsize", "f_namemax")
+        return {k: getattr(sv, k) for k in keys}
+
+    def readlink(self, path):
+        return os.readlink(self._full(path))
+
+    # -- directories ---------------------------------------------------------------
+    def readdir(self, path, fh):
+        return [".", "..", *os.listdir(self._full(path))]
+
+    def mkdir(self, path, mode):
+        full = self._full(path)
+        os.mkdir(full, mode)
+        self._give_to_caller(full)
+
+    def rmdir(self, path):
+        os.rmdir(self._full(path))
+
+    # -- names ---------------------------------------------------------------------
+    def mknod(self, path, mode, dev):
+        full = self._full(path)
+        os.mknod(full, mode, dev)
+        self._give_to_caller(full)
+
+    def unlink(self, path):
+        os.unlink(self._full(path))
+
+    def rename(self, old, new):
+        os.rename(self._full(old), self._full(new))
+
+    def link(self, target, source):
+        # fusepy: target is the new name, source the existing file
+        os.link(self._full(source), self._full(target))
+
+    # -- file contents -------------------------------------------------------------
+    def create(self, path, mode, fi=None):
+        full = self._full(path)
+        fd = os.open(full, os.O_RDWR | os.O_CREAT, mode)
+        self._give_to_caller(full)
+        return fd
+
+    def open(self, path, flags):
+        return os.open(self._full(path), flags)
+
+    def read(self, path, size, offset, fh):
+        return os.pread(fh, size, offset)
+
+    def write(self, path, data, offset, fh):
+        return os.pwrite(fh, data, offset)
+
+    def truncate(self, path, length, fh=None):
+        if fh is not None:
+            os.ftruncate(fh, length)
+        else:
+            os.truncate(self._full(path), length)
+
+    def flush(self, path, fh):
+        return 0
+
+    def fsync(self, path, datasync, fh):
+        if datasync:
+            os.fdatasync(fh)
+        else:
+            os.fsync(fh)
+
+    def release(self, path, fh):
+        os.close(fh)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="passthrough FUSE fs whose symlink() fails")
+    ap.add_argument("--errno", default="EPERM", help="errno name for symlink(), e.g. EPROTO")
+    ap.add_argument("backing")
+    ap.add_argument("mountpoint")
+    args = ap.parse_args(argv)
+    code = errno_value(args.errno)
+    ops = ErrnoFS(args.backing, code)
+    options = dict(foreground=True, fsname="errnofs", subtype="errnofs")
+    if os.geteuid() == 0:
+        # let run_unprivileged() use it too; the kernel checks the mode bits
+        options.update(allow_other=True, default_permissions=True)
+    FUSE(ops, args.mountpoint, **options)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
