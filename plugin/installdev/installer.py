@@ -1,6 +1,6 @@
 """Installing the project (editable, with extras) and its requirement files into the venv with pip.
 
-The user's ``PIP_*`` environment (index, find-links, no-index) applies as usual. pip's output is
+pip runs in the project directory. The user's ``PIP_*`` environment (index, find-links, no-index) applies as usual. pip's output is
 streamed line by line, indented; in quiet mode it is kept and replayed only if pip fails.
 """
 
@@ -27,11 +27,11 @@ def install_command(venv: Path, settings: Settings) -> list[str]:
     return command
 
 
-def run_streaming(command: list[str], reporter: Reporter) -> int:
-    """Run ``command``, streaming its output through ``reporter``; stop it if we are interrupted."""
+def run_streaming(command: list[str], reporter: Reporter, cwd: Path) -> int:
+    """Run ``command`` in ``cwd``, streaming its output through ``reporter``; stop it if we are interrupted."""
     reporter.detail("running " + " ".join(command))
     process = subprocess.Popen(
-        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, encoding="utf-8", errors="replace",
     )
     try:
@@ -51,7 +51,8 @@ def run_streaming(command: list[str], reporter: Reporter) -> int:
 
 
 def install_project(venv: Path, settings: Settings, reporter: Reporter) -> None:
-    returncode = run_streaming(install_command(venv, settings), reporter)
+    # pip reads relative paths inside requirement files (-e ../lib) from its working directory
+    returncode = run_streaming(install_command(venv, settings), reporter, settings.project.directory)
     if returncode != 0:
         reporter.replay_tool_tail()
         raise InstallError(f"pip install failed with exit status {returncode} (its output is above): fix the cause and re-run")
