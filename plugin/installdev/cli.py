@@ -69,6 +69,26 @@ def _add_verbosity(parser: argparse.ArgumentParser) -> None:
                        help="also print the commands run")
 
 
+def _add_build_options(parser: argparse.ArgumentParser) -> None:
+    """What decides the venv's content and mode: shared by install-dev and doctor."""
+    parser.add_argument("--python", metavar="PY",
+                         help="interpreter to base the venv on, a path or a name on PATH (default: the one running installdev)")
+    parser.add_argument("--extras", metavar="LIST",
+                         help="comma-separated extras to install with the project (default: dev; '' for none)")
+    parser.add_argument("-r", "--requirement", action="append", metavar="FILE",
+                         help="also install from this requirements file (repeatable)")
+    parser.add_argument("-c", "--constraint", action="append", metavar="FILE",
+                         help="constrain versions with this file (repeatable)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--copies", dest="link_mode", action="store_const", const="copies",
+                      help="copy the interpreter into the venv (overrides every flag)")
+    mode.add_argument("--symlinks", dest="link_mode", action="store_const", const="symlinks",
+                      help="symlink the interpreter (overrides every flag)")
+    parser.add_argument("--system-site-packages", action="store_true", default=None,
+                         help="let the venv see the base interpreter's packages")
+    parser.add_argument("--flag-prefix", metavar="NAME", help="read NAME_VENV_USE_COPIES (e.g. DATAHUB)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="installdev",
@@ -86,26 +106,24 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_INSTALL_DEV_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_venv_arguments(install)
-    install.add_argument("--python", metavar="PY",
-                         help="interpreter to base the venv on, a path or a name on PATH (default: the one running installdev)")
-    install.add_argument("--extras", metavar="LIST",
-                         help="comma-separated extras to install with the project (default: dev; '' for none)")
-    install.add_argument("-r", "--requirement", action="append", metavar="FILE",
-                         help="also install from this requirements file (repeatable)")
-    install.add_argument("-c", "--constraint", action="append", metavar="FILE",
-                         help="constrain versions with this file (repeatable)")
-    mode = install.add_mutually_exclusive_group()
-    mode.add_argument("--copies", dest="link_mode", action="store_const", const="copies",
-                      help="copy the interpreter into the venv (overrides every flag)")
-    mode.add_argument("--symlinks", dest="link_mode", action="store_const", const="symlinks",
-                      help="symlink the interpreter (overrides every flag)")
-    install.add_argument("--system-site-packages", action="store_true", default=None,
-                         help="let the venv see the base interpreter's packages")
-    install.add_argument("--flag-prefix", metavar="NAME", help="read NAME_VENV_USE_COPIES (e.g. DATAHUB)")
+    _add_build_options(install)
     install.add_argument("--lock-timeout", type=float, metavar="SECONDS",
                          help="how long to wait for another build of the same venv (default: 900; 0: do not wait)")
     install.add_argument("--force", action="store_true", help="rebuild even if the venv is up to date")
     _add_verbosity(install)
+
+    doctor = commands.add_parser(
+        "doctor", help="explain what install-dev would do here, and why",
+        description="Report the host facts, the probe of the venv's destination, the symlinks/copies decision "
+                    "with its reasons and the flag that would change it, the base interpreter, and the state of an "
+                    "existing venv. Builds nothing. Exits 0 when install-dev would succeed, else with the exit code "
+                    "install-dev would give.",
+        epilog=_EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_venv_arguments(doctor)
+    _add_build_options(doctor)
+    doctor.add_argument("--json", action="store_true", help="print a stable JSON document (schema 1) instead")
+    doctor.set_defaults(verbosity=NORMAL)
 
     clean = commands.add_parser(
         "clean-venv", help="delete the venv, if installdev made it",
@@ -134,13 +152,16 @@ def _run_install_dev(args: argparse.Namespace, reporter: Reporter) -> None:
     install_dev(_load(args), reporter)
 
 
+def _run_doctor(args: argparse.Namespace, reporter: Reporter) -> int:
+    from installdev.doctor import doctor
+
+    return doctor(_load(args), args.json)
+
+
 def _run_clean_venv(args: argparse.Namespace, reporter: Reporter) -> None:
     from installdev.locking import venv_lock
     from installdev.venvdir import check_venv_path, previous_path, remove_own_venv
 
-    for name in ("python", "extras", "requirement", "constraint", "link_mode", "system_site_packages",
-                 "flag_prefix"):
-        setattr(args, name, None)
     settings = _load(args)
     check_venv_path(settings.venv, settings.project.directory)
     with venv_lock(settings.venv, args.lock_timeout, reporter):
@@ -149,7 +170,7 @@ def _run_clean_venv(args: argparse.Namespace, reporter: Reporter) -> None:
     reporter.info(f"removed {', '.join(map(str, removed))}" if removed else f"nothing to remove at {settings.venv}")
 
 
-_COMMANDS = {"install-dev": _run_install_dev, "clean-venv": _run_clean_venv}
+_COMMANDS = {"install-dev": _run_install_dev, "doctor": _run_doctor, "clean-venv": _run_clean_venv}
 
 
 def _raise_on_sigterm(signum: int, frame: object) -> None:
@@ -161,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     reporter = Reporter(args.verbosity)
     previous_handler = signal.signal(signal.SIGTERM, _raise_on_sigterm)
     try:
-        _COMMANDS[args.command](args, reporter)
+        exit_code = _COMMANDS[args.command](args, reporter)
     except InstalldevError as error:
         reporter.error(str(error))
         return int(error.exit_code)
@@ -173,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(ExitCode.INTERRUPTED)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
-    return int(ExitCode.OK)
+    return int(exit_code or ExitCode.OK)
 
 
 if __name__ == "__main__":

@@ -91,7 +91,8 @@ def mount_of(path: str, mounts: list[Mount]) -> Mount | None:
     return best
 
 
-def _existing_ancestor(path: Path) -> Path:
+def existing_ancestor(path: Path) -> Path:
+    """``path`` or its nearest existing parent, resolved: where a probe for a future ``path`` runs."""
     path = Path(os.path.abspath(path))
     while not path.exists() and path.parent != path:
         path = path.parent
@@ -118,7 +119,7 @@ def gather_host_facts(destination: Path, env: Mapping[str, str] | None = None) -
     """Observe the host and the filesystem that will hold ``destination`` (which need not exist yet)."""
     env = os.environ if env is None else env
     platform = _platform()
-    anchor = str(_existing_ancestor(destination))
+    anchor = str(existing_ancestor(destination))
     mount = None
     wsl = False
     if platform == "linux":

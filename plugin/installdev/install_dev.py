@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from installdev import __version__
 from installdev.envflags import copies_flag_names
@@ -19,6 +19,8 @@ from installdev.venvdir import check_venv_path, recover, replacing, reset
 if TYPE_CHECKING:  # the up-to-date path imports neither
     from installdev.facts import HostFacts
     from installdev.interpreter import BasePython
+    from installdev.policy import Decision
+    from installdev.probe import ProbeResult
 
 
 def _activate_hint(venv: Path) -> str:
@@ -43,14 +45,11 @@ def install_dev(settings: Settings, reporter: Reporter) -> None:
         reporter.info(f"{settings.venv} is up to date ({stamp['decision']['mode']})")
         return
 
-    from installdev.facts import gather_host_facts
-    from installdev.interpreter import discover
     from installdev.locking import venv_lock
 
     check_extras(settings.project, settings.extras)
     check_venv_path(settings.venv, settings.project.directory)
-    facts = gather_host_facts(settings.venv)
-    base = discover(settings.python, facts.nix_store)
+    plan = plan_build(settings)
     try:
         settings.venv.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -66,23 +65,44 @@ def install_dev(settings: Settings, reporter: Reporter) -> None:
                 reporter.info(f"{settings.venv} was just built by another process; it is up to date")
                 return
         reporter.info(f"building {settings.venv}: {'; '.join(reasons)}")
-        _build(settings, inputs, facts, base, reporter)
+        _build(settings, inputs, plan, reporter)
 
 
-def _build(settings: Settings, inputs: dict, facts: HostFacts, base: BasePython, reporter: Reporter) -> None:
+class BuildPlan(NamedTuple):
+    facts: HostFacts
+    probe: ProbeResult
+    base: BasePython
+    decision: Decision
+
+
+def plan_build(settings: Settings) -> BuildPlan:
+    """Host facts, probe, base interpreter and mode for ``settings``: everything decided before building.
+
+    Raises HostUnsupportedError, UsageError or BadPythonError when no venv can be built as asked.
+    """
+    from installdev.facts import existing_ancestor, gather_host_facts
+    from installdev.interpreter import discover
+    from installdev.policy import decide_link_mode
+    from installdev.probe import probe_directory
+
+    facts = gather_host_facts(settings.venv)
+    base = discover(settings.python, facts.nix_store)
+    probe = probe_directory(existing_ancestor(settings.venv.parent))
+    decision = decide_link_mode(settings.mode_request, facts, probe, copies_flag_names(settings.flag_prefix)[0])
+    return BuildPlan(facts, probe, base, decision)
+
+
+def _build(settings: Settings, inputs: dict, plan: BuildPlan, reporter: Reporter) -> None:
     from installdev.creator import create_venv
     from installdev.health import health_problem
     from installdev.installer import install_project
-    from installdev.policy import COPIES, decide_link_mode
-    from installdev.probe import probe_directory
+    from installdev.policy import COPIES
 
     started = time.perf_counter()
     venv = settings.venv
+    base, decision = plan.base, plan.decision
     for reason in base.reasons:
         reporter.info(reason)
-    decision = decide_link_mode(
-        settings.mode_request, facts, probe_directory(venv.parent), copies_flag_names(settings.flag_prefix)[0]
-    )
     reporter.info(f"mode {decision.summary()}")
 
     with replacing(venv, settings.project.directory, reporter):

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _SCRIPT = "#!/bin/sh\nexit 0\n"
+# Linux gives ENOTSUP and EOPNOTSUPP one number; CIFS users know it by the socket name.
+_PREFERRED_NAMES = {errno.EOPNOTSUPP: "EOPNOTSUPP"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def describe_os_error(error: OSError) -> str:
     if winerror:
         return f"WinError {winerror}"
     if error.errno in errno.errorcode:
-        return errno.errorcode[error.errno]
+        return _PREFERRED_NAMES.get(error.errno, errno.errorcode[error.errno])
     return error.strerror or type(error).__name__
 
 

@@ -74,44 +74,48 @@ def _absolute(path: str | Path, base: Path) -> Path:
 
 
 def resolve_settings(args: Any, project: Project, env: Mapping[str, str]) -> Settings:
-    """Merge command-line ``args`` (an argparse namespace) with the project's ``[tool.installdev]`` table."""
+    """Merge command-line ``args`` (an argparse namespace) with the project's ``[tool.installdev]`` table.
+
+    An option a subcommand does not have counts as not given.
+    """
     origin = str(project.directory / "pyproject.toml")
     table = validate_tool_table(project.tool_settings, origin)
     cwd = Path.cwd()
 
-    def pick(cli_value: Any, key: str) -> tuple[Any, Path]:
+    def pick(option: str, key: str) -> tuple[Any, Path]:
         """The value and the directory relative paths in it are relative to."""
-        if cli_value is not None:
+        cli_value = getattr(args, option, None)
+        if cli_value is not None and cli_value != []:
             return cli_value, cwd
         return table.get(key), project.directory
 
-    venv_value, venv_base = pick(args.venv, "venv")
+    venv_value, venv_base = pick("venv", "venv")
     venv = _absolute(venv_value, venv_base) if venv_value else project.directory / DEFAULT_VENV_NAME
 
-    extras_value, _ = pick(args.extras, "extras")
+    extras_value, _ = pick("extras", "extras")
     extras = parse_extras(extras_value) if extras_value is not None else DEFAULT_EXTRAS
 
-    def paths(cli_values: list[str] | None, key: str) -> tuple[Path, ...]:
-        values, base = pick(cli_values or None, key)
+    def paths(option: str, key: str) -> tuple[Path, ...]:
+        values, base = pick(option, key)
         return tuple(_absolute(value, base) for value in values or ())
 
-    python_value, python_base = pick(args.python, "python")
+    python_value, python_base = pick("python", "python")
     python = python_value or sys.executable
     if os.sep in python or (os.altsep and os.altsep in python):
         python = str(_absolute(python, python_base))
 
-    lock_timeout, _ = pick(args.lock_timeout, "lock-timeout")
-    system_site, _ = pick(args.system_site_packages, "system-site-packages")
-    prefix = resolve_flag_prefix(args.flag_prefix, env, table.get("flag-prefix"))
+    lock_timeout, _ = pick("lock_timeout", "lock-timeout")
+    system_site, _ = pick("system_site_packages", "system-site-packages")
+    prefix = resolve_flag_prefix(getattr(args, "flag_prefix", None), env, table.get("flag-prefix"))
     return Settings(
         project=project,
         venv=venv,
         python=python,
         extras=extras,
-        requirements=paths(args.requirement, "requirements"),
-        constraints=paths(args.constraint, "constraints"),
+        requirements=paths("requirement", "requirements"),
+        constraints=paths("constraint", "constraints"),
         flag_prefix=prefix,
-        mode_request=requested_mode(args.link_mode, env, prefix),
+        mode_request=requested_mode(getattr(args, "link_mode", None), env, prefix),
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else float(lock_timeout),
         system_site_packages=bool(system_site),
         force=bool(getattr(args, "force", False)),
