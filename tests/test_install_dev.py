@@ -45,6 +45,7 @@ def test_first_build_then_noop(project, offline_env):
     assert not (project / "venv.lock").exists(), "the no-op path must not take the lock"
 
 
+@pytest.mark.slow
 def test_rebuild_triggers(project, offline_env):
     venv = project / "venv"
     assert run_installdev(["install-dev", str(project)], offline_env).returncode == 0
@@ -113,6 +114,7 @@ def test_bad_flags_exit_2_and_create_nothing(project, offline_env, env, args, fr
     assert not (project / "venv").exists()
 
 
+@pytest.mark.slow
 def test_requirements_constraints_and_nested_includes(project, offline_env):
     (project / "requirements-dev.txt").write_text("-r requirements-common.txt\n")
     (project / "requirements-common.txt").write_text("reqtool\n")
@@ -134,6 +136,7 @@ def test_requirements_constraints_and_nested_includes(project, offline_env):
     assert venv_import(project / "venv", "import testtool").returncode == 0
 
 
+@pytest.mark.slow
 def test_settings_from_pyproject_and_cli_precedence(tmp_path, offline_env):
     project = write_project(tmp_path / "proj", extras={"dev": ["devtool"], "test": ["testtool"]},
                             tool_table='venv = ".venv-dev"\nextras = ["test"]\nflag-prefix = "ACME"')
@@ -151,6 +154,7 @@ def test_settings_from_pyproject_and_cli_precedence(tmp_path, offline_env):
     assert (venv / "bin" / "python").is_symlink()
 
 
+@pytest.mark.slow
 def test_extras_none_installs_just_the_project(project, offline_env):
     result = run_installdev(["install-dev", str(project), "--extras", ""], offline_env)
     assert result.returncode == 0
@@ -170,6 +174,7 @@ def test_failed_rebuild_keeps_the_previous_venv(project, offline_env):
     assert not list(project.glob("*.installdev-previous"))
 
 
+@pytest.mark.slow
 def test_failed_first_build_leaves_nothing(project, offline_env):
     (project / "requirements.txt").write_text("no-such-package-anywhere\n")
     result = run_installdev(["install-dev", str(project), "-r", str(project / "requirements.txt")], offline_env)
@@ -177,6 +182,7 @@ def test_failed_first_build_leaves_nothing(project, offline_env):
     assert not (project / "venv").exists()
 
 
+@pytest.mark.slow
 def test_two_concurrent_runs_build_once(project, offline_env):
     results: list[subprocess.CompletedProcess] = []
 
@@ -195,6 +201,7 @@ def test_two_concurrent_runs_build_once(project, offline_env):
     assert "just built by another process" in waiter or "is up to date" in waiter
 
 
+@pytest.mark.slow
 def test_lock_timeout_names_the_lock_and_holder(project, offline_env):
     holder = subprocess.Popen(
         [sys.executable, "-c", (
@@ -214,6 +221,7 @@ def test_lock_timeout_names_the_lock_and_holder(project, offline_env):
     assert f"pid {holder.pid}" in result.stderr and "waiting for" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["with space", "ñandú-ünïcode"])
 def test_paths_with_spaces_and_non_ascii(tmp_path, offline_env, name):
     project = write_project(tmp_path / name)
@@ -222,6 +230,7 @@ def test_paths_with_spaces_and_non_ascii(tmp_path, offline_env, name):
     assert venv_import(tmp_path / f"{name} env", "import sampleproj, devtool").returncode == 0
 
 
+@pytest.mark.slow
 def test_clean_venv_removes_only_what_installdev_made(project, offline_env):
     assert run_installdev(["install-dev", str(project)], offline_env).returncode == 0
     result = run_installdev(["clean-venv", str(project)], offline_env)

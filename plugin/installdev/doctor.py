@@ -129,7 +129,8 @@ def render_text(report: dict) -> str:
     else:
         lines.append(f"python       {python['path']} (Python {python['version']})")
         lines.extend(f"             {reason}" for reason in python["reasons"])
-    lines.append(f"venv         {report['venv']}: {venv['state']}" + (f" ({'; '.join(venv['reasons'])})" if venv["reasons"] else ""))
+    why = f" ({'; '.join(venv['reasons'])})" if venv["reasons"] else ""
+    lines.append(f"venv         {report['venv']}: {venv['state']}{why}")
     verdict = "install-dev would succeed" if report["ok"] else f"install-dev would fail (exit {report['exit_code']})"
     lines.append(f"verdict      {verdict}")
     return "\n".join(lines)
