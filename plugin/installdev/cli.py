@@ -170,6 +170,7 @@ def _run_clean_venv(args: argparse.Namespace, reporter: Reporter) -> None:
     reporter.info(f"removed {', '.join(map(str, removed))}" if removed else f"nothing to remove at {settings.venv}")
 
 
+_DEPENDENCIES = frozenset({"virtualenv", "filelock", "platformdirs", "tomli"})
 _COMMANDS = {"install-dev": _run_install_dev, "doctor": _run_doctor, "clean-venv": _run_clean_venv}
 
 
@@ -189,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     except Interrupted as interruption:
         reporter.error("terminated; any previous venv is left in place")
         return int(interruption.exit_code)
+    except ModuleNotFoundError as error:
+        if error.name not in _DEPENDENCIES:
+            raise
+        reporter.error(f"installdev's dependency {error.name} is not installed in {sys.executable}: "
+                       "`pip install installdev`, or run the vendored plugin/run_installdev.py, which installs it")
+        return int(ExitCode.INTERNAL)
     except KeyboardInterrupt:
         reporter.error("interrupted; any previous venv is left in place")
         return int(ExitCode.INTERRUPTED)
