@@ -20,7 +20,7 @@ def stamp_of(venv: Path) -> dict:
 
 
 def test_first_build_then_noop(project, offline_env):
-    first = run_installdev(["install-dev", str(project)], offline_env)
+    first = run_installdev(["install-dev", str(project), "--installer", "pip"], offline_env)
     assert first.returncode == 0, first.stdout + first.stderr
     venv = project / "venv"
     assert "building" in first.stdout and "ready in" in first.stdout
@@ -34,7 +34,7 @@ def test_first_build_then_noop(project, offline_env):
 
     (project / "venv.lock").unlink()
     second = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "installdev", "install-dev", str(project)],
+        [sys.executable, "-X", "importtime", "-m", "installdev", "install-dev", str(project), "--installer", "pip"],
         env=offline_env, capture_output=True, text=True, timeout=60,
     )
     assert second.returncode == 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from installdev import __version__
 from installdev.errors import EXIT_CODE_MEANINGS, ExitCode, InstalldevError, Interrupted
 from installdev.report import NORMAL, QUIET, VERBOSE, Reporter
+from installdev.settings import INSTALLERS
 
 _EXIT_CODES_HELP = "exit codes:\n" + "\n".join(
     f"  {int(code):<4} {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items()
@@ -87,6 +88,10 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--system-site-packages", action="store_true", default=None,
                          help="let the venv see the base interpreter's packages")
     parser.add_argument("--flag-prefix", metavar="NAME", help="read NAME_VENV_USE_COPIES (e.g. DATAHUB)")
+    parser.add_argument("--installer", choices=INSTALLERS,
+                        help="what installs into the venv (default: auto = uv when installed, else pip)")
+    parser.add_argument("--seed-pip", action=argparse.BooleanOptionalAction,
+                        help="put pip into the venv (default: yes with pip, no with uv)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,9 @@
 virtualenv is told ``--copies`` or ``--symlinks`` explicitly and runs with the user's
 ``VIRTUALENV_*`` variables and config file shut out, so neither its own TMPDIR symlink probe nor a
 stray setting can change the mode. It writes no ``.venv`` redirect file beside the venv.
-Seeds pip and setuptools from virtualenv's bundled wheels and app-data cache, offline.
+Seeds pip and setuptools from virtualenv's bundled wheels and app-data cache, offline (wheel is no
+longer seeded by virtualenv 21: setuptools builds wheels itself), so no ``pip install --upgrade pip
+setuptools wheel`` round trip is needed.
 """
 
 from __future__ import annotations
@@ -33,11 +35,14 @@ def site_packages(venv: Path, version: tuple[int, int, int]) -> Path:
     return Path(sysconfig.get_path("purelib", scheme, variables))
 
 
-def create_venv(dest: Path, base: BasePython, mode: str, system_site_packages: bool) -> None:
-    """Create a seeded venv at ``dest`` (an existing, claimed directory). Raises CreateError."""
+def create_venv(dest: Path, base: BasePython, mode: str, system_site_packages: bool, seed_pip: bool) -> None:
+    """Create a venv at ``dest`` (an existing, claimed directory), seeded with pip and setuptools when
+    ``seed_pip``. Raises CreateError."""
     from virtualenv import cli_run
 
     args = [str(dest), "--python", base.path, f"--{mode}", "--no-download", "--no-periodic-update", "--quiet"]
+    if not seed_pip:
+        args.append("--no-seed")
     if system_site_packages and base.nix_env_site_packages is None:
         args.append("--system-site-packages")
     try:

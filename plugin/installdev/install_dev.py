@@ -95,12 +95,14 @@ def plan_build(settings: Settings) -> BuildPlan:
 def _build(settings: Settings, inputs: dict, plan: BuildPlan, reporter: Reporter) -> None:
     from installdev.creator import create_venv
     from installdev.health import health_problem
-    from installdev.installer import install_project
+    from installdev.installer import PIP, choose_installer, install_project
     from installdev.policy import COPIES
 
     started = time.perf_counter()
     venv = settings.venv
     base, decision = plan.base, plan.decision
+    installer = choose_installer(settings.installer)
+    seed_pip = settings.seed_pip if settings.seed_pip is not None else installer[0] == PIP
     for reason in base.reasons:
         reporter.info(reason)
     reporter.info(f"mode {decision.summary()}")
@@ -108,20 +110,20 @@ def _build(settings: Settings, inputs: dict, plan: BuildPlan, reporter: Reporter
     with replacing(venv, settings.project.directory, reporter):
         mode = decision.mode
         with reporter.step(f"creating venv with Python {base.version_text} ({mode})"):
-            create_venv(venv, base, mode, settings.system_site_packages)
+            create_venv(venv, base, mode, settings.system_site_packages, seed_pip)
         problem = health_problem(venv, base.version)
         if problem and decision.copies_fallback:
             reporter.warning(f"the symlinks venv failed its health check ({problem}); rebuilding it once with copies")
             mode = COPIES
             reset(venv)
             with reporter.step(f"creating venv with Python {base.version_text} ({mode})"):
-                create_venv(venv, base, mode, settings.system_site_packages)
+                create_venv(venv, base, mode, settings.system_site_packages, seed_pip)
             problem = health_problem(venv, base.version)
         if problem:
             raise CreateError(f"the new venv {venv} failed its health check: {problem}")
 
-        with reporter.step("installing " + _install_summary(settings)):
-            install_project(venv, settings, reporter)
+        with reporter.step(f"installing {_install_summary(settings)} with {installer[0]}"):
+            backend = install_project(venv, base, settings, installer, reporter)
 
         reasons = decision.reasons if mode == decision.mode else ("the symlinks venv failed its health check",)
         write_stamp(venv, {
@@ -130,6 +132,7 @@ def _build(settings: Settings, inputs: dict, plan: BuildPlan, reporter: Reporter
             "python_version": base.version_text,
             "base_python": {"requested": base.requested, "path": base.path, "version": base.version_text},
             "decision": {"mode": mode, "reasons": list(reasons)},
+            "installer": backend,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         })
     reporter.info(f"ready in {time.perf_counter() - started:.1f}s: {_activate_hint(venv)}")

@@ -32,7 +32,10 @@ _SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "flag-prefix": ((str,), "a variable prefix such as DATAHUB"),
     "lock-timeout": ((int, float), "a number of seconds"),
     "system-site-packages": ((bool,), "true or false"),
+    "installer": ((str,), "one of auto, pip, uv"),
+    "seed-pip": ((bool,), "true or false"),
 }
+INSTALLERS = ("auto", "pip", "uv")
 
 
 class Settings(NamedTuple):
@@ -46,6 +49,8 @@ class Settings(NamedTuple):
     mode_request: ModeRequest
     lock_timeout: float
     system_site_packages: bool
+    installer: str = "auto"
+    seed_pip: bool | None = None  # None: seed pip when pip installs
     force: bool = False
 
 
@@ -106,6 +111,10 @@ def resolve_settings(args: Any, project: Project, env: Mapping[str, str]) -> Set
 
     lock_timeout, _ = pick("lock_timeout", "lock-timeout")
     system_site, _ = pick("system_site_packages", "system-site-packages")
+    installer, _ = pick("installer", "installer")
+    if installer is not None and installer not in INSTALLERS:
+        raise UsageError(f"{origin}: [tool.installdev] installer must be one of auto, pip, uv, not {installer!r}")
+    seed_pip, _ = pick("seed_pip", "seed-pip")
     prefix = resolve_flag_prefix(getattr(args, "flag_prefix", None), env, table.get("flag-prefix"))
     return Settings(
         project=project,
@@ -118,5 +127,7 @@ def resolve_settings(args: Any, project: Project, env: Mapping[str, str]) -> Set
         mode_request=requested_mode(getattr(args, "link_mode", None), env, prefix),
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else float(lock_timeout),
         system_site_packages=bool(system_site),
+        installer=installer or "auto",
+        seed_pip=seed_pip,
         force=bool(getattr(args, "force", False)),
     )

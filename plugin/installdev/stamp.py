@@ -59,6 +59,8 @@ def expected_inputs(settings: Settings, recorded: dict | None = None) -> dict:
         "constraints": [str(path) for path in settings.constraints],
         "mode_request": [settings.mode_request.mode, settings.mode_request.source],
         "system_site_packages": settings.system_site_packages,
+        "installer": settings.installer,
+        "seed_pip": settings.seed_pip,
         "files": file_digests(files, (recorded or {}).get("files")),
     }
 

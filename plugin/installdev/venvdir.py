@@ -32,9 +32,46 @@ MISSING, EMPTY, OURS, FOREIGN_VENV, NOT_A_VENV, NOT_A_DIRECTORY = (
 
 
 def _rmtree(path: Path, ignore_errors: bool = False) -> None:
+    """Delete a venv directory installdev made, so that a kill -9 at any moment leaves it recognisably ours and
+    incomplete: its stamp goes first and its marker last. (A plain rmtree, in directory order, may delete the
+    marker early: the half-deleted rest would then be "not a venv" and refused, or left over, for ever.)"""
     import shutil  # off the up-to-date path, which never deletes
 
-    shutil.rmtree(path, ignore_errors=ignore_errors)
+    try:
+        os.unlink(stamp_path(path))
+    except FileNotFoundError:
+        pass
+    except OSError:
+        if not ignore_errors:
+            raise
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        if not ignore_errors:
+            raise
+        return
+    for entry in entries:
+        if entry.name == MARKER_NAME:
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            if not ignore_errors:
+                raise
+    try:
+        try:
+            os.unlink(path / MARKER_NAME)
+        except FileNotFoundError:
+            pass
+        os.rmdir(path)
+    except OSError:
+        if not ignore_errors:
+            raise
 
 
 def venv_python(venv: Path) -> Path:
@@ -131,7 +168,7 @@ def recover(venv: Path, project_dir: Path, reporter: Reporter) -> None:
         _rmtree(previous)
         reporter.info(f"removed {previous.name} left by an interrupted rebuild (the new venv was complete)")
         return
-    if classify(venv) == OURS:
+    if classify(venv) in (OURS, EMPTY):  # EMPTY: killed between creating the new venv's directory and marking it
         remove_own_venv(venv, project_dir)
     if classify(venv) == MISSING:
         os.rename(previous, venv)
