@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from conftest import run_installdev, venv_import
-
 from installdev.installer import find_uv
 
 pytestmark = pytest.mark.e2e
