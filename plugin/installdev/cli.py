@@ -51,6 +51,22 @@ examples:
 """
 
 
+_BOOTSTRAP_EPILOG = """\
+the workspace, in ROOT/pyproject.toml (or ROOT/installdev.toml):
+  [tool.installdev.workspace]
+  projects = ["libs/*", "apps/app"]        # paths and globs, relative to ROOT
+  exclude = []                             # optional
+  jobs = 4                                 # optional default for --jobs
+
+  [tool.installdev.workspace.overrides."apps/app"]
+  venv = ".venv"    extras = ["dev"]    requirements = ["requirements-dev.txt"]    python = "python3.12"
+
+A project that installs another one by path (-e ../lib, name @ file:../lib) is built after it.
+Exit status: 0 when every venv is ready, else the exit code of the first failure (see install-dev --help),
+after the other builds have finished (--fail-fast: no new build starts after a failure).
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line and the documented usage exit code
         self.exit(ExitCode.USAGE, f"installdev: error: {message} (see `{self.prog} --help`)\n")
@@ -70,6 +86,24 @@ def _add_verbosity(parser: argparse.ArgumentParser) -> None:
                        help="also print the commands run")
 
 
+def _add_mode_options(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--copies", dest="link_mode", action="store_const", const="copies",
+                      help="copy the interpreter into the venv (overrides every flag)")
+    mode.add_argument("--symlinks", dest="link_mode", action="store_const", const="symlinks",
+                      help="symlink the interpreter (overrides every flag)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
 def _add_build_options(parser: argparse.ArgumentParser) -> None:
     """What decides the venv's content and mode: shared by install-dev and doctor."""
     parser.add_argument("--python", metavar="PY",
@@ -80,11 +114,7 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
                          help="also install from this requirements file (repeatable)")
     parser.add_argument("-c", "--constraint", action="append", metavar="FILE",
                          help="constrain versions with this file (repeatable)")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--copies", dest="link_mode", action="store_const", const="copies",
-                      help="copy the interpreter into the venv (overrides every flag)")
-    mode.add_argument("--symlinks", dest="link_mode", action="store_const", const="symlinks",
-                      help="symlink the interpreter (overrides every flag)")
+    _add_mode_options(parser)
     parser.add_argument("--system-site-packages", action="store_true", default=None,
                          help="let the venv see the base interpreter's packages")
     parser.add_argument("--flag-prefix", metavar="NAME", help="read NAME_VENV_USE_COPIES (e.g. DATAHUB)")
@@ -130,6 +160,30 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--json", action="store_true", help="print a stable JSON document (schema 1) instead")
     doctor.set_defaults(verbosity=NORMAL)
 
+    bootstrap = commands.add_parser(
+        "bootstrap", help="build every venv of a workspace, in parallel",
+        description="Build the development venv of every project listed in ROOT's [tool.installdev.workspace], "
+                    "in parallel, with live progress and a summary table.",
+        epilog=_BOOTSTRAP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bootstrap.add_argument("root", nargs="?", default=".", metavar="ROOT",
+                           help="the directory holding the workspace's pyproject.toml or installdev.toml (default: .)")
+    bootstrap.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
+                           help="build at most N venvs at once (default: the workspace's jobs, else the CPU count)")
+    bootstrap.add_argument("--only", action="append", metavar="NAME/GLOB",
+                           help="build only the projects whose path or directory name matches (repeatable)")
+    bootstrap.add_argument("--fail-fast", action="store_true", help="start no new build after a failure")
+    bootstrap.add_argument("--json", action="store_true",
+                           help="print the result as JSON (schema 1) on stdout; progress and the table go to stderr")
+    bootstrap.add_argument("--python", metavar="PY", help="base every venv on this interpreter (wins over the settings)")
+    _add_mode_options(bootstrap)
+    bootstrap.add_argument("--flag-prefix", metavar="NAME", help="read NAME_VENV_USE_COPIES (e.g. DATAHUB)")
+    bootstrap.add_argument("--installer", choices=INSTALLERS, help="what installs into the venvs (default: auto)")
+    bootstrap.add_argument("--lock-timeout", type=float, metavar="SECONDS",
+                           help="how long to wait for another build of a venv (default: 900)")
+    bootstrap.add_argument("--force", action="store_true", help="rebuild every venv even if it is up to date")
+    _add_verbosity(bootstrap)
+
     clean = commands.add_parser(
         "clean-venv", help="delete the venv, if installdev made it",
         description="Delete the project's venv. Only a venv installdev made is deleted; anything else is refused "
@@ -163,6 +217,12 @@ def _run_doctor(args: argparse.Namespace, reporter: Reporter) -> int:
     return doctor(_load(args), args.json)
 
 
+def _run_bootstrap(args: argparse.Namespace, reporter: Reporter) -> int:
+    from installdev.workspace import run_bootstrap
+
+    return run_bootstrap(args, reporter)
+
+
 def _run_clean_venv(args: argparse.Namespace, reporter: Reporter) -> None:
     from installdev.locking import venv_lock
     from installdev.venvdir import check_venv_path, previous_path, remove_own_venv
@@ -176,7 +236,8 @@ def _run_clean_venv(args: argparse.Namespace, reporter: Reporter) -> None:
 
 
 _DEPENDENCIES = frozenset({"virtualenv", "filelock", "platformdirs", "tomli"})
-_COMMANDS = {"install-dev": _run_install_dev, "doctor": _run_doctor, "clean-venv": _run_clean_venv}
+_COMMANDS = {"install-dev": _run_install_dev, "doctor": _run_doctor, "bootstrap": _run_bootstrap,
+             "clean-venv": _run_clean_venv}
 
 
 def _raise_on_sigterm(signum: int, frame: object) -> None:

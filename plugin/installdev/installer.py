@@ -15,9 +15,11 @@ bundled wheel.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 from installdev.errors import InstallError, UsageError
@@ -29,7 +31,18 @@ from installdev.venvdir import venv_python
 AUTO, PIP, UV = "auto", "pip", "uv"
 
 
+_FIND_UV_LOCK = threading.Lock()
+
+
 def find_uv() -> str | None:
+    """uv's executable, or None. Looked up once per process, under a lock: uv's own finder reads
+    ``sysconfig``, whose lazy first read is not thread-safe (parallel ``bootstrap`` builds)."""
+    with _FIND_UV_LOCK:
+        return _locate_uv()
+
+
+@functools.cache
+def _locate_uv() -> str | None:
     try:
         from uv import find_uv_bin
     except ImportError:

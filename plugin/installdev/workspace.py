@@ -42,7 +42,7 @@ from typing import Any, TextIO
 
 from installdev.errors import ExitCode, InstalldevError, ProjectError, UsageError
 from installdev.project import PROJECT_FILES, Project, _parse_toml, load_project, requirement_file_closure
-from installdev.report import NORMAL, QUIET, VERBOSE, Reporter
+from installdev.report import NORMAL, Reporter
 from installdev.settings import validate_tool_table
 
 WORKSPACE_FILES = ("pyproject.toml", "installdev.toml")
@@ -55,68 +55,6 @@ _WORKSPACE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 _TABLE = "[tool.installdev.workspace]"
 
 BUILT, UP_TO_DATE, FAILED, SKIPPED = "built", "up to date", "failed", "skipped"
-
-_EPILOG = """\
-the workspace, in ROOT/pyproject.toml (or ROOT/installdev.toml):
-  [tool.installdev.workspace]
-  projects = ["libs/*", "apps/app"]        # paths and globs, relative to ROOT
-  exclude = []                             # optional
-  jobs = 4                                 # optional default for --jobs
-
-  [tool.installdev.workspace.overrides."apps/app"]
-  venv = ".venv"    extras = ["dev"]    requirements = ["requirements-dev.txt"]    python = "python3.12"
-
-A project that installs another one by path (-e ../lib, name @ file:../lib) is built after it.
-Exit status: 0 when every venv is ready, else the exit code of the first failure (see install-dev --help),
-after the other builds have finished (--fail-fast: no new build starts after a failure).
-"""
-
-
-# --------------------------------------------------------------------------------------------------
-# command line
-
-
-def add_bootstrap_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``installdev bootstrap``; ``parser`` is its subparser."""
-    parser.description = ("Build the development venv of every project listed in ROOT's [tool.installdev.workspace], "
-                          "in parallel, with live progress and a summary table.")
-    parser.epilog = _EPILOG
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("root", nargs="?", default=".", metavar="ROOT",
-                        help="the directory holding the workspace's pyproject.toml or installdev.toml (default: .)")
-    parser.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
-                        help="build at most N venvs at once (default: the workspace's jobs, else the CPU count)")
-    parser.add_argument("--only", action="append", metavar="NAME/GLOB",
-                        help="build only the projects whose path or directory name matches (repeatable)")
-    parser.add_argument("--fail-fast", action="store_true", help="start no new build after a failure")
-    parser.add_argument("--json", action="store_true",
-                        help="print the result as JSON (schema 1) on stdout; progress and the table go to stderr")
-    parser.add_argument("--python", metavar="PY", help="base every venv on this interpreter (wins over the settings)")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--copies", dest="link_mode", action="store_const", const="copies",
-                      help="copy the interpreter into every venv (overrides every flag)")
-    mode.add_argument("--symlinks", dest="link_mode", action="store_const", const="symlinks",
-                      help="symlink the interpreter in every venv (overrides every flag)")
-    parser.add_argument("--flag-prefix", metavar="NAME", help="read NAME_VENV_USE_COPIES (e.g. DATAHUB)")
-    parser.add_argument("--lock-timeout", type=float, metavar="SECONDS",
-                        help="how long to wait for another build of a venv (default: 900)")
-    parser.add_argument("--force", action="store_true", help="rebuild every venv even if it is up to date")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=QUIET, default=NORMAL,
-                           help="print errors only (and the output of failed builds)")
-    verbosity.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=VERBOSE,
-                           help="also log the commands run (in each project's captured output)")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
-    return value
-
 
 # --------------------------------------------------------------------------------------------------
 # the workspace table
