@@ -1,0 +1,1 @@
+"""appdemo: the app half of installdev's Gradle example."""
