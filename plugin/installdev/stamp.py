@@ -124,7 +124,7 @@ def python_problem(venv: Path, expected_version: str | None) -> str | None:
 
 def staleness(venv: Path, expected: dict, stamp: dict | None) -> list[str]:
     """Why ``venv`` must be (re)built given its ``stamp``; an empty list means it is up to date."""
-    if not os.path.lexists(venv):
+    if not os.path.lexists(venv) or (venv.is_dir() and not any(venv.iterdir())):  # Gradle pre-creates outputs
         return ["no venv yet"]
     if stamp is None:
         return ["it has no valid stamp (a previous build did not finish)"]
