@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, venv_import
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SCRIPT = REPO / "scripts" / "bootstrap.sh"
 _IGNORE = shutil.ignore_patterns("venv", "venv.lock", "*.lock", "__pycache__", "*.egg-info", ".gradle", "build")

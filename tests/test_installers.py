@@ -9,7 +9,7 @@ import pytest
 from conftest import run_installdev, venv_import
 from installdev.installer import find_uv
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture

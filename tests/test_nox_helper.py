@@ -14,7 +14,7 @@ from conftest import PLUGIN_DIR
 
 pytest.importorskip("nox")
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 NOXFILE = """\
 import json, os, sys

@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, venv_import
 from wheelhouse import write_project
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 def bootstrap(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "installdev", "bootstrap", *args], env=env, cwd=cwd, capture_output=True,
