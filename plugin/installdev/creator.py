@@ -41,8 +41,8 @@ def create_venv(dest: Path, base: BasePython, mode: str, system_site_packages: b
     from virtualenv import cli_run
 
     args = [str(dest), "--python", base.path, f"--{mode}", "--no-download", "--no-periodic-update", "--quiet"]
-    if not seed_pip:
-        args.append("--no-seed")
+    # virtualenv seeds setuptools only for Python < 3.12 unless asked; a dev venv wants it everywhere
+    args += ["--setuptools", "bundle"] if seed_pip else ["--no-seed"]
     if system_site_packages and base.nix_env_site_packages is None:
         args.append("--system-site-packages")
     try:
