@@ -65,10 +65,11 @@ def _wheel(directory, files):
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
     import time
-    hold = os.environ.get("TINYBACKEND_HOLD")  # tests: say the installer is building, then take a minute
+    hold = os.environ.get("TINYBACKEND_HOLD")  # tests: "FILE [SECONDS]": say the installer is building, then wait
     if hold:
-        open(hold, "w").close()
-        time.sleep(60)
+        path, _, seconds = hold.partition(" ")
+        open(path, "w").close()
+        time.sleep(float(seconds or 60))
     barrier = os.environ.get("TINYBACKEND_BARRIER")  # tests: "DIR N": wait (30 s at most) until N builds got here
     if barrier:
         directory, count = barrier.rsplit(" ", 1)
@@ -247,10 +248,10 @@ class Lane:
         Most kills fall uniformly over a whole build; the rest are anchored on a progress line and land within a
         fraction of a second after it, so the short windows (setting the old venv aside, stamping and deleting it)
         are hit too. Half the kills take the whole process group (a CI cancel), half only installdev itself (an IDE
-        or Gradle destroying the process it started), leaving its pip child to run on as an orphan.
+        or Gradle destroying the process it started), leaving its installer (pip or uv) to run on as an orphan.
         """
         anchor = self.rng.choices(["start", "building", "installed"], weights=[6, 2, 2])[0]
-        delay = self.rng.uniform(0, 0.95 * self.durations[kind]) if anchor == "start" else self.rng.uniform(0, 0.15)
+        delay = self.rng.uniform(0, 0.95 * self.durations[kind]) if anchor == "start" else self.rng.uniform(0, 0.05)
         target = self.rng.choice(["group", "process"])
         line = {"start": None, "building": "installdev: building ", "installed": ": done in"}[anchor]
         log = self.project.parent / f"lane{self.number}-trial{trial}-{attempt}.log"
@@ -304,8 +305,11 @@ class Lane:
 
     def repair(self) -> None:
         """After a failed trial, get back to a known state so the remaining trials still mean something."""
-        for path in [self.venv, *self.venv.parent.glob("venv.installdev-*")]:
-            shutil.rmtree(path, ignore_errors=True)
+        for path in [self.venv, *map(Path, leftovers(self.venv))]:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            elif os.path.lexists(path):
+                path.unlink()
         assert self.timed_build("first").returncode == 0
 
     def run(self, next_trial) -> None:
@@ -533,6 +537,28 @@ def test_signal_during_rebuild_restores_the_old_venv(tiny_project, offline_env, 
     follow_up = run_installdev(["install-dev", str(tiny_project), "--lock-timeout", "0"], offline_env)
     assert follow_up.returncode == 0 and "ready in" in follow_up.stdout, follow_up.stdout + follow_up.stderr
     assert "waiting for" not in follow_up.stdout
+    assert_healthy_and_clean(venv, [str(tiny_project)], offline_env)
+
+
+def test_an_orphaned_installer_keeps_the_venv_locked(tiny_project, offline_env):
+    """kill -9 of installdev alone (an IDE or Gradle destroying the process it started) orphans its installer, which
+    goes on writing into the venv. The next run must not rebuild under it: it waits for the orphan, then repairs."""
+    venv = tiny_project / "venv"
+    assert run_installdev(["install-dev", str(tiny_project)], offline_env).returncode == 0
+    touch_input(tiny_project, "orphan")
+    building = tiny_project.parent / "installer-is-building"
+    env = {**offline_env, "TINYBACKEND_HOLD": f"{building} 4"}
+    process = subprocess.Popen(installdev_command(str(tiny_project)), env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until(lambda: building.exists() or process.poll() is not None, 60, "the installer to start building")
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert processes_using(venv), "the installer outlived installdev"
+
+    result = run_installdev(["install-dev", str(tiny_project)], offline_env)
+    assert result.returncode == 0 and "ready in" in result.stdout, result.stdout + result.stderr
+    assert "waiting for" in result.stdout, "the orphan still held the venv's lock"
+    assert processes_using(venv) == []
     assert_healthy_and_clean(venv, [str(tiny_project)], offline_env)
 
 

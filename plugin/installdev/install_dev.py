@@ -14,7 +14,7 @@ from installdev.project import check_extras
 from installdev.report import Reporter
 from installdev.settings import Settings
 from installdev.stamp import expected_inputs, read_stamp, staleness, write_stamp
-from installdev.venvdir import check_venv_path, recover, replacing, reset
+from installdev.venvdir import MARKER_NAME, check_venv_path, previous_path, recover, replacing, reset
 
 if TYPE_CHECKING:  # the up-to-date path imports neither
     from installdev.facts import HostFacts
@@ -41,7 +41,7 @@ def _freshness(settings: Settings) -> tuple[dict, list[str], dict | None]:
 def install_dev(settings: Settings, reporter: Reporter) -> None:
     """Make ``settings.venv`` an up-to-date development venv of the project. Raises InstalldevError."""
     inputs, reasons, stamp = _freshness(settings)
-    if not reasons:
+    if not reasons and not os.path.isfile(previous_path(settings.venv) / MARKER_NAME):  # a crash left one aside
         reporter.info(f"{settings.venv} is up to date ({stamp['decision']['mode']})")
         return
 

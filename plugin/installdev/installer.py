@@ -104,9 +104,12 @@ def uv_command(uv: str, venv: Path, settings: Settings, env: dict[str, str]) -> 
 
 def run_streaming(command: list[str], reporter: Reporter, cwd: Path) -> int:
     """Run ``command`` in ``cwd``, streaming its output through ``reporter``; stop it if we are interrupted."""
+    from installdev.locking import held_lock_fds
+
     reporter.detail("running " + " ".join(command))
     process = subprocess.Popen(
         command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        pass_fds=() if os.name == "nt" else held_lock_fds(),  # an orphaned installer keeps the venv locked
         text=True, encoding="utf-8", errors="replace",
     )
     try:

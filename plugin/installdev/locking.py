@@ -11,6 +11,7 @@ say whom it waits for.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -50,11 +51,27 @@ def describe_holder(lock_path: Path) -> str:
 def _write_owner(lock_path: Path) -> None:
     owner = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
     temp = lock_path.with_name(f"{lock_path.name}.owner.{os.getpid()}.tmp")
+    # Only the lock's holder writes these temp files, and we hold it now: any other is a killed holder's leftover.
+    for stale in lock_path.parent.glob(f"{glob.escape(lock_path.name)}.owner.*.tmp"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
     try:
         temp.write_text(json.dumps(owner), encoding="utf-8")
         os.replace(temp, _owner_path(lock_path))
     except OSError:
         pass  # the owner note is a courtesy for waiters; the lock itself holds
+
+
+_HELD_FDS: set[int] = set()
+
+
+def held_lock_fds() -> tuple[int, ...]:
+    """Descriptors of the venv locks this process holds. Give them to a long-running child (``pass_fds``): the child
+    then shares the lock, so a kill -9 of installdev alone does not free the venv while its installer still writes
+    into it; the next run waits for that orphan to finish instead of rebuilding under it."""
+    return tuple(sorted(_HELD_FDS))
 
 
 @contextmanager
@@ -80,10 +97,14 @@ def venv_lock(venv: Path, timeout: float, reporter: Reporter) -> Iterator[Path]:
                 ) from None
     except OSError as error:
         raise HostUnsupportedError(f"cannot take the lock {lock_path}: {error.strerror or error}") from None
+    descriptor = getattr(getattr(lock, "_context", None), "lock_file_fd", None)
+    if descriptor is not None:
+        _HELD_FDS.add(descriptor)
     try:
         _write_owner(lock_path)
         yield lock_path
     finally:
+        _HELD_FDS.discard(descriptor)
         try:
             _owner_path(lock_path).unlink()
         except OSError:

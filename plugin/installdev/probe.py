@@ -59,10 +59,40 @@ def describe_os_error(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
+_PROBE_PREFIX = ".installdev-probe-"
+
+
+def _host_tag() -> str:
+    import hashlib
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "surrogateescape")).hexdigest()[:8]
+
+
+def _remove_stale_probes(directory: Path, host: str) -> None:
+    """Delete probe directories left in ``directory`` by a probe on this host whose process is gone (kill -9)."""
+    try:
+        names = [entry.name for entry in os.scandir(directory) if entry.name.startswith(_PROBE_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid, _, rest = name[len(_PROBE_PREFIX):].partition("-")
+        if not pid.isdigit() or not rest.startswith(host + "-") or int(pid) == os.getpid():
+            continue  # another host's, or one made before probes carried their pid: not ours to judge
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(directory / name, ignore_errors=True)
+        except OSError:
+            pass  # alive (EPERM: another user's process)
+
+
 def probe_directory(directory: Path) -> ProbeResult:
     """Probe ``directory`` (which must exist). Never raises for filesystem failures: they are the result."""
+    host = _host_tag()
+    _remove_stale_probes(directory, host)
     try:
-        workdir = Path(tempfile.mkdtemp(prefix=".installdev-probe-", dir=directory))
+        workdir = Path(tempfile.mkdtemp(prefix=f"{_PROBE_PREFIX}{os.getpid()}-{host}-", dir=directory))
     except OSError as error:
         return ProbeResult(str(directory), write_error=describe_os_error(error))
     try:
