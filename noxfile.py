@@ -1,4 +1,5 @@
-"""Our own automation: `nox -s tests` (every available CPython 3.10-3.13), `nox -s lint`, `nox -s bench`.
+"""Our own automation: `nox -s tests` (every available CPython 3.10-3.13), `nox -s lint`, `nox -s bench`,
+`nox -s soak` (the chaos test with 200 kill -9 trials instead of CI's 30).
 
 The full suite, with the hostile-host fixtures (root, FUSE, loop devices, mounts) and real Gradle and
 Make, runs on the primary Python; the other Pythons run the unit tests and the core end-to-end tests.
@@ -31,7 +32,15 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session(python=PRIMARY)
+def soak(session: nox.Session) -> None:
+    """The crash test at soak length: `nox -s soak -- 500` for 500 trials (default 200)."""
+    session.install("-e", ".[test]")
+    trials = session.posargs[0] if session.posargs else "200"
+    session.run("pytest", "tests/test_guarantees.py", "-k", "chaos", env={"INSTALLDEV_CHAOS_TRIALS": trials})
+
+
+@nox.session(python=PRIMARY)
 def bench(session: nox.Session) -> None:
-    """Benchmarks that print medians and ratios (never run as tests)."""
-    session.install("-e", ".")
-    session.run("python", "scripts/bench_noop.py", *session.posargs)
+    """Benchmarks that print medians and ratios (never run as tests): `nox -s bench -- noop --runs 50`."""
+    session.install("-e", ".[uv]")
+    session.run("python", "scripts/bench.py", *(session.posargs or ["noop"]))
