@@ -66,7 +66,7 @@ def bench_noop(runs: int) -> None:
         project = write_project(root / "proj")
         env = offline_environment(wheels)
         python = os.path.realpath(sys.executable)
-        build = [python, "-m", "installdev", "install-dev", str(project), "--python", python, "-q"]
+        build = [python, "-m", "installdev", "install-dev", str(project), "--python", python, "--installer", "pip", "-q"]
         subprocess.run(build, env=env, check=True)
         venv_python = str(project / "venv" / "bin" / "python")
         # installdev installed in a venv of its own, as pipx or a tool install has it: its site does not run
