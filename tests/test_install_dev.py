@@ -202,26 +202,6 @@ def test_two_concurrent_runs_build_once(project, offline_env):
 
 
 @pytest.mark.slow
-def test_lock_timeout_names_the_lock_and_holder(project, offline_env):
-    holder = subprocess.Popen(
-        [sys.executable, "-c", (
-            "import sys, time; from installdev.locking import venv_lock; from installdev.report import Reporter\n"
-            "from pathlib import Path\n"
-            f"with venv_lock(Path({str(project / 'venv')!r}), 5, Reporter()):\n"
-            "    print('held', flush=True); time.sleep(60)\n"
-        )], env=offline_env, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        result = run_installdev(["install-dev", str(project), "--lock-timeout", "0.5"], offline_env)
-    finally:
-        holder.kill()
-        holder.wait()
-    assert result.returncode == 3
-    assert str(project / "venv.lock") in result.stderr
-    assert f"pid {holder.pid}" in result.stderr and "waiting for" in result.stdout
-
-
-@pytest.mark.slow
 @pytest.mark.parametrize("name", ["with space", "ñandú-ünïcode"])
 def test_paths_with_spaces_and_non_ascii(tmp_path, offline_env, name):
     project = write_project(tmp_path / name)
