@@ -68,6 +68,8 @@ def test_nosymfollow_gets_copies(tmpfs_dir, project, offline_env):
     assert "installdev: mode copies: symlinks in" in result.stdout and "cannot be followed (ELOOP)" in result.stdout
     assert not (venv / "bin" / "python").is_symlink()
     assert venv_import(venv, "import sampleproj, devtool").returncode == 0
+    code, report = doctor(project, venv, offline_env)
+    assert code == 0 and report["decision"]["mode"] == "copies" and report["probe"]["follow_error"] == "ELOOP"
 
 
 def test_noexec_gets_symlinks(tmpfs_dir, project, offline_env):
@@ -124,3 +126,24 @@ def test_nix_env_python_gives_a_venv_that_owns_its_prefix(nix_store, variant, pr
     assert not (tmp_path / "userbase").exists()
     code, report = doctor(project, venv, env, "--python", str(nix_store.python(env_dir)), "--system-site-packages")
     assert code == 0 and report["venv_state"]["state"] == "up to date"
+
+
+def test_lock_falls_back_to_the_cache_dir_when_the_venv_parent_is_read_only(readonly_dir, tmp_path, monkeypatch):
+    from installdev.errors import HostUnsupportedError
+    from installdev.locking import lock_path_for, venv_lock
+    from installdev.report import Reporter
+
+    venv = readonly_dir / "venv"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lock_path = lock_path_for(venv)
+    assert lock_path.parent == tmp_path / "cache" / "installdev" / "locks"
+    with venv_lock(venv, 1, Reporter()) as held:
+        assert held == lock_path and held.exists()
+    assert lock_path_for(venv) == lock_path, "every process derives the same lock for the same venv"
+
+    # no fallback either: the cache is read-only too
+    monkeypatch.setenv("XDG_CACHE_HOME", str(readonly_dir / "cache"))
+    with pytest.raises(HostUnsupportedError, match="cannot take the lock") as caught:
+        with venv_lock(venv, 1, Reporter()):
+            pass
+    assert caught.value.exit_code == 8
