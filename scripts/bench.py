@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmarks that print medians and ratios (never run as tests): `python scripts/bench.py noop`.
+"""Benchmarks that print medians and ratios (never run as tests): `python scripts/bench.py noop|cold`.
 
 noop: the whole-process wall time of installdev's up-to-date path on an unchanged project, next to
 `python -c pass` (the floor) and pip's own no-op (`pip install -e '.[dev]'` again), measured
 interleaved. Runs offline from wheels it builds itself.
+
+cold: a project whose dev extra is a realistic tool set (requests, pydantic, pytest, pytest-cov,
+black, isort, flake8, mypy), built from nothing by the DataHub recipe, installdev with pip and
+installdev with uv, plus creation alone in copies and symlinks mode; interleaved, median of --runs.
+The wheels are downloaded once from the package index into --wheels (the only network use), then
+every run is offline.
 """
 
 from __future__ import annotations
@@ -51,9 +57,9 @@ def wall_times(commands: dict[str, list[str]], env: dict[str, str], runs: int, t
 
 def print_table(times: dict[str, list[float]], reference: str) -> None:
     medians = {name: statistics.median(values) for name, values in times.items()}
-    print(f"{'what':<48} {'median':>10} {'vs ' + reference:>16}")
+    print(f"{'what':<52} {'median':>10} {'time / first row':>17} {'speed-up':>9}")
     for name, median in medians.items():
-        print(f"{name:<48} {median * 1000:>8.1f}ms {medians[reference] / median:>15.1f}x")
+        print(f"{name:<52} {median * 1000:>8.1f}ms {median / medians[reference]:>16.3f}x {medians[reference] / median:>8.1f}x")
 
 
 def bench_noop(runs: int) -> None:
@@ -93,12 +99,71 @@ def bench_noop(runs: int) -> None:
         print_table(times, "pip install -e '.[dev]' again (pip's no-op)")
 
 
+DEV_TOOLS = ["requests", "pydantic", "pytest", "pytest-cov", "black", "isort", "flake8", "mypy"]
+DATAHUB_RECIPE = ("{python} -m venv venv && venv/bin/python -m pip install -q --upgrade pip wheel setuptools && "
+                  "venv/bin/pip install -q -e '.[dev]'")
+
+
+def download_wheels(wheels: Path, python: str) -> None:
+    marker = wheels / ".complete"
+    if marker.exists():
+        return
+    wheels.mkdir(parents=True, exist_ok=True)
+    subprocess.run([python, "-m", "pip", "download", "-q", "--only-binary=:all:", "-d", str(wheels),
+                    *DEV_TOOLS, "pip", "setuptools", "wheel"], check=True)
+    marker.touch()
+
+
+def timed(argv: list[str] | str, env: dict[str, str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, cwd=cwd, shell=isinstance(argv, str), check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def bench_cold(runs: int, wheels: Path) -> None:
+    import shutil
+
+    python = os.path.realpath(sys.executable)
+    download_wheels(wheels, python)
+    with tempfile.TemporaryDirectory(prefix="installdev-bench-") as temp:
+        project = write_project(Path(temp) / "proj", extras={"dev": DEV_TOOLS})
+        env = offline_environment(wheels)
+        env.pop("XDG_CACHE_HOME", None)  # uv's and virtualenv's caches stay warm, as on a developer machine
+        installdev = [python, "-m", "installdev", "install-dev", str(project), "--python", python, "-q"]
+        create_only = [python, "-c", "import sys; from installdev.cli import main; sys.exit(main(sys.argv[1:]))",
+                       "install-dev", str(project), "--python", python, "-q", "--extras", "", "--installer", "uv"]
+        commands: dict[str, list[str] | str] = {
+            "DataHub recipe (venv + pip upgrade + pip -e .[dev])": DATAHUB_RECIPE.format(python=python),
+            "installdev, pip": [*installdev, "--installer", "pip"],
+            "installdev, uv": [*installdev, "--installer", "uv"],
+            "creation + -e . only, symlinks": [*create_only, "--symlinks"],
+            "creation + -e . only, copies": [*create_only, "--copies"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for argv in commands.values():  # warm the caches once, untimed
+            timed(argv, env, project)
+            shutil.rmtree(project / "venv")
+        for _ in range(runs):
+            for name, argv in commands.items():
+                times[name].append(timed(argv, env, project))
+                shutil.rmtree(project / "venv")
+        print(f"cold build: {runs} interleaved runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+              f"dev extra = {', '.join(DEV_TOOLS)}, offline from a local wheel folder, warm caches")
+        print_table(times, "DataHub recipe (venv + pip upgrade + pip -e .[dev])")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["noop"], help="which benchmark")
-    parser.add_argument("--runs", type=int, default=30, help="runs per command (default 30)")
+    parser.add_argument("what", choices=["noop", "cold"], help="which benchmark")
+    parser.add_argument("--runs", type=int, help="runs per command (default: 30 for noop, 5 for cold)")
+    parser.add_argument("--wheels", type=Path, default=Path.home() / ".cache" / "installdev-bench-wheels",
+                        help="where cold keeps the downloaded wheels")
     args = parser.parse_args()
-    bench_noop(args.runs)
+    if args.what == "noop":
+        bench_noop(args.runs or 30)
+    else:
+        bench_cold(args.runs or 5, args.wheels)
 
 
 if __name__ == "__main__":
