@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hostfixtures import require_host
 
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN_DIR = REPO / "plugin"
@@ -34,11 +35,7 @@ _COPY_IGNORE = shutil.ignore_patterns(
 def require_tool(name: str) -> str:
     """The path of ``name`` on PATH. Missing: the test fails under CI=true (CI installs it), else it skips."""
     path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not on PATH; .ci/run installs it (scripts/install-test-deps.sh)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}, and under CI=true a missing build tool is a failure, not a skip")
-        pytest.skip(message)
+    require_host(path is not None, f"{name} is not on PATH; .ci/run installs it (scripts/install-test-deps.sh)")
     return path
 
 
@@ -174,8 +171,7 @@ def installed_closure(roots: list[str]) -> dict[str, importlib.metadata.Distribu
 def wheel_from_installed(distribution: importlib.metadata.Distribution, directory: Path) -> Path:
     """Repack an installed pure-Python distribution as a wheel, from the files its RECORD lists."""
     files = distribution.files
-    if not files:
-        pytest.skip(f"{distribution.metadata['Name']} was installed without a RECORD: cannot repack it offline")
+    require_host(bool(files), f"{distribution.metadata['Name']} was installed without a RECORD: cannot repack it offline")
     dist_info = next(file.parent.name for file in files if file.name == "METADATA"
                      and file.parent.name.endswith(".dist-info"))
     stem = re.sub(r"[-_.]+", "_", distribution.metadata["Name"]).lower()

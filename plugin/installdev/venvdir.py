@@ -37,41 +37,27 @@ def _rmtree(path: Path, ignore_errors: bool = False) -> None:
     marker early: the half-deleted rest would then be "not a venv" and refused, or left over, for ever.)"""
     import shutil  # off the up-to-date path, which never deletes
 
-    try:
-        os.unlink(stamp_path(path))
-    except FileNotFoundError:
-        pass
-    except OSError:
-        if not ignore_errors:
-            raise
-    try:
-        entries = list(os.scandir(path))
-    except OSError:
-        if not ignore_errors:
-            raise
-        return
-    for entry in entries:
-        if entry.name == MARKER_NAME:
-            continue
+    def attempt(action, target) -> None:
         try:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
+            action(target)
         except FileNotFoundError:
             pass
         except OSError:
             if not ignore_errors:
                 raise
+
+    attempt(os.unlink, stamp_path(path))
     try:
-        try:
-            os.unlink(path / MARKER_NAME)
-        except FileNotFoundError:
-            pass
-        os.rmdir(path)
+        entries = list(os.scandir(path))
     except OSError:
-        if not ignore_errors:
-            raise
+        if ignore_errors:
+            return
+        raise
+    for entry in entries:
+        if entry.name != MARKER_NAME:
+            attempt(shutil.rmtree if entry.is_dir(follow_symlinks=False) else os.unlink, entry.path)
+    attempt(os.unlink, path / MARKER_NAME)
+    attempt(os.rmdir, path)
 
 
 def venv_python(venv: Path) -> Path:
