@@ -12,8 +12,9 @@ from conftest import run_installdev
 from wheelhouse import write_project
 
 
-def snapshot(directory: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+def snapshot(directory: Path) -> dict[str, bytes | None]:
+    """Every file's content and every directory (None) below ``directory``."""
+    return {str(p.relative_to(directory)): p.read_bytes() if p.is_file() else None for p in sorted(directory.rglob("*"))}
 
 
 def setup_case(case: str, root: Path) -> tuple[list[str], dict[str, str]]:
@@ -29,6 +30,8 @@ def setup_case(case: str, root: Path) -> tuple[list[str], dict[str, str]]:
         return [str(project)], {}
     if case == "unknown extra":
         return [str(project), "--extras", "dev,docs"], {}
+    if case == "unknown extra, venv in a new directory":
+        return [str(project), "--extras", "docs", "--venv", str(root / "new" / "deeper" / "venv")], {}
     if case == "missing requirement file":
         return [str(project), "-r", str(project / "requirements-nope.txt")], {}
     if case == "python does not exist":
@@ -79,11 +82,12 @@ CATALOGUE = [
     ("no pyproject or setup.py", 6, "neither pyproject.toml nor setup.py"),
     ("invalid pyproject", 6, "is not valid TOML"),
     ("unknown extra", 6, "declares no extra docs"),
+    ("unknown extra, venv in a new directory", 6, "declares no extra docs"),
     ("missing requirement file", 6, "requirements-nope.txt does not exist"),
     ("python does not exist", 9, "does not exist"),
     ("python not executable", 9, "not an executable file"),
     ("python is not python", 9, "not a working Python 3 interpreter"),
-    ("python too old", 9, "virtualenv needs 3.8 or newer"),
+    ("python too old", 9, "virtualenv needs 3.9 or newer"),
     ("venv is a file", 7, "is not a directory"),
     ("venv is a non-venv directory", 7, "files were left untouched"),
     ("venv is a foreign venv", 7, "installdev did not make"),
@@ -109,5 +113,19 @@ def test_bad_input(case, exit_code, fragment, tmp_path, offline_env):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], result.stderr
     after = snapshot(root)
-    assert after == before, "nothing written or deleted"
+    assert after == before, "nothing written or deleted: no venv, no lock file, no parent directory"
     assert not os.path.exists(root / "proj" / "venv")
+
+
+@pytest.mark.parametrize(("case", "exit_code", "fragment"), CATALOGUE, ids=[c[0] for c in CATALOGUE])
+def test_doctor_gives_install_devs_exit_code(case, exit_code, fragment, tmp_path, offline_env):
+    root = tmp_path / "root"
+    (root / "home").mkdir(parents=True)
+    args, extra_env = setup_case(case, root)
+    before = snapshot(root)
+    result = run_installdev(["doctor", *args], {**offline_env, **extra_env})
+    assert result.returncode == exit_code, result.stdout + result.stderr
+    assert fragment in result.stdout + result.stderr
+    if exit_code != 2 or case != "conflicting modes":  # argparse refuses before doctor runs
+        assert f"install-dev would fail (exit {exit_code})" in result.stdout, result.stdout
+    assert snapshot(root) == before

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from installdev.envflags import ModeRequest, parse_flag, requested_mode, resolve_flag_prefix
 from installdev.errors import UsageError
+from installdev.request.envflags import ModeRequest, parse_flag, requested_mode, resolve_flag_prefix
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -629,7 +629,7 @@ def test_lock_timeout_names_the_lock_file_pid_and_host(tiny_project, offline_env
     venv = tiny_project / "venv"
     holder = subprocess.Popen(
         [sys.executable, "-c", (
-            "import time; from pathlib import Path; from installdev.locking import venv_lock\n"
+            "import time; from pathlib import Path; from installdev.actions.locking import venv_lock\n"
             "from installdev.report import Reporter\n"
             f"with venv_lock(Path({str(venv)!r}), 5, Reporter()):\n"
             "    print('held', flush=True); time.sleep(60)\n"

@@ -129,8 +129,8 @@ def test_nix_env_python_gives_a_venv_that_owns_its_prefix(nix_store, variant, pr
 
 
 def test_lock_falls_back_to_the_cache_dir_when_the_venv_parent_is_read_only(readonly_dir, tmp_path, monkeypatch):
+    from installdev.actions.locking import lock_path_for, venv_lock
     from installdev.errors import HostUnsupportedError
-    from installdev.locking import lock_path_for, venv_lock
     from installdev.report import Reporter
 
     venv = readonly_dir / "venv"

@@ -24,7 +24,7 @@ def test_first_build_then_noop(project, offline_env):
     assert first.returncode == 0, first.stdout + first.stderr
     venv = project / "venv"
     assert "building" in first.stdout and "ready in" in first.stdout
-    assert "source" in first.stdout and "bin/activate" in first.stdout
+    assert f"(installed with pip): . {venv}/bin/activate" in first.stdout  # absolute: the venv is not below the cwd
     check = venv_import(venv, "import setuptools, pip, sampleproj, devtool; print(sampleproj.__file__)")
     assert check.returncode == 0, check.stderr
     assert str(project / "src" / "sampleproj") in check.stdout  # editable: the source tree itself
@@ -40,7 +40,7 @@ def test_first_build_then_noop(project, offline_env):
     assert second.returncode == 0
     assert "is up to date (symlinks)" in second.stdout
     imported = {line.split("|")[-1].strip() for line in second.stderr.splitlines() if line.startswith("import time")}
-    assert "installdev.stamp" in imported  # the import log is real
+    assert "installdev.actions.stamp" in imported  # the import log is real
     assert not {"virtualenv", "filelock", "platformdirs"} & imported
     assert not (project / "venv.lock").exists(), "the no-op path must not take the lock"
 
@@ -223,3 +223,33 @@ def test_clean_venv_removes_only_what_installdev_made(project, offline_env):
     result = run_installdev(["clean-venv", str(project)], offline_env)
     assert result.returncode == 7 and "did not make" in result.stderr
     assert (foreign / "pyvenv.cfg").exists()
+
+
+def test_json_result_and_malformed_stamp_rebuilds(tmp_path, offline_env):
+    project = write_project(tmp_path / "my proj")
+    venv = project / "venv"
+    first = run_installdev(["install-dev", "--json", "my proj"], offline_env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    document = json.loads(first.stdout)  # stdout is the document alone; progress went to stderr
+    assert "installdev: building" in first.stderr
+    assert document["schema"] == 1 and document["result"] == "built" and document["exit_code"] == 0
+    assert document["venv"] == str(venv) and document["mode"] == "symlinks"
+    assert document["activate"] == ". 'my proj/venv/bin/activate'"  # relative to the cwd, quoted for the shell
+    assert document["changes"] == ["no venv yet"] and document["python_version"].count(".") == 2
+
+    again = json.loads(run_installdev(["install-dev", "--json", str(project)], offline_env).stdout)
+    assert again["result"] == "up to date" and again["changes"] == []
+
+    stamp = stamp_of(venv)
+    stamp["inputs"] = "x"
+    (venv / ".installdev-stamp.json").write_text(json.dumps(stamp))
+    rebuilt = run_installdev(["install-dev", "--json", str(project)], offline_env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert json.loads(rebuilt.stdout)["result"] == "rebuilt"
+    assert f"building {venv}: it has no valid stamp (the stamp is invalid: inputs is not a dict)" in rebuilt.stderr
+
+    failed = run_installdev(["install-dev", "--json", str(project), "--extras", "nope"], offline_env)
+    assert failed.returncode == 6
+    failure = json.loads(failed.stdout)
+    assert failure["result"] == "failed" and failure["exit_code"] == 6 and "declares no extra nope" in failure["error"]
+    assert failed.stderr.strip().splitlines() == [f"installdev: error: {failure['error']}"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_installdev, venv_import
-from installdev.installer import find_uv
+from installdev.actions.installer import find_uv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -31,7 +31,7 @@ def has_pip(venv: Path) -> bool:
 def test_pip_backend_seeds_pip(project, offline_env):
     result = run_installdev(["install-dev", str(project), "--installer", "pip"], offline_env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "with pip: done in" in result.stdout
+    assert "(installed with pip)" in result.stdout
     assert stamp_of(project / "venv")["installer"] == "pip"
     assert has_pip(project / "venv")
     assert venv_import(project / "venv", "import sampleproj, devtool").returncode == 0
@@ -41,7 +41,7 @@ def test_auto_prefers_uv_and_does_not_seed_pip(project, offline_env, uv_availabl
     result = run_installdev(["install-dev", str(project)], offline_env)
     assert result.returncode == 0, result.stdout + result.stderr
     venv = project / "venv"
-    assert "with uv: done in" in result.stdout
+    assert "(installed with uv)" in result.stdout
     assert stamp_of(venv)["installer"] == "uv"
     assert not has_pip(venv)
     assert venv_import(venv, "import sampleproj, devtool").returncode == 0

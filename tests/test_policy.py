@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from installdev.envflags import ModeRequest
 from installdev.errors import HostUnsupportedError, UsageError
-from installdev.facts import HostFacts, Mount
+from installdev.host.facts import HostFacts, Mount
+from installdev.host.probe import ProbeResult
 from installdev.policy import decide_link_mode
-from installdev.probe import ProbeResult
+from installdev.request.envflags import ModeRequest
 
 AUTO = ModeRequest(None)
 FLAG = "INSTALLDEV_VENV_USE_COPIES"

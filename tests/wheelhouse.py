@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import hashlib
 import shutil
 import textwrap
@@ -36,6 +37,47 @@ def build_wheel(directory: Path, name: str, version: str = "1.0", requires: tupl
             archive.writestr(path, data)
         archive.writestr(f"{dist_info}/RECORD", "\n".join(record) + "\n")
     return wheel
+
+
+def wheel_from_installed(directory: Path, name: str) -> Path:
+    """Repack the installed pure-Python distribution ``name`` (e.g. pytest, from the test environment itself) into a
+    wheel, so that example projects can declare real tools and still install offline. Scripts are left out: the
+    installer regenerates them from entry_points.txt."""
+    from importlib import metadata
+
+    dist = metadata.distribution(name)
+    root = Path(dist.locate_file(""))
+    dist_info = next(path.parts[0] for path in map(Path, dist.files) if path.parts[0].endswith(".dist-info"))
+    files = {}
+    for relative in dist.files:
+        posix = Path(relative).as_posix()
+        if posix.startswith("..") or "__pycache__" in posix or posix.endswith(".pyc"):
+            continue
+        if posix in (f"{dist_info}/RECORD", f"{dist_info}/INSTALLER", f"{dist_info}/direct_url.json", f"{dist_info}/REQUESTED"):
+            continue
+        files[posix] = (root / relative).read_bytes()
+    record = [_record_line(path, data) for path, data in files.items()] + [f"{dist_info}/RECORD,,"]
+    wheel = directory / f"{re.sub(r'[-_.]+', '_', dist.metadata['Name']).lower()}-{dist.version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, data in files.items():
+            archive.writestr(path, data)
+        archive.writestr(f"{dist_info}/RECORD", "\n".join(record) + "\n")
+    return wheel
+
+
+# pytest and what it needs on every Python this suite runs on; all pure Python
+PYTEST_CLOSURE = ("pytest", "pluggy", "iniconfig", "packaging", "pygments", "exceptiongroup", "tomli")
+
+
+def add_pytest(directory: Path) -> None:
+    """Wheels of the pytest this test session runs on, and of its dependencies that are installed here."""
+    from importlib import metadata
+
+    for name in PYTEST_CLOSURE:
+        try:
+            wheel_from_installed(directory, name)
+        except metadata.PackageNotFoundError:
+            continue  # a backport this Python does not need
 
 
 def copy_build_backend(directory: Path) -> None:

@@ -43,11 +43,6 @@ class InstalldevError(Exception):
 
     exit_code: ExitCode = ExitCode.INTERNAL
 
-    def __init__(self, message: str, exit_code: ExitCode | None = None) -> None:
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
-
 
 class UsageError(InstalldevError):
     exit_code = ExitCode.USAGE

@@ -1,55 +1,45 @@
-"""``installdev install-dev``: the up-to-date check, then (under the lock) decide, create, install, stamp."""
+"""``installdev install-dev``: the up-to-date check; else the plan, then (under the lock) create, install, stamp.
+
+The up-to-date path reads the settings and the stamp and runs the venv's python once; it imports neither
+the plan (host facts, probe, interpreter discovery) nor virtualenv nor filelock.
+"""
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from installdev import __version__
-from installdev.envflags import copies_flag_names
+from installdev.actions.freshness import Freshness, assess, is_empty_or_missing
+from installdev.actions.stamp import Stamp
 from installdev.errors import CreateError, HostUnsupportedError
-from installdev.project import check_extras
-from installdev.report import Reporter
-from installdev.settings import Settings
-from installdev.stamp import expected_inputs, read_stamp, staleness, write_stamp
-from installdev.venvdir import MARKER_NAME, check_venv_path, previous_path, recover, replacing, reset
+from installdev.result import InstallResult, Outcome, activate_command
 
-if TYPE_CHECKING:  # the up-to-date path imports neither
-    from installdev.facts import HostFacts
-    from installdev.interpreter import BasePython
-    from installdev.policy import Decision
-    from installdev.probe import ProbeResult
+if TYPE_CHECKING:
+    from installdev.plan import Plan
+    from installdev.report import Reporter
+    from installdev.request.settings import Settings
 
 
-def _activate_hint(venv: Path) -> str:
-    relative = os.path.relpath(venv) if not os.path.relpath(venv).startswith("..") else str(venv)
-    if os.name == "nt":
-        return f"{relative}\\Scripts\\activate"
-    return f"source {relative}/bin/activate"
+def _from_stamp(settings: Settings, stamp: Stamp, started: float) -> InstallResult:
+    return InstallResult(Outcome.UP_TO_DATE, settings.project.directory, settings.venv, stamp.mode, stamp.mode_reasons,
+                         stamp.python_path, stamp.python_version, stamp.installer, time.perf_counter() - started)
 
 
-def _freshness(settings: Settings) -> tuple[dict, list[str], dict | None]:
-    """The expected inputs, why the venv must be built (empty: up to date), and its stamp."""
-    stamp = read_stamp(settings.venv)
-    inputs = expected_inputs(settings, (stamp or {}).get("inputs"))
-    reasons = ["--force"] if settings.force else staleness(settings.venv, inputs, stamp)
-    return inputs, reasons, stamp
-
-
-def install_dev(settings: Settings, reporter: Reporter) -> None:
+def install_dev(settings: Settings, reporter: Reporter) -> InstallResult:
     """Make ``settings.venv`` an up-to-date development venv of the project. Raises InstalldevError."""
-    inputs, reasons, stamp = _freshness(settings)
-    if not reasons and not os.path.isfile(previous_path(settings.venv) / MARKER_NAME):  # a crash left one aside
-        reporter.info(f"{settings.venv} is up to date ({stamp['decision']['mode']})")
-        return
+    started = time.perf_counter()
+    freshness = assess(settings)
+    if freshness.up_to_date:
+        reporter.info(f"{settings.venv} is up to date ({freshness.reading.stamp.mode})")
+        return _from_stamp(settings, freshness.reading.stamp, started)
 
-    from installdev.locking import venv_lock
+    from installdev.actions.locking import venv_lock
+    from installdev.actions.venvdir import recover
+    from installdev.plan import make_plan
 
-    check_extras(settings.project, settings.extras)
-    check_venv_path(settings.venv, settings.project.directory)
-    plan = plan_build(settings)
+    plan = make_plan(settings, freshness)
+    plan.raise_first_problem()
     try:
         settings.venv.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -60,49 +50,27 @@ def install_dev(settings: Settings, reporter: Reporter) -> None:
     with venv_lock(settings.venv, settings.lock_timeout, reporter):
         recover(settings.venv, settings.project.directory, reporter)
         if not settings.force:
-            inputs, reasons, _ = _freshness(settings)
-            if not reasons:
+            freshness = assess(settings)
+            if freshness.up_to_date:
                 reporter.info(f"{settings.venv} was just built by another process; it is up to date")
-                return
-        reporter.info(f"building {settings.venv}: {'; '.join(reasons)}")
-        _build(settings, inputs, plan, reporter)
+                return _from_stamp(settings, freshness.reading.stamp, started)
+            if freshness.problem:
+                raise freshness.problem
+        reporter.info(f"building {settings.venv}: {'; '.join(freshness.reasons)}")
+        outcome = Outcome.BUILT if is_empty_or_missing(settings.venv) else Outcome.REBUILT
+        return _build(plan, freshness, outcome, reporter, started)
 
 
-class BuildPlan(NamedTuple):
-    facts: HostFacts
-    probe: ProbeResult
-    base: BasePython
-    decision: Decision
+def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporter, started: float) -> InstallResult:
+    from installdev.actions.creator import create_venv
+    from installdev.actions.health import health_problem
+    from installdev.actions.installer import install_project
+    from installdev.actions.stamp import write_stamp
+    from installdev.actions.venvdir import replacing, reset
+    from installdev.vocabulary import LinkMode
 
-
-def plan_build(settings: Settings) -> BuildPlan:
-    """Host facts, probe, base interpreter and mode for ``settings``: everything decided before building.
-
-    Raises HostUnsupportedError, UsageError or BadPythonError when no venv can be built as asked.
-    """
-    from installdev.facts import existing_ancestor, gather_host_facts
-    from installdev.interpreter import discover
-    from installdev.policy import decide_link_mode
-    from installdev.probe import probe_directory
-
-    facts = gather_host_facts(settings.venv)
-    base = discover(settings.python, facts.nix_store)
-    probe = probe_directory(existing_ancestor(settings.venv.parent))
-    decision = decide_link_mode(settings.mode_request, facts, probe, copies_flag_names(settings.flag_prefix)[0])
-    return BuildPlan(facts, probe, base, decision)
-
-
-def _build(settings: Settings, inputs: dict, plan: BuildPlan, reporter: Reporter) -> None:
-    from installdev.creator import create_venv
-    from installdev.health import health_problem
-    from installdev.installer import PIP, choose_installer, install_project
-    from installdev.policy import COPIES
-
-    started = time.perf_counter()
+    settings, base, decision = plan.settings, plan.base, plan.host.decision
     venv = settings.venv
-    base, decision = plan.base, plan.decision
-    installer = choose_installer(settings.installer)
-    seed_pip = settings.seed_pip if settings.seed_pip is not None else installer[0] == PIP
     for reason in base.reasons:
         reporter.info(reason)
     reporter.info(f"mode {decision.summary()}")
@@ -110,35 +78,60 @@ def _build(settings: Settings, inputs: dict, plan: BuildPlan, reporter: Reporter
     with replacing(venv, settings.project.directory, reporter):
         mode = decision.mode
         with reporter.step(f"creating venv with Python {base.version_text} ({mode})"):
-            create_venv(venv, base, mode, settings.system_site_packages, seed_pip)
+            create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip)
         problem = health_problem(venv, base.version)
         if problem and decision.copies_fallback:
             reporter.warning(f"the symlinks venv failed its health check ({problem}); rebuilding it once with copies")
-            mode = COPIES
+            mode = LinkMode.COPIES
             reset(venv)
             with reporter.step(f"creating venv with Python {base.version_text} ({mode})"):
-                create_venv(venv, base, mode, settings.system_site_packages, seed_pip)
+                create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip)
             problem = health_problem(venv, base.version)
         if problem:
             raise CreateError(f"the new venv {venv} failed its health check: {problem}")
 
-        with reporter.step(f"installing {_install_summary(settings)} with {installer[0]}"):
-            backend = install_project(venv, base, settings, installer, reporter)
+        reporter.info(f"development set: {plan.development.reason}")
+        with reporter.step(f"installing {plan.install_spec.summary()}"):
+            backend = install_project(venv, base, plan.install_spec, plan.installer, reporter)
+        backend = _verify_extras(plan, backend, reporter) or backend
 
         reasons = decision.reasons if mode == decision.mode else ("the symlinks venv failed its health check",)
-        write_stamp(venv, {
-            "installdev": __version__,
-            "inputs": inputs,
-            "python_version": base.version_text,
-            "base_python": {"requested": base.requested, "path": base.path, "version": base.version_text},
-            "decision": {"mode": mode, "reasons": list(reasons)},
-            "installer": backend,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        })
-    reporter.info(f"ready in {time.perf_counter() - started:.1f}s: {_activate_hint(venv)}")
+        write_stamp(venv, Stamp(
+            installdev=__version__, inputs=freshness.inputs, python_requested=base.requested, python_path=base.path,
+            python_version=base.version_text, mode=mode, mode_reasons=tuple(reasons), installer=str(backend),
+            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        ))
+    seconds = time.perf_counter() - started
+    reporter.info(f"ready in {seconds:.1f}s (installed with {backend}): {activate_command(venv)}")
+    return InstallResult(outcome, settings.project.directory, venv, mode, tuple(reasons), base.path, base.version_text,
+                         str(backend), seconds, freshness.reasons)
 
 
-def _install_summary(settings: Settings) -> str:
-    target = "-e ." + (f"[{','.join(settings.extras)}]" if settings.extras else "")
-    parts = [target] + [f"-r {path.name}" for path in settings.requirements] + [f"-c {path.name}" for path in settings.constraints]
-    return " ".join(parts)
+def _verify_extras(plan: Plan, backend, reporter: Reporter):
+    """Check the extras only the build could declare; install the fallback file instead of a missing default ``dev``.
+
+    Returns the backend of a fallback install, else None. Raises ProjectError when an extra is missing and there is
+    no fallback: pip and uv only warn about it, and a venv without its development tools is no success.
+    """
+    development, settings = plan.development, plan.settings
+    if not development.unverified_extras:
+        return None
+    from installdev.actions.installer import install_project
+    from installdev.actions.metadata import provided_extras
+    from installdev.errors import ProjectError
+
+    provided = provided_extras(settings.venv, settings.project.directory)
+    missing = [extra for extra in development.unverified_extras if provided is not None and extra not in provided]
+    if not missing:
+        return None
+    listing = ", ".join(sorted(provided)) or "none"
+    if development.fallback_file is None:
+        raise ProjectError(f"{settings.project.directory}: its build provides no extra {', '.join(missing)} "
+                           f"(it provides: {listing}): pick one with --extras NAME, --group NAME or -r FILE, "
+                           "or pass --extras '' to install the project alone")
+    reporter.info(f"its build provides no extra {', '.join(missing)} (it provides: {listing}); "
+                  f"installing {development.fallback_file.name} instead")
+    files = (*plan.install_spec.requirement_files, development.fallback_file)
+    spec = plan.install_spec._replace(extras=(), requirement_files=files)
+    with reporter.step(f"installing {spec.summary()}"):
+        return install_project(settings.venv, plan.base, spec, plan.installer, reporter)

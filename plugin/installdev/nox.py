@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from installdev.errors import InstalldevError, UsageError
+from installdev.vocabulary import LinkMode
 
 DEFAULT_ENVDIR = ".nox"
-COPIES, SYMLINKS = "copies", "symlinks"
 
 
 class CopiesUnsupportedError(UsageError):
@@ -54,17 +54,17 @@ class CopiesUnsupportedError(UsageError):
 
 @dataclass(frozen=True)
 class NoxDecision:
-    """installdev's decision for the envdir: ``mode`` is "copies" or "symlinks"."""
+    """installdev's decision for the envdir."""
 
     envdir: Path
-    mode: str
+    mode: LinkMode
     reasons: tuple[str, ...]
     symlinks_fail: bool  # symlink() fails or cannot be followed there (not merely "copies were asked for")
     linux: bool
 
     @property
     def copies(self) -> bool:
-        return self.mode == COPIES
+        return self.mode == LinkMode.COPIES
 
     def summary(self) -> str:
         return f"installdev: nox venvs in {self.envdir} use {self.mode}: {'; '.join(self.reasons)}"
@@ -140,10 +140,8 @@ def decide(envdir: str | os.PathLike[str] | None = None, *, flag_prefix: str | N
     Raises an InstalldevError (UsageError, HostUnsupportedError) when installdev would refuse: a bad
     flag value, a flag asking for a mode that cannot work there, or an envdir that cannot hold venvs.
     """
-    from installdev.envflags import copies_flag_names, requested_mode, resolve_flag_prefix
-    from installdev.facts import existing_ancestor, gather_host_facts
-    from installdev.policy import decide_link_mode
-    from installdev.probe import probe_directory
+    from installdev.plan import plan_host
+    from installdev.request.envflags import requested_mode, resolve_flag_prefix
 
     env = os.environ if env is None else env
     location = Path(os.path.abspath(envdir)) if envdir is not None else nox_envdir()
@@ -151,11 +149,11 @@ def decide(envdir: str | os.PathLike[str] | None = None, *, flag_prefix: str | N
     if key in _decisions and env is os.environ:
         return _decisions[key]
     prefix = resolve_flag_prefix(flag_prefix, env, None)
-    request = requested_mode(None, env, prefix)
-    facts = gather_host_facts(location / "session", env)
-    probe = probe_directory(existing_ancestor(location))
-    decision = decide_link_mode(request, facts, probe, copies_flag_names(prefix)[0])
-    result = NoxDecision(location, decision.mode, decision.reasons, not probe.symlinks_work, facts.platform == "linux")
+    host = plan_host(location / "session", requested_mode(None, env, prefix), prefix)
+    if host.problem:
+        raise host.problem.error
+    result = NoxDecision(location, host.decision.mode, host.decision.reasons, not host.probe.symlinks_work,
+                         host.facts.platform == "linux")
     if env is os.environ:
         _decisions[key] = result
     return result

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from installdev.envflags import ModeRequest
 from installdev.errors import HostUnsupportedError, UsageError
-from installdev.facts import HostFacts
-from installdev.probe import ProbeResult
+from installdev.host.facts import HostFacts
+from installdev.host.probe import ProbeResult
+from installdev.request.envflags import ModeRequest
+from installdev.vocabulary import LinkMode
 
-COPIES, SYMLINKS = "copies", "symlinks"
+COPIES, SYMLINKS = LinkMode.COPIES, LinkMode.SYMLINKS
 
 
 @dataclass(frozen=True)
 class Decision:
-    mode: str
+    mode: LinkMode
     reasons: tuple[str, ...]
     # An automatic symlinks choice may be retried once with copies when the new venv fails its health check.
     copies_fallback: bool = False

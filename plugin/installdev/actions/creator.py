@@ -15,7 +15,8 @@ import sysconfig
 from pathlib import Path
 
 from installdev.errors import CreateError
-from installdev.interpreter import BasePython
+from installdev.host.interpreter import BasePython
+from installdev.vocabulary import LinkMode
 
 _KEPT_VIRTUALENV_VARIABLES = frozenset({"VIRTUALENV_OVERRIDE_APP_DATA"})
 NIX_ENV_PTH = "installdev-nix-env.pth"
@@ -35,7 +36,7 @@ def site_packages(venv: Path, version: tuple[int, int, int]) -> Path:
     return Path(sysconfig.get_path("purelib", scheme, variables))
 
 
-def create_venv(dest: Path, base: BasePython, mode: str, system_site_packages: bool, seed_pip: bool) -> None:
+def create_venv(dest: Path, base: BasePython, mode: LinkMode, system_site_packages: bool, seed_pip: bool) -> None:
     """Create a venv at ``dest`` (an existing, claimed directory), seeded with pip and setuptools when
     ``seed_pip``. Raises CreateError."""
     from virtualenv import cli_run

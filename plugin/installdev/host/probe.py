@@ -45,10 +45,6 @@ class ProbeResult:
     def symlinks_work(self) -> bool:
         return self.writable and self.symlink_error is None and self.follow_error is None
 
-    @property
-    def copies_run(self) -> bool:
-        return self.writable and self.exec_error is None
-
 
 def describe_os_error(error: OSError) -> str:
     winerror = getattr(error, "winerror", None)

@@ -1,4 +1,4 @@
-"""The Python project being installed: its files, its declared extras, its requirement files.
+"""The Python project being installed: its files, its pyproject.toml, its declared extras.
 
 pyproject.toml is parsed only when something needs it: the up-to-date path reads it as bytes (for
 the input hash) and parses it only if it mentions installdev's own settings.
@@ -6,6 +6,7 @@ the input hash) and parses it only if it mentions installdev's own settings.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ from pathlib import Path
 from installdev.errors import ProjectError
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-_INCLUDE_OPTION = re.compile(r"^\s*(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S.*?)\s*$")
+CONVENTIONAL_REQUIREMENT_FILES = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt", "requirements/dev.txt")
+VERSION_FILE_NAMES = (".python-version", ".python-versions")  # uv's order: the plural is read only when alone
 
 
 def normalize_extra(name: str) -> str:
@@ -21,7 +23,7 @@ def normalize_extra(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _parse_toml(path: Path, content: bytes) -> dict:
+def parse_toml(path: Path, content: bytes) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
@@ -48,7 +50,7 @@ class Project:
     def pyproject(self) -> dict:
         """The parsed pyproject.toml (empty for a setup.py-only project); raises ProjectError if invalid."""
         if self._pyproject is None:
-            self._pyproject = _parse_toml(self.pyproject_path, self.pyproject_bytes) if self.pyproject_bytes else {}
+            self._pyproject = parse_toml(self.pyproject_path, self.pyproject_bytes) if self.pyproject_bytes else {}
         return self._pyproject
 
     @property
@@ -62,12 +64,17 @@ class Project:
         tool = self.pyproject.get("tool", {})
         return tool.get("installdev", {}) if isinstance(tool, dict) else {}
 
-    def declared_extras(self) -> set[str] | None:
-        """Normalized extras from static ``[project.optional-dependencies]``; None when pip must tell."""
-        table = self.pyproject.get("project")
-        if not isinstance(table, dict) or "optional-dependencies" in table.get("dynamic", []):
+
+def find_version_file(directory: Path) -> Path | None:
+    """The nearest ``.python-version`` (or lone ``.python-versions``) from ``directory`` up to the first ``.git`` holder."""
+    start = directory.resolve()
+    for folder in (start, *start.parents):
+        for name in VERSION_FILE_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        if os.path.lexists(folder / ".git"):
             return None
-        return {normalize_extra(name) for name in table.get("optional-dependencies", {})}
+    return None
 
 
 def load_project(directory: Path) -> Project:
@@ -84,39 +91,3 @@ def load_project(directory: Path) -> Project:
         return Project(directory)
     except OSError as error:
         raise ProjectError(f"cannot read {directory / 'pyproject.toml'}: {error.strerror}") from None
-
-
-def check_extras(project: Project, extras: tuple[str, ...]) -> None:
-    """Refuse an extra the project does not declare (pip would only warn and install nothing)."""
-    declared = project.declared_extras()
-    if declared is None:
-        return
-    missing = [extra for extra in extras if normalize_extra(extra) not in declared]
-    if missing:
-        available = ", ".join(sorted(declared)) or "none"
-        raise ProjectError(
-            f"{project.pyproject_path} declares no extra {', '.join(missing)} (available: {available}): "
-            "fix --extras, or pass --extras '' for none"
-        )
-
-
-def requirement_file_closure(files: tuple[Path, ...]) -> list[Path]:
-    """The given requirement/constraint files plus every file they include with -r/-c, in order."""
-    seen: list[Path] = []
-    pending = list(files)
-    while pending:
-        path = pending.pop(0)
-        if path in seen:
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ProjectError(f"requirement file {path} does not exist: fix the path or create it") from None
-        except OSError as error:
-            raise ProjectError(f"cannot read requirement file {path}: {error.strerror}") from None
-        seen.append(path)
-        for line in text.splitlines():
-            match = _INCLUDE_OPTION.match(line.split(" #", 1)[0])
-            if match:
-                pending.append((path.parent / match.group(2)).resolve())
-    return seen

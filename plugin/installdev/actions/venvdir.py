@@ -10,6 +10,7 @@ part way through is repaired by ``recover`` on the next run, under the same lock
 
 from __future__ import annotations
 
+import enum
 import os
 import sys
 from collections.abc import Iterator
@@ -26,9 +27,16 @@ MARKER_NAME = ".installdev-venv"
 STAMP_NAME = ".installdev-stamp.json"
 PREVIOUS_SUFFIX = ".installdev-previous"
 
-MISSING, EMPTY, OURS, FOREIGN_VENV, NOT_A_VENV, NOT_A_DIRECTORY = (
-    "missing", "empty", "ours", "foreign venv", "not a venv", "not a directory"
-)
+
+class VenvKind(enum.Enum):
+    """What is at a venv path now, as far as deleting or building into it goes."""
+
+    MISSING = "missing"
+    EMPTY = "empty"
+    OURS = "made by installdev"
+    FOREIGN_VENV = "a venv installdev did not make"
+    NOT_A_VENV = "not a venv"
+    NOT_A_DIRECTORY = "not a directory"
 
 
 def _rmtree(path: Path, ignore_errors: bool = False) -> None:
@@ -74,18 +82,18 @@ def previous_path(venv: Path) -> Path:
     return venv.with_name(venv.name + PREVIOUS_SUFFIX)
 
 
-def classify(venv: Path) -> str:
+def classify(venv: Path) -> VenvKind:
     if not os.path.lexists(venv):
-        return MISSING
+        return VenvKind.MISSING
     if not venv.is_dir() or venv.is_symlink():
-        return NOT_A_DIRECTORY
+        return VenvKind.NOT_A_DIRECTORY
     if (venv / MARKER_NAME).is_file():
-        return OURS
+        return VenvKind.OURS
     if not any(venv.iterdir()):
-        return EMPTY
+        return VenvKind.EMPTY
     if (venv / "pyvenv.cfg").is_file():
-        return FOREIGN_VENV
-    return NOT_A_VENV
+        return VenvKind.FOREIGN_VENV
+    return VenvKind.NOT_A_VENV
 
 
 def protected_reason(venv: Path, project_dir: Path) -> str | None:
@@ -103,20 +111,20 @@ def protected_reason(venv: Path, project_dir: Path) -> str | None:
     return None
 
 
-def check_venv_path(venv: Path, project_dir: Path) -> str:
+def check_venv_path(venv: Path, project_dir: Path) -> VenvKind:
     """Refuse a --venv that installdev must not build in; return its classification."""
     reason = protected_reason(venv, project_dir)
     if reason:
         raise UnsafeVenvPathError(f"refusing to use {venv} as the venv: {reason}; pass --venv with a dedicated directory")
     kind = classify(venv)
-    if kind == NOT_A_DIRECTORY:
+    if kind == VenvKind.NOT_A_DIRECTORY:
         raise UnsafeVenvPathError(f"--venv {venv} exists and is not a directory: remove it or pass another --venv")
-    if kind == NOT_A_VENV:
+    if kind == VenvKind.NOT_A_VENV:
         raise UnsafeVenvPathError(
             f"--venv {venv} is a non-empty directory that is not a venv; its files were left untouched: "
             "pass another --venv"
         )
-    if kind == FOREIGN_VENV:
+    if kind == VenvKind.FOREIGN_VENV:
         raise UnsafeVenvPathError(
             f"{venv} is a venv installdev did not make, so it will not replace it: "
             f"remove it yourself (rm -rf {venv}) or pass another --venv"
@@ -127,7 +135,7 @@ def check_venv_path(venv: Path, project_dir: Path) -> str:
 def remove_own_venv(venv: Path, project_dir: Path) -> bool:
     """Delete ``venv`` if installdev made it; return whether anything was removed. Refuses anything else."""
     kind = check_venv_path(venv, project_dir)
-    if kind == MISSING:
+    if kind == VenvKind.MISSING:
         return False
     _rmtree(venv)
     return True
@@ -148,15 +156,15 @@ def reset(venv: Path) -> None:
 def recover(venv: Path, project_dir: Path, reporter: Reporter) -> None:
     """Repair what an interrupted rebuild left: finish it if the new venv is complete, else restore the old one."""
     previous = previous_path(venv)
-    if classify(previous) != OURS:
+    if classify(previous) != VenvKind.OURS:
         return
-    if classify(venv) == OURS and stamp_path(venv).is_file():
+    if classify(venv) == VenvKind.OURS and stamp_path(venv).is_file():
         _rmtree(previous)
         reporter.info(f"removed {previous.name} left by an interrupted rebuild (the new venv was complete)")
         return
-    if classify(venv) in (OURS, EMPTY):  # EMPTY: killed between creating the new venv's directory and marking it
+    if classify(venv) in (VenvKind.OURS, VenvKind.EMPTY):  # EMPTY: killed between creating the new venv's directory and marking it
         remove_own_venv(venv, project_dir)
-    if classify(venv) == MISSING:
+    if classify(venv) == VenvKind.MISSING:
         os.rename(previous, venv)
         reporter.info(f"restored the previous venv {venv} left aside by an interrupted rebuild")
 
@@ -169,16 +177,16 @@ def replacing(venv: Path, project_dir: Path, reporter: Reporter) -> Iterator[Non
     """
     previous = previous_path(venv)
     kind = check_venv_path(venv, project_dir)
-    kept = kind == OURS and stamp_path(venv).is_file()
+    kept = kind == VenvKind.OURS and stamp_path(venv).is_file()
     if kept:
         os.rename(venv, previous)
-    elif kind == OURS:
+    elif kind == VenvKind.OURS:
         _rmtree(venv)
     try:
         claim(venv)
         yield
     except BaseException:
-        if classify(venv) == OURS:
+        if classify(venv) == VenvKind.OURS:
             _rmtree(venv, ignore_errors=True)
         if kept:
             os.rename(previous, venv)

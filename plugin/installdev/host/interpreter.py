@@ -13,11 +13,11 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from installdev.errors import BadPythonError
 
-MINIMUM_VERSION = (3, 8)  # the oldest CPython virtualenv 21 creates venvs for
+MINIMUM_VERSION = (3, 9)  # the oldest CPython the bundled virtualenv 21.15 seeds pip for
 
 _INFO_SCRIPT = """
 import json, os, site, sys, sysconfig
@@ -38,9 +38,9 @@ class BasePython:
     requested: str  # what the user asked for (path or name)
     path: str  # what virtualenv is given
     version: tuple[int, int, int]
+    implementation: str = "cpython"
     reasons: tuple[str, ...] = ()
     nix_env_site_packages: str | None = None  # for the .pth of a legacy Nix env
-    store_paths: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def version_text(self) -> str:
@@ -73,20 +73,25 @@ def interpreter_info(path: str) -> dict:
     except (OSError, subprocess.TimeoutExpired) as error:
         raise BadPythonError(f"--python {path} could not be run ({error}): pass a working Python 3 interpreter") from None
     try:
-        return json.loads(completed.stdout.strip().splitlines()[-1])
+        info = json.loads(completed.stdout.strip().splitlines()[-1])
+        if isinstance(info, dict) and set(_INFO_KEYS) <= set(info) and _valid_version(info["version"]):
+            return info
     except (ValueError, IndexError):
-        raise BadPythonError(
-            f"--python {path} is not a working Python 3 interpreter (exit status {completed.returncode}): "
-            "pass the path of python3"
-        ) from None
+        pass
+    raise BadPythonError(
+        f"--python {path} is not a working Python 3 interpreter (exit status {completed.returncode}): "
+        "pass the path of python3"
+    )
 
 
-def _under(path: str, directory: str) -> bool:
-    real = os.path.realpath(path)
-    return real == directory or real.startswith(directory.rstrip("/") + "/")
+_INFO_KEYS = ("version", "implementation", "executable", "prefix", "base_prefix", "pyvenv_cfg", "purelib")
 
 
-def discover(requested: str, nix_store: str) -> BasePython:
+def _valid_version(version: object) -> bool:
+    return isinstance(version, list) and len(version) == 3 and all(isinstance(part, int) for part in version)
+
+
+def discover(requested: str) -> BasePython:
     """Run the requested interpreter once and decide what the venv is built on."""
     path = locate(requested)
     info = interpreter_info(path)
@@ -98,10 +103,9 @@ def discover(requested: str, nix_store: str) -> BasePython:
             f"--python {requested} is Python {'.'.join(map(str, version))}; virtualenv needs "
             f"{'.'.join(map(str, MINIMUM_VERSION))} or newer: pass a newer interpreter"
         )
-    store_paths = tuple(p for p in (path, info["executable"], info["base_prefix"]) if _under(p, nix_store))
     legacy_nix_env = info["prefix"] != info["base_prefix"] and not info["pyvenv_cfg"]
     if not legacy_nix_env:
-        return BasePython(requested, path, version, store_paths=store_paths)
+        return BasePython(requested, path, version, info["implementation"])
     major, minor = version[:2]
     real = os.path.join(info["base_prefix"], "bin", f"python{major}.{minor}")
     if not os.access(real, os.X_OK):
@@ -113,5 +117,4 @@ def discover(requested: str, nix_store: str) -> BasePython:
         f"{path} is a wrapper environment ({info['prefix']}, the Nix legacy kind): "
         f"building on its real interpreter {real} so the venv owns its prefix"
     )
-    return BasePython(requested, real, version, (reason,), nix_env_site_packages=info["purelib"],
-                      store_paths=store_paths)
+    return BasePython(requested, real, version, info["implementation"], (reason,), nix_env_site_packages=info["purelib"])

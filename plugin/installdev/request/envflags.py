@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.errors import UsageError
+from installdev.vocabulary import LinkMode
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,8 +25,8 @@ _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 # virtualenv's own variables for its --copies/--symlinks options, with the mode a *true* value asks for.
 # A false value asks for nothing: it means "virtualenv's default", which installdev decides itself.
 _VIRTUALENV_MODE_VARIABLES = (
-    ("VIRTUALENV_COPIES", "copies"),
-    ("VIRTUALENV_ALWAYS_COPY", "copies"),
+    ("VIRTUALENV_COPIES", LinkMode.COPIES),
+    ("VIRTUALENV_ALWAYS_COPY", LinkMode.COPIES),
 )
 # VIRTUALENV_SYMLINKS=0 means copies to virtualenv; =1 is its default and asks for nothing.
 _VIRTUALENV_SYMLINKS_VARIABLE = "VIRTUALENV_SYMLINKS"
@@ -70,12 +71,12 @@ def resolve_flag_prefix(cli_prefix: str | None, env: Mapping[str, str], config_p
 
 
 class ModeRequest(NamedTuple):
-    """What the user asked for: ``mode`` is "copies", "symlinks", or None for an automatic decision.
+    """What the user asked for: ``mode`` is a LinkMode, or None for an automatic decision.
 
     ``source`` names what asked (``--copies``, ``DATAHUB_VENV_USE_COPIES=true``) so the decision can say why.
     """
 
-    mode: str | None
+    mode: LinkMode | None
     source: str | None = None
 
 
@@ -91,7 +92,7 @@ def copies_flag_names(prefix: str) -> list[str]:
     return names
 
 
-def requested_mode(cli_mode: str | None, env: Mapping[str, str], prefix: str) -> ModeRequest:
+def requested_mode(cli_mode: LinkMode | None, env: Mapping[str, str], prefix: str) -> ModeRequest:
     """Resolve the link mode asked for, by precedence.
 
     --copies/--symlinks > ``<PREFIX>_VENV_USE_COPIES`` > ``INSTALLDEV_VENV_USE_COPIES`` >
@@ -103,13 +104,13 @@ def requested_mode(cli_mode: str | None, env: Mapping[str, str], prefix: str) ->
     symlinks_value = parse_flag(_VIRTUALENV_SYMLINKS_VARIABLE, env.get(_VIRTUALENV_SYMLINKS_VARIABLE))
 
     if cli_mode:
-        return ModeRequest(cli_mode, f"--{cli_mode}")
+        return ModeRequest(LinkMode(cli_mode), f"--{cli_mode}")
     for name, value in readings:
         if value is not None:
-            return ModeRequest("copies" if value else "symlinks", f"{name}={'true' if value else 'false'}")
+            return ModeRequest(LinkMode.COPIES if value else LinkMode.SYMLINKS, f"{name}={'true' if value else 'false'}")
     for name, value, mode in virtualenv_readings:
         if value:
             return ModeRequest(mode, f"{name}=true")
     if symlinks_value is False:
-        return ModeRequest("copies", f"{_VIRTUALENV_SYMLINKS_VARIABLE}=false")
+        return ModeRequest(LinkMode.COPIES, f"{_VIRTUALENV_SYMLINKS_VARIABLE}=false")
     return AUTOMATIC

@@ -38,7 +38,6 @@ class HostFacts:
     nix_shell: bool = False
     nixos: bool = False
     nix_store: str = DEFAULT_NIX_STORE
-    destination: str = ""
     mount: Mount | None = None
 
 
@@ -132,6 +131,5 @@ def gather_host_facts(destination: Path, env: Mapping[str, str] | None = None) -
         nix_shell=bool(env.get("IN_NIX_SHELL")),
         nixos=os.path.exists("/etc/NIXOS"),
         nix_store=env.get(NIX_STORE_VARIABLE) or DEFAULT_NIX_STORE,
-        destination=str(destination),
         mount=mount,
     )

@@ -12,7 +12,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from installdev.venvdir import venv_python
+from installdev.actions.venvdir import venv_python
 
 _SCRIPT = "import json, sys; print(json.dumps([sys.prefix, sys.base_prefix, list(sys.version_info[:3])]))"
 

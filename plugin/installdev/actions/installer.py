@@ -1,0 +1,228 @@
+"""Installing the project (editable, with extras) and its requirement files into the venv: pip or uv.
+
+Creation always stays with virtualenv; the backend only installs, into the venv installdev made
+(uv gets ``--python VENV/bin/python``, so it never creates an environment of its own nor writes
+beside the base interpreter). ``auto`` picks uv when it is installed (the ``uv`` extra, or ``uv``
+on PATH), else pip. A uv failure is retried once with pip, saying so.
+
+Both run in the project directory (pip reads ``-e ../lib`` in requirement files from there). pip
+honours the user's ``PIP_*`` environment itself; for uv, ``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``,
+``PIP_FIND_LINKS`` and ``PIP_NO_INDEX`` become the matching options unless a ``UV_*`` variable says
+otherwise. Output is streamed line by line, indented; in quiet mode it is kept and replayed only on
+failure. When the venv has no pip (uv venvs are not seeded by default), pip runs from virtualenv's
+bundled wheel.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from typing import NamedTuple
+
+from installdev.actions.venvdir import venv_python
+from installdev.errors import InstallError, UsageError
+from installdev.host.interpreter import BasePython
+from installdev.report import Reporter
+from installdev.vocabulary import InstallerName
+
+PIP, UV = InstallerName.PIP, InstallerName.UV
+
+
+class InstallerChoice(NamedTuple):
+    """The backend that will install, and for uv its executable."""
+
+    name: InstallerName
+    uv: str | None = None
+
+
+_FIND_UV_LOCK = threading.Lock()
+
+
+def find_uv() -> str | None:
+    """uv's executable, or None. Looked up once per process, under a lock: uv's own finder reads
+    ``sysconfig``, whose lazy first read is not thread-safe (parallel ``bootstrap`` builds)."""
+    with _FIND_UV_LOCK:
+        return _locate_uv()
+
+
+@functools.cache
+def _locate_uv() -> str | None:
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        return shutil.which("uv")
+    try:
+        return find_uv_bin()
+    except FileNotFoundError:
+        return shutil.which("uv")
+
+
+def choose_installer(requested: InstallerName) -> InstallerChoice:
+    """The backend for ``requested``: ``auto`` is uv when it is installed, else pip. Raises UsageError for uv without uv."""
+    if requested in (InstallerName.AUTO, UV):
+        uv = find_uv()
+        if uv:
+            return InstallerChoice(UV, uv)
+        if requested == UV:
+            raise UsageError("--installer uv, but uv is not installed: pip install 'installdev[uv]', or put uv on PATH")
+    return InstallerChoice(PIP)
+
+
+class InstallSpec(NamedTuple):
+    """What to install into the venv: the project editable with its extras, and the rest of the development set."""
+
+    project_dir: Path
+    extras: tuple[str, ...]
+    requirement_files: tuple[Path, ...]
+    requirement_lines: tuple[str, ...]  # resolved dependency-group lines, given to the installer in a private file
+    constraint_files: tuple[Path, ...]
+    build_constraint_files: tuple[Path, ...]
+
+    def summary(self) -> str:
+        """E.g. ``-e .[dev] -r requirements-dev.txt + 5 group requirements``, for progress lines."""
+        parts = ["-e ." + (f"[{','.join(self.extras)}]" if self.extras else "")]
+        parts += [f"-r {path.name}" for path in self.requirement_files]
+        parts += [f"-c {path.name}" for path in self.constraint_files]
+        parts += [f"--build-constraint {path.name}" for path in self.build_constraint_files]
+        if self.requirement_lines:
+            parts.append(f"+ {len(self.requirement_lines)} group requirement(s)")
+        return " ".join(parts)
+
+
+def _targets(spec: InstallSpec, lines_file: Path | None) -> list[str]:
+    target = str(spec.project_dir) + (f"[{','.join(spec.extras)}]" if spec.extras else "")
+    arguments = ["-e", target]
+    for requirement in (*spec.requirement_files, *([lines_file] if lines_file else [])):
+        arguments += ["-r", str(requirement)]
+    for constraint in spec.constraint_files:
+        arguments += ["-c", str(constraint)]
+    for constraint in spec.build_constraint_files:
+        arguments += ["--build-constraint", str(constraint)]
+    return arguments
+
+
+def pip_command(venv: Path, base: BasePython, spec: InstallSpec, lines_file: Path | None) -> list[str]:
+    python = str(venv_python(venv))
+    if (venv_python(venv).parent / "pip").exists():
+        runner = [python, "-m", "pip"]
+    else:
+        from virtualenv.seed.wheels.embed import get_embed_wheel
+
+        runner = [python, str(get_embed_wheel("pip", f"{base.version[0]}.{base.version[1]}").path / "pip")]
+    return [*runner, "install", "--disable-pip-version-check", *_targets(spec, lines_file)]
+
+
+# pip's variables that change what is installed, the uv option each becomes, and the uv variables that take precedence
+_PIP_TO_UV = (
+    ("PIP_INDEX_URL", "--index-url", ("UV_INDEX_URL", "UV_DEFAULT_INDEX")),
+    ("PIP_EXTRA_INDEX_URL", "--extra-index-url", ("UV_EXTRA_INDEX_URL", "UV_INDEX")),
+    ("PIP_FIND_LINKS", "--find-links", ("UV_FIND_LINKS",)),
+    ("PIP_CONSTRAINT", "--constraint", ("UV_CONSTRAINT",)),
+    ("PIP_BUILD_CONSTRAINT", "--build-constraint", ("UV_BUILD_CONSTRAINT",)),
+    ("PIP_GROUP", "--group", ()),
+)
+
+
+def uv_command(uv: str, venv: Path, spec: InstallSpec, lines_file: Path | None, env: dict[str, str]) -> list[str]:
+    command = [uv, "pip", "install", "--python", str(venv_python(venv))]
+    for pip_variable, option, uv_variables in _PIP_TO_UV:
+        if env.get(pip_variable) and not any(env.get(name) for name in uv_variables):
+            for value in env[pip_variable].split():
+                command += [option, value]
+    if env.get("PIP_NO_INDEX", "").strip().lower() in ("1", "true", "yes", "on"):
+        command.append("--no-index")
+    return [*command, *_targets(spec, lines_file)]
+
+
+# What uv prints when the requirements themselves cannot be met: pip would fail the same way, so no retry.
+_UV_FAILURES_PIP_SHARES = (
+    "No solution found when resolving",
+    "not found in the package registry",
+    "not found in the provided package locations",
+    "was not found in the",
+    "Failed to build",
+    "Failed to download",
+    "Failed to fetch",
+    "Distribution not found",
+    "Failed to parse",
+)
+
+
+def uv_failure_pip_shares(output_tail: list[str]) -> str | None:
+    """uv's ``error:`` line when its failure is one pip would share (unsatisfiable, missing, unbuildable), else None."""
+    text = "\n".join(output_tail)
+    if not any(marker in text for marker in _UV_FAILURES_PIP_SHARES):
+        return None
+    errors = [line.strip() for line in output_tail if line.strip().startswith("error:")]
+    return (errors[-1] if errors else output_tail[-1].strip()) if output_tail else "uv failed"
+
+
+def run_streaming(command: list[str], reporter: Reporter, cwd: Path) -> int:
+    """Run ``command`` in ``cwd``, streaming its output through ``reporter``; stop it if we are interrupted."""
+    from installdev.actions.locking import held_lock_fds
+
+    reporter.detail("running " + " ".join(command))
+    process = subprocess.Popen(
+        command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        pass_fds=() if os.name == "nt" else held_lock_fds(),  # an orphaned installer keeps the venv locked
+        text=True, encoding="utf-8", errors="replace",
+    )
+    try:
+        for line in process.stdout:
+            reporter.tool_output(line)
+        return process.wait()
+    except BaseException:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise
+    finally:
+        process.stdout.close()
+
+
+def _write_requirement_lines(lines: tuple[str, ...]) -> Path | None:
+    """The resolved group lines as a requirements file in a private temp directory (mode 0700), or None."""
+    if not lines:
+        return None
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="installdev-groups-"))
+    path = directory / "dependency-groups.txt"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def install_project(venv: Path, base: BasePython, spec: InstallSpec, installer: InstallerChoice,
+                    reporter: Reporter) -> InstallerName:
+    """Install ``spec`` into ``venv`` with the chosen backend; return the backend that succeeded.
+
+    A uv failure is retried once with pip, unless pip would fail the same way (unsatisfiable or missing
+    requirements, a build error). Raises InstallError naming the installer that failed.
+    """
+    lines_file = _write_requirement_lines(spec.requirement_lines)
+    try:
+        if installer.name == UV:
+            returncode = run_streaming(uv_command(installer.uv, venv, spec, lines_file, dict(os.environ)), reporter,
+                                       spec.project_dir)
+            if returncode == 0:
+                return UV
+            shared = uv_failure_pip_shares(list(reporter.tool_tail))
+            if shared:
+                reporter.replay_tool_tail()
+                raise InstallError(f"uv pip install failed ({shared}); its output is above: fix the requirements and re-run")
+            reporter.warning(f"uv failed with exit status {returncode}; retrying once with pip")
+        returncode = run_streaming(pip_command(venv, base, spec, lines_file), reporter, spec.project_dir)
+        if returncode != 0:
+            reporter.replay_tool_tail()
+            raise InstallError(f"pip install failed with exit status {returncode} (its output is above): fix the cause and re-run")
+        return PIP
+    finally:
+        if lines_file:
+            shutil.rmtree(lines_file.parent, ignore_errors=True)

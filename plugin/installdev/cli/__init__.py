@@ -1,0 +1,87 @@
+"""The command line: ``installdev COMMAND ...``, one module per subcommand (parse, call, render).
+
+Only the chosen subcommand's module is imported and only its parser is built, so the up-to-date path
+of ``install-dev`` pays for one small parser. ``installdev --help`` lists the commands from the table
+below without importing them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import signal
+import sys
+
+from installdev.errors import ExitCode, InstalldevError, Interrupted
+
+COMMANDS = {
+    "install-dev": ("install_dev", "create or update the project's development venv"),
+    "doctor": ("doctor", "explain what install-dev would do here, and why"),
+    "bootstrap": ("bootstrap", "build every venv of a workspace, in parallel"),
+    "clean-venv": ("clean_venv", "delete the venv, if installdev made it"),
+}
+_DEPENDENCIES = frozenset({"virtualenv", "filelock", "platformdirs", "tomli", "packaging"})
+
+
+def _top_level_parser():
+    from installdev import __version__
+    from installdev.cli import arguments
+
+    parser = arguments.new_parser(
+        "installdev", "Create and maintain a Python project's development virtualenv, fast and safely.",
+        "commands:\n" + "\n".join(f"  {name:<12} {summary}" for name, (_, summary) in COMMANDS.items())
+        + "\n\n`installdev COMMAND --help` explains each.\n\n" + arguments.EXIT_CODES_HELP,
+    )
+    parser.add_argument("--version", action="version", version=f"installdev {__version__}")
+    parser.add_argument("command", choices=list(COMMANDS), metavar="COMMAND", help="one of: " + ", ".join(COMMANDS))
+    return parser
+
+
+def parse(argv: list[str]):
+    """The chosen command's module and its parsed arguments. Exits 2 (or 0 for --help) like argparse."""
+    if not argv or argv[0] not in COMMANDS:
+        _top_level_parser().parse_args(argv)  # --help, --version, or an error; a bare known command never gets here
+        raise SystemExit(ExitCode.USAGE)
+    from installdev.cli import arguments
+
+    name = argv[0]
+    module = importlib.import_module(f"installdev.cli.{COMMANDS[name][0]}")
+    parser = arguments.new_parser(f"installdev {name}", module.DESCRIPTION, module.EPILOG)
+    module.configure(parser)
+    return module, parser.parse_args(argv[1:])
+
+
+def _raise_on_sigterm(signum: int, frame: object) -> None:
+    raise Interrupted(ExitCode.TERMINATED)
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"installdev: error: {message}\n")
+    sys.stderr.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    module, args = parse(sys.argv[1:] if argv is None else argv)
+    previous_handler = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    try:
+        return int(module.run(args) or ExitCode.OK)
+    except InstalldevError as error:
+        _error(str(error))
+        return int(error.exit_code)
+    except Interrupted as interruption:
+        _error("terminated; any previous venv is left in place")
+        return int(interruption.exit_code)
+    except ModuleNotFoundError as error:
+        if error.name not in _DEPENDENCIES:
+            raise
+        _error(f"installdev's dependency {error.name} is not installed in {sys.executable}: "
+               "`pip install installdev`, or run the vendored plugin/run_installdev.py, which installs it")
+        return int(ExitCode.INTERNAL)
+    except KeyboardInterrupt:
+        _error("interrupted; any previous venv is left in place")
+        return int(ExitCode.INTERRUPTED)
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

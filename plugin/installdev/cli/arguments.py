@@ -1,0 +1,108 @@
+"""Options declared once: the argparse declarations every subcommand shares, and their conversion to Options."""
+
+from __future__ import annotations
+
+import argparse
+
+from installdev.errors import EXIT_CODE_MEANINGS, ExitCode
+from installdev.report import NORMAL, QUIET, VERBOSE
+from installdev.request.options import Options
+from installdev.vocabulary import InstallerName, LinkMode
+
+EXIT_CODES_HELP = "exit codes:\n" + "\n".join(f"  {int(code):<4} {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items())
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one ``installdev: error:`` line and exit 2."""
+
+    def error(self, message: str) -> None:
+        self.exit(ExitCode.USAGE, f"installdev: error: {message} (see `{self.prog} --help`)\n")
+
+
+def new_parser(prog: str, description: str, epilog: str) -> Parser:
+    return Parser(prog=prog, description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_project(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR",
+                        help="the project holding pyproject.toml or setup.py (default: the current directory)")
+    parser.add_argument("--venv", metavar="PATH", help="where the venv lives (default: PROJECT_DIR/venv)")
+
+
+def add_verbosity(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=QUIET, default=NORMAL,
+                       help="print errors only")
+    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=VERBOSE,
+                       help="also print the commands run")
+
+
+def add_mode(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--copies", dest="link_mode", action="store_const", const=LinkMode.COPIES,
+                      help="copy the interpreter into the venv (overrides every flag)")
+    mode.add_argument("--symlinks", dest="link_mode", action="store_const", const=LinkMode.SYMLINKS,
+                      help="symlink the interpreter (overrides every flag)")
+
+
+def add_flag_prefix(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--flag-prefix", metavar="NAME", help="read NAME_VENV_USE_COPIES (e.g. DATAHUB)")
+
+
+def _installer(text: str) -> InstallerName:
+    try:
+        return InstallerName(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid choice {text!r} (choose from auto, pip, uv)") from None
+
+
+def add_installer(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--installer", type=_installer, metavar="{auto,pip,uv}",
+                        help="what installs into the venv (default: auto = uv when installed, else pip)")
+
+
+def add_python(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", metavar="PY",
+                        help="interpreter to base the venv on, a path or a name on PATH (default: the one running installdev)")
+
+
+def add_lock_timeout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lock-timeout", type=float, metavar="SECONDS",
+                        help="how long to wait for another build of the same venv (default: 900; 0: do not wait)")
+
+
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    """What decides the venv's content and mode: shared by install-dev and doctor."""
+    add_python(parser)
+    parser.add_argument("--extras", metavar="LIST",
+                        help="comma-separated extras to install with the project, instead of what the project declares "
+                             "for development ('' for none)")
+    parser.add_argument("--group", dest="groups", action="append", metavar="NAME",
+                        help="install this dependency group (PEP 735 or poetry) instead of the default set (repeatable)")
+    parser.add_argument("--no-default-groups", action="store_true", default=None,
+                        help="install the project alone (plus -r files), not what it declares for development")
+    parser.add_argument("-r", "--requirement", dest="requirements", action="append", metavar="FILE",
+                        help="also install from this requirements file (repeatable)")
+    parser.add_argument("-c", "--constraint", dest="constraints", action="append", metavar="FILE",
+                        help="constrain versions with this file (repeatable)")
+    parser.add_argument("--build-constraint", dest="build_constraints", action="append", metavar="FILE",
+                        help="constrain the build dependencies of source builds (pip >= 25.3, uv; repeatable)")
+    add_mode(parser)
+    parser.add_argument("--system-site-packages", action="store_true", default=None,
+                        help="let the venv see the base interpreter's packages")
+    add_flag_prefix(parser)
+    add_installer(parser)
+    parser.add_argument("--seed-pip", action=argparse.BooleanOptionalAction,
+                        help="put pip into the venv (default: yes with pip, no with uv)")
+
+
+_REPEATABLE = ("groups", "requirements", "constraints", "build_constraints")
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    """The typed options of a parsed command line; an option the subcommand does not declare is "not given"."""
+    given = vars(args)
+    return Options(**{
+        name: tuple(given[name] or ()) if name in _REPEATABLE else given[name]
+        for name in Options._fields if name in given
+    })

@@ -1,0 +1,61 @@
+"""``installdev bootstrap [ROOT]``: build every venv of a workspace, in parallel."""
+
+from __future__ import annotations
+
+import argparse
+
+from installdev.cli import arguments
+
+DESCRIPTION = ("Build the development venv of every project listed in ROOT's [tool.installdev.workspace], in parallel, "
+               "with live progress and a summary table.")
+EPILOG = """\
+the workspace, in ROOT/pyproject.toml (or ROOT/installdev.toml):
+  [tool.installdev.workspace]
+  projects = ["libs/*", "apps/app"]        # paths and globs, relative to ROOT
+  exclude = []                             # optional
+  jobs = 4                                 # optional default for --jobs
+
+  [tool.installdev.workspace.overrides."apps/app"]
+  venv = ".venv"    extras = ["dev"]    requirements = ["requirements-dev.txt"]    python = "python3.12"
+
+A project that installs another one by path (-e ../lib, name @ file:../lib) is built after it.
+Exit status: 0 when every venv is ready, else the exit code of the first failure (see install-dev --help),
+after the other builds have finished (--fail-fast: no new build starts after a failure).
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("root", nargs="?", default=".", metavar="ROOT",
+                        help="the directory holding the workspace's pyproject.toml or installdev.toml (default: .)")
+    parser.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
+                        help="build at most N venvs at once (default: the workspace's jobs, else the CPU count)")
+    parser.add_argument("--only", action="append", metavar="NAME/GLOB",
+                        help="build only the projects whose path or directory name matches (repeatable)")
+    parser.add_argument("--fail-fast", action="store_true", help="start no new build after a failure")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as JSON (schema 1) on stdout; progress and the table go to stderr")
+    parser.add_argument("--python", metavar="PY", help="base every venv on this interpreter (wins over the settings)")
+    arguments.add_mode(parser)
+    arguments.add_flag_prefix(parser)
+    arguments.add_installer(parser)
+    arguments.add_lock_timeout(parser)
+    parser.add_argument("--force", action="store_true", help="rebuild every venv even if it is up to date")
+    arguments.add_verbosity(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from installdev.workspace.run import BootstrapRequest, run_bootstrap
+
+    request = BootstrapRequest(root=args.root, options=arguments.options_from(args), only=tuple(args.only or ()),
+                               jobs=args.jobs, fail_fast=args.fail_fast, as_json=args.json, verbosity=args.verbosity)
+    return run_bootstrap(request)

@@ -1,0 +1,35 @@
+"""``installdev clean-venv``: delete the venv (and a set-aside previous one), only if installdev made it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from installdev.cli import arguments
+from installdev.report import Reporter
+
+DESCRIPTION = ("Delete the project's venv. Only a venv installdev made is deleted; anything else is refused and left intact. "
+               "Nothing to delete is not an error.")
+EPILOG = arguments.EXIT_CODES_HELP
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    arguments.add_project(parser)
+    parser.add_argument("--lock-timeout", type=float, metavar="SECONDS",
+                        help="how long to wait for a build of the venv to finish (default: 900)")
+    arguments.add_verbosity(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from installdev.actions.locking import venv_lock
+    from installdev.actions.venvdir import check_venv_path, previous_path, remove_own_venv
+    from installdev.request.settings import load_settings
+
+    reporter = Reporter(args.verbosity)
+    settings = load_settings(arguments.options_from(args), os.environ)
+    check_venv_path(settings.venv, settings.project.directory)
+    with venv_lock(settings.venv, settings.lock_timeout, reporter):
+        removed = [path for path in (settings.venv, previous_path(settings.venv))
+                   if remove_own_venv(path, settings.project.directory)]
+    reporter.info(f"removed {', '.join(map(str, removed))}" if removed else f"nothing to remove at {settings.venv}")
+    return 0

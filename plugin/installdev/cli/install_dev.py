@@ -1,0 +1,87 @@
+"""``installdev install-dev``: parse, run install_dev, print the result (text, or ``--json``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from installdev.cli import arguments
+from installdev.errors import InstalldevError
+from installdev.report import Reporter
+
+DESCRIPTION = ("Create or update PROJECT_DIR's development venv: seeded pip, the project installed editable with "
+               "its extras, requirement files; a no-op when nothing changed.")
+EPILOG = f"""\
+what it does:
+  Creates PROJECT_DIR/venv with virtualenv (pip and setuptools seeded), then runs
+  `pip install -e PROJECT_DIR[dev]` plus any -r/-c files, and writes a stamp last.
+  A second run with nothing changed only checks the stamp and exits 0 at once.
+  Builds of one venv are serialized by a lock file beside it (VENV.lock); a failed
+  rebuild leaves the previous venv in place.
+
+symlinks or copies (first match wins):
+  1. --copies / --symlinks
+  2. <PREFIX>_VENV_USE_COPIES   PREFIX from --flag-prefix, $INSTALLDEV_FLAG_PREFIX,
+                                [tool.installdev] flag-prefix, else INSTALLDEV
+  3. INSTALLDEV_VENV_USE_COPIES
+  4. VIRTUALENV_COPIES / VIRTUALENV_ALWAYS_COPY = true, VIRTUALENV_SYMLINKS = false
+  5. automatic: a probe in the venv's parent directory decides (copies on Windows and
+     where symlinks fail; symlinks where copied programs cannot run)
+  Flag values: 1/true/yes/on or 0/false/no/off; empty means unset; anything else is
+  an error (exit 2).
+
+settings in PROJECT_DIR/pyproject.toml (the command line wins):
+  [tool.installdev]
+  venv = "venv"                  extras = ["dev"]        python = "python3.12"
+  requirements = ["requirements-dev.txt"]                constraints = []
+  flag-prefix = "DATAHUB"        lock-timeout = 900      system-site-packages = false
+
+--json prints one JSON document on stdout (progress goes to stderr): schema 1, with
+  result (built, rebuilt, up to date, failed), exit_code, error, venv, python_executable,
+  activate, mode, mode_reasons, base_python, python_version, installer, changes, seconds.
+
+examples:
+  installdev install-dev .
+  INSTALLDEV_FLAG_PREFIX=DATAHUB DATAHUB_VENV_USE_COPIES=true installdev install-dev metadata-ingestion
+  installdev install-dev --extras dev,test -r requirements-lint.txt --python python3.12
+
+{arguments.EXIT_CODES_HELP}
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    arguments.add_project(parser)
+    arguments.add_build_options(parser)
+    arguments.add_lock_timeout(parser)
+    parser.add_argument("--force", action="store_true", help="rebuild even if the venv is up to date")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON (schema 1) on stdout")
+    arguments.add_verbosity(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from installdev.install_dev import install_dev
+    from installdev.request.settings import load_settings
+
+    reporter = Reporter(args.verbosity, out=sys.stderr if args.json else None)
+    options = arguments.options_from(args)
+    settings = None
+    try:
+        settings = load_settings(options, os.environ)
+        result = install_dev(settings, reporter)
+    except InstalldevError as error:
+        if args.json:
+            from installdev.result import failure_json
+
+            _print_json(failure_json(settings.project.directory if settings else None,
+                                     settings.venv if settings else None, error))
+        raise
+    if args.json:
+        _print_json(result.to_json())
+    return 0
+
+
+def _print_json(document: dict) -> None:
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,549 @@
+"""Which Python a project's venv is built on when no --python is given, and whether a given one fits.
+
+What the project accepts (:func:`python_request`) comes from ``[project] requires-python`` and a
+``.python-version`` file read the way uv reads it. Candidates (:func:`find_python_candidates`) are
+listed without running anything, each with a version hint from its file or directory name;
+:func:`choose_python` keeps the running interpreter when it fits and otherwise runs the most
+promising candidates once each (:func:`probe_python`) and takes the newest that fits.
+
+python-discovery (virtualenv's own discovery library) is not used: it interrogates every candidate
+with its full info script (about half a second each, four to five seconds for nine interpreters on
+PATH without its disk cache), does not list pyenv's installed versions (it only resolves pyenv shims,
+through the working directory's ``.python-version`` rather than the project's), and its spec parser
+reads neither ``cpython@3.12`` nor ``cpython-3.12`` nor ``3.13+freethreaded``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from installdev.errors import BadPythonError, ProjectError
+from installdev.request.project import find_version_file
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
+MINIMUM_SEEDABLE = (3, 9)  # virtualenv 21 no longer ships pip/setuptools wheels for 3.8 and older
+NEWEST_KNOWN_MINOR = 15  # PATH is searched for python3.9 ... python3.15
+PROBE_TIMEOUT_SECONDS = 15
+
+_PROBE_SCRIPT = (
+    "import sys, sysconfig; v = sys.version_info; "
+    "print(v[0], v[1], v[2], sys.implementation.name, int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))))"
+)
+_IMPLEMENTATION_NAMES = {  # uv's long and short names; "python" means any implementation
+    "cpython": "cpython", "cp": "cpython", "pypy": "pypy", "pp": "pypy", "graalpy": "graalpy", "gp": "graalpy", "python": None,
+}
+_DOWNLOAD_KEY = re.compile(  # uv's <implementation>-<version>[+variant]-<os>-<arch>-<libc>, platform parts optional
+    r"(?P<implementation>cpython|pypy|graalpy)-(?P<version>\d+(?:\.\d+){0,2})(?P<variants>(?:\+[a-z]+)*)(?:-[a-z0-9_.]+){0,3}"
+)
+_VERSION_REQUEST = re.compile(r"(?P<version>\d+(?:\.\d+){0,2})(?P<short_variant>[a-z]?)(?P<variants>(?:\+[a-z]+)*)")
+_EXECUTABLE_VERSION = re.compile(r"python(\d+)\.(\d+)t?(?:\.exe)?", re.IGNORECASE)
+_LEADING_VERSION = re.compile(r"(?:[a-z]+-)?(\d+)\.(\d+)(?:\.(\d+))?")  # 3.12.1 (pyenv), cpython-3.12.1-... (uv)
+_PY_LAUNCHER_LINE = re.compile(r"\s*-(?:V:)?(?P<tag>\S+)\s+(?:\*\s+)?(?P<path>\S.*?\.exe)(?:\s+\*)?\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RequiresPython:
+    """``[project] requires-python`` as written, and parsed."""
+
+    text: str
+    specifier: SpecifierSet
+
+
+@dataclass(frozen=True)
+class PythonVersionPin:
+    """The request line of a ``.python-version`` file that installdev applies (uv's formats, see :func:`parse_version_request`)."""
+
+    text: str
+    implementation: str | None = None  # "cpython", "pypy" or "graalpy"; None: any
+    version: tuple[int, ...] = ()  # a release prefix: (3,), (3, 12) or (3, 12, 1); (): any
+    specifier: SpecifierSet | None = None  # a range request such as >=3.11
+    free_threaded: bool | None = None  # True for 3.13t / +freethreaded, False for +gil, None when unsaid
+    unsupported: str | None = None  # why installdev cannot apply the line; it then narrows nothing
+
+    def install_name(self, version: tuple[int, ...]) -> str:
+        """What ``uv python install`` / ``pyenv install`` should be given for ``version`` of this pin's implementation and build."""
+        prefix = "" if self.implementation in (None, "cpython") else self.implementation
+        return prefix + ".".join(map(str, version)) + ("t" if self.free_threaded else "")
+
+
+@dataclass(frozen=True)
+class FoundPython:
+    """An interpreter whose version, implementation and build were read by running it (or are this process's own)."""
+
+    path: str
+    source: str  # where it was found: "running interpreter", "PATH", "pyenv", "uv-managed", "py launcher"
+    version: tuple[int, int, int]
+    implementation: str
+    free_threaded: bool
+
+    @property
+    def version_text(self) -> str:
+        return ".".join(map(str, self.version)) + ("t" if self.free_threaded else "")
+
+    def where(self) -> str:
+        return "running interpreter" if self.source == "running interpreter" else f"{self.source} {self.path}"
+
+
+@dataclass(frozen=True)
+class PythonCandidate:
+    """An interpreter found on disk but not run yet; ``version_hint`` comes from its file or directory name."""
+
+    path: str
+    source: str
+    version_hint: tuple[int, ...] | None  # (3, 12) or (3, 12, 1); None when the name tells nothing
+
+
+@dataclass(frozen=True)
+class ChosenPython:
+    python: FoundPython
+    reason: str
+
+    @property
+    def path(self) -> str:
+        return self.python.path
+
+
+@dataclass(frozen=True)
+class PythonRequest:
+    """What the project accepts. ``version_file`` is the ``.python-version`` found, even one naming no version:
+    the caller treats it as an input of the up-to-date check."""
+
+    requires_python: RequiresPython | None
+    version_file: Path | None
+    pin: PythonVersionPin | None
+
+    def describe(self) -> str:
+        """E.g. ``requires-python >=3.12 (pyproject.toml), .python-version 3.12 (/abs/.python-version)``."""
+        parts = [f"requires-python {self.requires_python.text} (pyproject.toml)" if self.requires_python else "no requires-python"]
+        if self.version_file is None:
+            parts.append("no .python-version")
+        elif self.pin is None:
+            parts.append(f"{self.version_file.name} ({self.version_file}) names no version")
+        elif self.pin.unsupported:
+            parts.append(f"{self.version_file.name} {self.pin.text} ({self.version_file}) ignored: {self.pin.unsupported}")
+        else:
+            parts.append(f"{self.version_file.name} {self.pin.text} ({self.version_file})")
+        return ", ".join(parts)
+
+    def constraints(self) -> str:
+        """The constraints that narrow the choice, joined with "and"; empty when there are none."""
+        parts = []
+        if self.requires_python:
+            parts.append(f"requires-python {self.requires_python.text} (pyproject.toml)")
+        if self._applied_pin():
+            parts.append(f"{self.version_file.name} {self.pin.text} ({self.version_file})")
+        return " and ".join(parts)
+
+    def mismatch(self, version: tuple[int, ...], implementation: str, free_threaded: bool | None) -> str | None:
+        """Why an interpreter does not fit, or None. ``free_threaded`` None (unknown) skips the free-threading check."""
+        from packaging.version import Version
+
+        version_text = ".".join(map(str, version))
+        if tuple(version[:2]) < MINIMUM_SEEDABLE:
+            return f"Python {version_text} is older than {_minimum_text()}, the oldest virtualenv 21 can seed"
+        if self.requires_python and not self.requires_python.specifier.contains(Version(version_text), prereleases=True):
+            return f"Python {version_text} does not satisfy requires-python {self.requires_python.text} (pyproject.toml)"
+        pin = self._applied_pin()
+        if pin is None:
+            return None
+        pin_source = f"{self.version_file.name} {pin.text} ({self.version_file})"
+        if pin.implementation and pin.implementation != implementation:
+            return f"{implementation} {version_text} is not the {pin.implementation} that {pin_source} asks for"
+        if tuple(version[: len(pin.version)]) != pin.version or (
+            pin.specifier is not None and not pin.specifier.contains(Version(version_text), prereleases=True)
+        ):
+            return f"Python {version_text} does not match {pin_source}"
+        if free_threaded is not None and pin.free_threaded is not None and pin.free_threaded != free_threaded:
+            build = "free-threaded" if free_threaded else "GIL-enabled"
+            return f"Python {version_text} is {build}, which {pin_source} excludes"
+        return None
+
+    def may_accept(self, version_hint: tuple[int, ...]) -> bool:
+        """False when an interpreter whose name says ``version_hint`` (3.X or 3.X.Y) cannot fit, so it is not run."""
+        if version_hint[:2] < MINIMUM_SEEDABLE:
+            return False
+        pin = self._applied_pin()
+        if pin and version_hint[: len(pin.version)] != pin.version[: len(version_hint)]:
+            return False
+        specifiers = [self.requires_python.specifier] if self.requires_python else []
+        if pin and pin.specifier is not None:
+            specifiers.append(pin.specifier)
+        return all(_admits(specifier, version_hint) for specifier in specifiers)
+
+    def install_suggestion(self) -> str | None:
+        """A version to install that fits (``3.12``, ``pypy3.10``, ``3.13t``), or None when none in 3.9 ... 3.15 does."""
+        pin = self._applied_pin() or PythonVersionPin("")
+        if len(pin.version) >= 2:
+            return pin.install_name(pin.version) if self.may_accept(pin.version) else None
+        for minor in range(MINIMUM_SEEDABLE[1], NEWEST_KNOWN_MINOR + 1):
+            if self.may_accept((3, minor)):
+                return pin.install_name((3, minor))
+        return None
+
+    def _applied_pin(self) -> PythonVersionPin | None:
+        return self.pin if self.pin and not self.pin.unsupported else None
+
+
+def _minimum_text() -> str:
+    return ".".join(map(str, MINIMUM_SEEDABLE))
+
+
+def _admits(specifier: SpecifierSet, version_hint: tuple[int, ...]) -> bool:
+    """Whether some release with this prefix (3.X: any 3.X.Y up to 3.X.50; 3.X.Y: itself) satisfies ``specifier``."""
+    from packaging.version import Version
+
+    releases = [version_hint] if len(version_hint) >= 3 else [(*version_hint[:2], micro) for micro in range(51)]
+    return any(specifier.contains(Version(".".join(map(str, release))), prereleases=True) for release in releases)
+
+
+def python_request(pyproject: dict, directory: Path) -> PythonRequest:
+    """What the project in ``directory`` accepts: its ``requires-python`` and its ``.python-version``.
+
+    The version file is looked up as uv does for a project, in ``directory`` and then in each parent, stopping after
+    the first directory that holds ``.git`` (uv stops at the workspace root) or at the filesystem root; in each directory
+    ``.python-version`` is preferred to ``.python-versions``. Blank lines and ``#`` comments are skipped and the first
+    remaining line is the request, as in uv's project commands. uv's user-level fallback (``uv python pin --global``)
+    is not read: it is a personal default, not part of the project. The lookup is the same on every OS.
+    Raises ProjectError for a requires-python that is not a PEP 440 specifier and for an unreadable version file.
+    """
+    pyproject_path = directory / "pyproject.toml"
+    project_table = pyproject.get("project")
+    raw = project_table.get("requires-python") if isinstance(project_table, dict) else None
+    requires_python = None
+    if raw is not None:
+        if not isinstance(raw, str):
+            raise ProjectError(f"{pyproject_path}: [project] requires-python must be a string such as \">=3.10\"")
+        requires_python = _parse_requires_python(raw, pyproject_path) if raw.strip() else None
+    version_file = find_version_file(directory)
+    pin = None
+    if version_file is not None:
+        request_line = next(iter(_request_lines(version_file)), None)
+        pin = parse_version_request(request_line) if request_line is not None else None
+    return PythonRequest(requires_python, version_file, pin)
+
+
+def _parse_requires_python(raw: str, pyproject_path: Path) -> RequiresPython:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        return RequiresPython(raw.strip(), SpecifierSet(raw))
+    except InvalidSpecifier:
+        raise ProjectError(
+            f"{pyproject_path}: [project] requires-python {raw!r} is not a valid version specifier: write it like \">=3.10\""
+        ) from None
+
+
+def _request_lines(version_file: Path) -> list[str]:
+    try:
+        text = version_file.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProjectError(
+            f"{version_file} cannot be read as UTF-8 text ({error}): rewrite it with one version such as 3.12"
+        ) from None
+    return [stripped for line in text.splitlines() if (stripped := line.strip()) and not stripped.startswith("#")]
+
+
+def parse_version_request(text: str) -> PythonVersionPin:
+    """One ``.python-version`` request line, in the uv formats that name an interpreter by version.
+
+    Applied: ``3``, ``3.12``, ``3.12.1``, ``312``; ranges such as ``>=3.11`` or ``>=3.12,<3.13``; an implementation
+    (``cpython``/``cp``, ``pypy``/``pp``, ``graalpy``/``gp``) alone, before a version (``cpython3.12``, ``cp312``,
+    ``pypy3.10``), with ``@`` (``cpython@3.12``), before a range (``cpython>=3.12``) or as a download key
+    (``cpython-3.12``, ``cpython-3.12.3-macos-aarch64-none``, whose platform part is not checked); the free-threading
+    variants ``3.13t``, ``3.13+freethreaded`` and ``3.14+gil``; ``any`` and ``default``. Anything else (pyenv's
+    ``system`` or a virtualenv name, a path, a debug build ``3.13d``) is kept with ``unsupported`` set and narrows nothing.
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    lowered = text.strip().lower()
+    if lowered in ("any", "default"):
+        return PythonVersionPin(text)
+    if key := _DOWNLOAD_KEY.fullmatch(lowered):
+        return _version_pin(text, key["implementation"], key["version"], "", key["variants"])
+    implementation, rest = None, lowered
+    prefix = next((name for name in sorted(_IMPLEMENTATION_NAMES, key=len, reverse=True) if lowered.startswith(name)), None)
+    if prefix is not None:
+        implementation, rest = _IMPLEMENTATION_NAMES[prefix], lowered[len(prefix) :]
+        if not rest and implementation:
+            return PythonVersionPin(text, implementation=implementation)
+        if rest.startswith("@"):
+            rest = rest[1:]
+    if rest[:1] in ("<", ">", "=", "!", "~"):
+        try:
+            return PythonVersionPin(text, implementation=implementation, specifier=SpecifierSet(rest))
+        except InvalidSpecifier:
+            return PythonVersionPin(text, unsupported="not a valid version range")
+    if match := _VERSION_REQUEST.fullmatch(rest):
+        return _version_pin(text, implementation, match["version"], match["short_variant"], match["variants"])
+    return PythonVersionPin(text, unsupported="not a Python version request installdev understands (e.g. 3.12)")
+
+
+def _version_pin(text: str, implementation: str | None, version: str, short_variant: str, variants: str) -> PythonVersionPin:
+    numbers = tuple(int(part) for part in version.split("."))
+    if len(numbers) == 1 and len(version) > 1:  # uv reads 312 as 3.12
+        numbers = (int(version[0]), int(version[1:]))
+    named = set(filter(None, variants.split("+")))
+    if short_variant not in ("", "t") or not named <= {"freethreaded", "gil"} or named == {"freethreaded", "gil"}:
+        return PythonVersionPin(text, unsupported="only the free-threading variants (3.13t, +freethreaded, +gil) can be checked")
+    free_threaded = True if short_variant == "t" or "freethreaded" in named else False if "gil" in named else None
+    return PythonVersionPin(text, implementation=implementation, version=numbers, free_threaded=free_threaded)
+
+
+def check_requested_python(
+    version: tuple[int, ...], implementation: str, request: PythonRequest, free_threaded: bool | None = None
+) -> str | None:
+    """For an explicit --python: why it does not fit (naming the constraint), or None when it does.
+
+    ``free_threaded`` None (not known) skips the check of a ``3.13t`` / ``+gil`` pin. Interpreters older than
+    MINIMUM_SEEDABLE are refused too, as virtualenv would fail on them after installdev started building.
+    """
+    return request.mismatch(version, implementation.lower(), free_threaded)
+
+
+def running_python() -> FoundPython | None:
+    """The interpreter running installdev, read from this process (no subprocess); None when sys.executable is unset."""
+    if not sys.executable:
+        return None
+    import sysconfig
+
+    return FoundPython(
+        sys.executable, "running interpreter", tuple(sys.version_info[:3]), sys.implementation.name,
+        bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+    )
+
+
+def probe_python(candidate: PythonCandidate) -> FoundPython | None:
+    """Run ``candidate`` once (``-I -c``, with a timeout) for its version, implementation and free-threading;
+    None when it cannot be run or is not a Python 3 (Python 2 rejects ``-I``)."""
+    try:
+        completed = subprocess.run(
+            [candidate.path, "-I", "-c", _PROBE_SCRIPT],
+            capture_output=True, text=True, timeout=PROBE_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL,
+        )
+        major, minor, micro, implementation, free_threaded = completed.stdout.strip().splitlines()[-1].split()
+        return FoundPython(candidate.path, candidate.source, (int(major), int(minor), int(micro)), implementation,
+                           free_threaded == "1")
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+
+
+def find_python_candidates(env: Mapping[str, str] = os.environ) -> list[PythonCandidate]:
+    """Interpreters on disk, cheapest to find first, deduplicated by real path (the first path found is kept).
+
+    1. PATH, in order: ``python3.9`` ... ``python3.15`` (and ``python3.13t`` ... ``python3.15t``), ``python3``,
+       ``python`` (each with ``.exe`` on Windows). Relative PATH entries and pyenv's shim directory
+       (``$PYENV_ROOT/shims``, default ``~/.pyenv/shims``) are skipped: a shim picks its interpreter from the
+       working directory and environment, so what it runs is not what was probed.
+    2. pyenv: ``$PYENV_ROOT/versions/*/bin/pythonX.Y`` (default ``~/.pyenv``); pyenv-win's ``versions/*/python.exe``.
+    3. uv-managed: ``$UV_PYTHON_INSTALL_DIR``, else uv's data directory, ``$XDG_DATA_HOME/uv/python`` or
+       ``~/.local/share/uv/python`` on Linux and macOS, ``%APPDATA%\\uv\\data\\python`` on Windows; each
+       ``cpython-3.12.1-linux-x86_64-gnu`` style directory gives ``bin/python3.12`` (``python.exe`` on Windows).
+       uv's minor-version links (``cpython-3.12-...``) sort before the patch directories they point to, so they are
+       kept: a venv built through them follows uv's patch upgrades.
+    4. On Windows only, ``py --list-paths`` (best effort: skipped when py is missing, fails or hangs).
+    ``HOME`` is read from ``env``; without it the user's home directory is used.
+    """
+    found: dict[str, PythonCandidate] = {}
+    for candidate in (*_path_candidates(env), *_pyenv_candidates(env), *_uv_candidates(env), *_py_launcher_candidates(env)):
+        found.setdefault(os.path.realpath(candidate.path), candidate)
+    return list(found.values())
+
+
+def _home(env: Mapping[str, str]) -> Path:
+    return Path(env["HOME"]) if env.get("HOME") else Path.home()
+
+
+def _pyenv_root(env: Mapping[str, str]) -> Path:
+    return Path(env["PYENV_ROOT"]) if env.get("PYENV_ROOT") else _home(env) / ".pyenv"
+
+
+def _is_executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def _hint_from_executable(path: Path) -> tuple[int, ...] | None:
+    """The version an executable's name says, following symlinks (``/usr/bin/python3`` -> ``python3.11``)."""
+    for name in (path.name, Path(os.path.realpath(path)).name):
+        if match := _EXECUTABLE_VERSION.fullmatch(name):
+            return int(match[1]), int(match[2])
+    return None
+
+
+def _path_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
+    suffix = ".exe" if sys.platform == "win32" else ""
+    names = [f"python3.{minor}" for minor in range(MINIMUM_SEEDABLE[1], NEWEST_KNOWN_MINOR + 1)]
+    names += [f"python3.{minor}t" for minor in range(13, NEWEST_KNOWN_MINOR + 1)]
+    names += ["python3", "python"]
+    shim_directories = {os.path.realpath(_pyenv_root(env) / "shims"), os.path.realpath(_home(env) / ".pyenv" / "shims")}
+    candidates = []
+    for entry in env.get("PATH", "").split(os.pathsep):
+        if not entry or not os.path.isabs(entry) or os.path.realpath(entry) in shim_directories:
+            continue
+        for name in names:
+            path = Path(entry) / (name + suffix)
+            if _is_executable(path):
+                candidates.append(PythonCandidate(str(path), "PATH", _hint_from_executable(path)))
+    return candidates
+
+
+def _pyenv_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
+    candidates = []
+    for version_directory in _sorted_directories(_pyenv_root(env) / "versions"):
+        bin_directory = version_directory / "bin"
+        executables = sorted(path for path in _listing(bin_directory) if _EXECUTABLE_VERSION.fullmatch(path.name))
+        if not executables and _is_executable(version_directory / "python.exe"):
+            executables = [version_directory / "python.exe"]
+        directory_hint = _leading_version(version_directory.name)
+        for path in filter(_is_executable, executables):
+            name_hint = _hint_from_executable(path)
+            hint = directory_hint if directory_hint and (name_hint is None or directory_hint[:2] == name_hint) else name_hint
+            candidates.append(PythonCandidate(str(path), "pyenv", hint))
+    return candidates
+
+
+def _uv_python_directory(env: Mapping[str, str]) -> Path:
+    if env.get("UV_PYTHON_INSTALL_DIR"):
+        return Path(env["UV_PYTHON_INSTALL_DIR"]).expanduser()
+    if sys.platform == "win32":
+        app_data = Path(env["APPDATA"]) if env.get("APPDATA") else _home(env) / "AppData" / "Roaming"
+        return app_data / "uv" / "data" / "python"
+    xdg_data_home = env.get("XDG_DATA_HOME")
+    data_home = Path(xdg_data_home) if xdg_data_home and os.path.isabs(xdg_data_home) else _home(env) / ".local" / "share"
+    return data_home / "uv" / "python"
+
+
+def _uv_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
+    candidates = []
+    for install in _sorted_directories(_uv_python_directory(env)):
+        hint = _leading_version(install.name)
+        if hint is None:
+            continue
+        minor_name = f"python{hint[0]}.{hint[1]}"
+        names = [f"bin/{minor_name}t", f"bin/{minor_name}", "bin/python3", "bin/python", "python.exe", f"{minor_name}t.exe"]
+        executable = next((install / name for name in names if _is_executable(install / name)), None)
+        if executable is not None:
+            candidates.append(PythonCandidate(str(executable), "uv-managed", hint))
+    return candidates
+
+
+def _py_launcher_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
+    if sys.platform != "win32":
+        return []
+    import shutil
+
+    launcher = shutil.which("py", path=env.get("PATH"))
+    if launcher is None:
+        return []
+    try:
+        completed = subprocess.run([launcher, "--list-paths"], capture_output=True, text=True, timeout=PROBE_TIMEOUT_SECONDS,
+                                   stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return parse_py_list_paths(completed.stdout) if completed.returncode == 0 else []
+
+
+def parse_py_list_paths(output: str) -> list[PythonCandidate]:
+    """Candidates from ``py --list-paths``: ``-V:3.12 *  C:\\...\\python.exe`` (py 3.11+) or ``-3.9-64  C:\\...`` (older)."""
+    candidates = []
+    for line in output.splitlines():
+        if match := _PY_LAUNCHER_LINE.fullmatch(line):
+            version = re.match(r"(?:PythonCore/)?(\d+)\.(\d+)", match["tag"])
+            hint = (int(version[1]), int(version[2])) if version else None
+            candidates.append(PythonCandidate(match["path"].strip(), "py launcher", hint))
+    return candidates
+
+
+def _sorted_directories(parent: Path) -> list[Path]:
+    return sorted(path for path in _listing(parent) if not path.name.startswith(".") and path.is_dir())
+
+
+def _listing(directory: Path) -> list[Path]:
+    try:
+        return list(directory.iterdir())
+    except OSError:
+        return []
+
+
+def _leading_version(name: str) -> tuple[int, ...] | None:
+    match = _LEADING_VERSION.match(name)
+    if match is None:
+        return None
+    return tuple(int(part) for part in match.groups() if part is not None)
+
+
+def choose_python(request: PythonRequest, env: Mapping[str, str] = os.environ) -> ChosenPython:
+    """The interpreter to build the venv on when no --python is given (see :func:`choose_among`)."""
+    return choose_among(request, running_python(), find_python_candidates(env), probe_python)
+
+
+def choose_among(
+    request: PythonRequest,
+    running: FoundPython | None,
+    candidates: Sequence[PythonCandidate],
+    probe: Callable[[PythonCandidate], FoundPython | None],
+) -> ChosenPython:
+    """The running interpreter when it fits, else the newest candidate that fits; BadPythonError (one line) when none does.
+
+    A candidate whose version hint cannot fit, or is older than the best found so far, is never run; the others are run
+    once each, highest hint first. Like uv, a free-threaded 3.13 is only chosen when the pin asks for it (``3.13t``),
+    and at equal versions a GIL-enabled build wins; the running interpreter is exempt, having been picked by the user.
+    """
+    constraints = request.constraints()
+    if running is not None and request.mismatch(running.version, running.implementation, running.free_threaded) is None:
+        if not constraints:
+            return ChosenPython(running, f"the running interpreter ({running.version_text}): "
+                                         "the project sets no requires-python or .python-version")
+        return ChosenPython(running, f"the running interpreter ({running.version_text}) satisfies {constraints}")
+    found = [f"{running.version_text} (running interpreter)"] if running else []
+    running_real_path = os.path.realpath(running.path) if running else None
+    best: FoundPython | None = None
+    for candidate in sorted(candidates, key=lambda candidate: candidate.version_hint or (), reverse=True):
+        hint = candidate.version_hint
+        if os.path.realpath(candidate.path) == running_real_path or (
+            hint is not None and best is not None and hint < best.version[: len(hint)]
+        ):
+            continue
+        if hint is not None and not request.may_accept(hint):
+            found.append(f"{'.'.join(map(str, hint))} ({candidate.source} {candidate.path})")
+            continue
+        python = probe(candidate)
+        if python is None:
+            found.append(f"{candidate.path} ({candidate.source}) is not a working Python 3")
+            continue
+        found.append(f"{python.version_text} ({python.where()})")
+        if _fits_unasked(python, request) and (best is None or _preference(python) > _preference(best)):
+            best = python
+    demand = constraints or f"virtualenv's minimum {_minimum_text()}"
+    if best is not None:
+        running_note = f"; the running interpreter {running.version_text} does not" if running else ""
+        return ChosenPython(best, f"Python {best.version_text} at {best.path} ({best.source}) is the newest found that "
+                                  f"satisfies {demand}{running_note}")
+    raise BadPythonError(f"no Python {_minimum_text()}+ satisfies {demand}: found {', '.join(found) or 'none'}: {_fix(request)}")
+
+
+def _fits_unasked(python: FoundPython, request: PythonRequest) -> bool:
+    """Fits the request, and is not a free-threaded 3.13 that the request did not ask for."""
+    if request.mismatch(python.version, python.implementation, python.free_threaded) is not None:
+        return False
+    asked_free_threaded = request.pin is not None and request.pin.free_threaded and not request.pin.unsupported
+    return not (python.free_threaded and python.version[:2] == (3, 13) and not asked_free_threaded)
+
+
+def _preference(python: FoundPython) -> tuple[tuple[int, int, int], bool]:
+    return python.version, not python.free_threaded
+
+
+def _fix(request: PythonRequest) -> str:
+    suggestion = request.install_suggestion()
+    if suggestion:
+        return f"install Python {suggestion} (e.g. uv python install {suggestion} / pyenv install {suggestion}), or pass --python"
+    return f"no Python {_minimum_text()} to 3.{NEWEST_KNOWN_MINOR} fits {request.describe()}: change them, or pass --python"

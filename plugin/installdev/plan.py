@@ -1,0 +1,124 @@
+"""One plan: every check and decision install-dev makes, in install-dev's order, before it writes anything.
+
+``make_plan`` runs the checks on resolved settings (extras, venv path, interpreter, installer, host facts,
+probe, link-mode decision) and collects every problem with its exit code instead of stopping at the
+first. ``install-dev`` raises the first problem before it locks, creates or writes anything; ``doctor``
+renders them all and exits with the same code; the nox helper uses ``plan_host`` alone. Nothing here
+writes, except the probe's own private temp directory, which it removes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import NamedTuple
+
+from installdev.actions.freshness import Freshness
+from installdev.actions.installer import InstallerChoice, InstallSpec, choose_installer
+from installdev.actions.venvdir import VenvKind, check_venv_path
+from installdev.errors import BadPythonError, ExitCode, InstalldevError
+from installdev.host.facts import HostFacts, existing_ancestor, gather_host_facts
+from installdev.host.interpreter import BasePython, discover
+from installdev.host.probe import ProbeResult, probe_directory
+from installdev.host.python_finder import PythonRequest, check_requested_python, choose_python, python_request
+from installdev.policy import Decision, decide_link_mode
+from installdev.request.development import DevelopmentSet, development_set
+from installdev.request.envflags import ModeRequest, copies_flag_names
+from installdev.request.settings import Settings
+from installdev.vocabulary import InstallerName
+
+
+class Problem(NamedTuple):
+    """A reason install-dev would stop: which check found it, and the error (message and exit code)."""
+
+    check: str
+    error: InstalldevError
+
+
+class HostPlan(NamedTuple):
+    """Where the venv goes: the host facts, the probe of its destination, and the symlinks/copies decision."""
+
+    facts: HostFacts
+    probe: ProbeResult
+    decision: Decision | None
+    problem: Problem | None
+
+
+class Plan(NamedTuple):
+    settings: Settings
+    freshness: Freshness
+    development: DevelopmentSet | None
+    install_spec: InstallSpec | None
+    venv_kind: VenvKind | None
+    python_request: PythonRequest | None
+    base: BasePython | None
+    installer: InstallerChoice | None
+    seed_pip: bool
+    host: HostPlan
+    problems: tuple[Problem, ...]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """What install-dev would exit with: 0 when the venv is up to date or would build, else the first problem's."""
+        if self.freshness.up_to_date and not self.problems:
+            return ExitCode.OK
+        return self.problems[0].error.exit_code if self.problems else ExitCode.OK
+
+    def raise_first_problem(self) -> None:
+        if self.problems:
+            raise self.problems[0].error
+
+
+def plan_host(venv: Path, request: ModeRequest, flag_prefix: str) -> HostPlan:
+    """Facts, probe and decision for a venv at ``venv`` (its parent need not exist: the nearest existing one is probed)."""
+    facts = gather_host_facts(venv)
+    probe = probe_directory(existing_ancestor(venv.parent))
+    try:
+        decision = decide_link_mode(request, facts, probe, copies_flag_names(flag_prefix)[0])
+    except InstalldevError as error:
+        return HostPlan(facts, probe, None, Problem("destination", error))
+    return HostPlan(facts, probe, decision, None)
+
+
+def make_plan(settings: Settings, freshness: Freshness) -> Plan:
+    """Every check install-dev makes before building, in its order; problems collected, nothing raised."""
+    problems: list[Problem] = []
+
+    def attempt(check: str, action):
+        try:
+            return action()
+        except InstalldevError as error:
+            problems.append(Problem(check, error))
+            return None
+
+    if freshness.problem:
+        problems.append(Problem("inputs", freshness.problem))
+    development = attempt("development", lambda: development_set(settings))
+    spec = None if development is None else InstallSpec(
+        settings.project.directory, development.extras, development.requirement_files, development.requirement_lines,
+        settings.constraints, settings.build_constraints)
+    venv_kind = attempt("venv", lambda: check_venv_path(settings.venv, settings.project.directory))
+    host = plan_host(settings.venv, settings.mode_request, settings.flag_prefix)
+    request = attempt("python", lambda: python_request(settings.project.pyproject, settings.project.directory))
+    base = attempt("python", lambda: base_python(settings.python, request)) if request else None
+    installer = attempt("installer", lambda: choose_installer(settings.installer))
+    if host.problem:
+        problems.append(host.problem)
+    seed_pip = settings.seed_pip if settings.seed_pip is not None else (installer is None or installer.name == InstallerName.PIP)
+    return Plan(settings, freshness, development, spec, venv_kind, request, base, installer, seed_pip, host, tuple(problems))
+
+
+def base_python(requested: str | None, request: PythonRequest) -> BasePython:
+    """The interpreter the venv is built on: the one asked for, if the project accepts it; else one it accepts.
+
+    Raises BadPythonError (exit 9) naming the constraint when the asked one does not fit or none is found.
+    """
+    if requested is None:
+        chosen = choose_python(request)
+        base = discover(chosen.path)
+        return dataclasses.replace(base, reasons=(chosen.reason, *base.reasons))
+    base = discover(requested)
+    misfit = check_requested_python(base.version, base.implementation, request)
+    if misfit:
+        raise BadPythonError(f"--python {requested}: {misfit}")
+    return base

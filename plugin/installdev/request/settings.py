@@ -1,0 +1,158 @@
+"""Settings for one venv: the command line wins over ``[tool.installdev]`` in pyproject.toml.
+
+Paths on the command line are relative to the current directory; paths in pyproject.toml are
+relative to the project directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from installdev.errors import UsageError
+from installdev.request.envflags import ModeRequest, requested_mode, resolve_flag_prefix
+from installdev.request.options import Options
+from installdev.request.project import Project
+from installdev.vocabulary import InstallerName
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+DEFAULT_VENV_NAME = "venv"
+DEFAULT_LOCK_TIMEOUT = 900.0
+
+# [tool.installdev] key -> (accepted types, description for the error message)
+_SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "venv": ((str,), "a path string"),
+    "python": ((str,), "an interpreter path or name"),
+    "extras": ((list, str), "a list of extra names"),
+    "groups": ((list,), "a list of dependency group names"),
+    "no-default-groups": ((bool,), "true or false"),
+    "requirements": ((list,), "a list of requirement file paths"),
+    "constraints": ((list,), "a list of constraint file paths"),
+    "build-constraints": ((list,), "a list of build constraint file paths"),
+    "flag-prefix": ((str,), "a variable prefix such as DATAHUB"),
+    "lock-timeout": ((int, float), "a number of seconds"),
+    "system-site-packages": ((bool,), "true or false"),
+    "installer": ((str,), "one of auto, pip, uv"),
+    "seed-pip": ((bool,), "true or false"),
+}
+
+
+class Settings(NamedTuple):
+    """One venv's settings. ``python`` None: choose one the project accepts; ``extras`` None and no ``groups``:
+    install what the project declares for development (see ``installdev.request.development``)."""
+
+    project: Project
+    venv: Path
+    python: str | None
+    extras: tuple[str, ...] | None
+    groups: tuple[str, ...]
+    no_default_groups: bool
+    requirements: tuple[Path, ...]
+    constraints: tuple[Path, ...]
+    build_constraints: tuple[Path, ...]
+    flag_prefix: str
+    mode_request: ModeRequest
+    lock_timeout: float
+    system_site_packages: bool
+    installer: InstallerName = InstallerName.AUTO
+    seed_pip: bool | None = None  # None: seed pip when pip installs
+    force: bool = False
+
+
+def validate_tool_table(table: Any, origin: str) -> dict:
+    if not isinstance(table, dict):
+        raise UsageError(f"{origin}: [tool.installdev] must be a table")
+    for key, value in table.items():
+        if key not in _SETTING_TYPES:
+            known = ", ".join(sorted(_SETTING_TYPES))
+            raise UsageError(f"{origin}: unknown [tool.installdev] key {key!r}; known keys: {known}")
+        types, description = _SETTING_TYPES[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise UsageError(f"{origin}: [tool.installdev] {key} must be {description}, not {value!r}")
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            raise UsageError(f"{origin}: [tool.installdev] {key} must be {description}, not {value!r}")
+        if key == "lock-timeout":
+            check_lock_timeout(value, f"{origin}: [tool.installdev] lock-timeout")
+    return table
+
+
+def check_lock_timeout(value: float, origin: str) -> float:
+    """A lock timeout is a finite number of seconds, 0 or more; anything else is a usage error."""
+    if not (0 <= value < float("inf")):  # also false for nan
+        raise UsageError(f"{origin} must be a number of seconds, 0 or more (0: do not wait), not {value!r}")
+    return float(value)
+
+
+def parse_extras(value: str | list[str]) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _absolute(path: str | Path, base: Path) -> Path:
+    return Path(os.path.abspath(base / os.path.expanduser(str(path))))
+
+
+def resolve_settings(options: Options, project: Project, env: Mapping[str, str]) -> Settings:
+    """Merge the command line's ``options`` with the project's ``[tool.installdev]`` table, then the defaults."""
+    origin = str(project.directory / "pyproject.toml")
+    table = validate_tool_table(project.tool_settings, origin)
+    cwd = Path.cwd()
+
+    def pick(given: Any, key: str) -> tuple[Any, Path]:
+        """The value and the directory relative paths in it are relative to."""
+        if given is not None and given != ():
+            return given, cwd
+        return table.get(key), project.directory
+
+    venv_value, venv_base = pick(options.venv, "venv")
+    venv = _absolute(venv_value, venv_base) if venv_value else project.directory / DEFAULT_VENV_NAME
+
+    extras_value, _ = pick(options.extras, "extras")
+    groups_value, _ = pick(options.groups, "groups")
+    no_default_groups, _ = pick(options.no_default_groups, "no-default-groups")
+
+    def paths(given: tuple[str, ...], key: str) -> tuple[Path, ...]:
+        values, base = pick(given, key)
+        return tuple(_absolute(value, base) for value in values or ())
+
+    python, python_base = pick(options.python, "python")
+    if python and (os.sep in python or (os.altsep and os.altsep in python)):
+        python = str(_absolute(python, python_base))
+
+    lock_timeout, _ = pick(options.lock_timeout, "lock-timeout")
+    system_site, _ = pick(options.system_site_packages, "system-site-packages")
+    installer, _ = pick(options.installer, "installer")
+    try:
+        installer = InstallerName(installer or InstallerName.AUTO)
+    except ValueError:
+        raise UsageError(f"{origin}: [tool.installdev] installer must be one of auto, pip, uv, not {installer!r}") from None
+    seed_pip, _ = pick(options.seed_pip, "seed-pip")
+    prefix = resolve_flag_prefix(options.flag_prefix, env, table.get("flag-prefix"))
+    return Settings(
+        project=project,
+        venv=venv,
+        python=python,
+        extras=parse_extras(extras_value) if extras_value is not None else None,
+        groups=tuple(groups_value or ()),
+        no_default_groups=bool(no_default_groups),
+        requirements=paths(options.requirements, "requirements"),
+        constraints=paths(options.constraints, "constraints"),
+        build_constraints=paths(options.build_constraints, "build-constraints"),
+        flag_prefix=prefix,
+        mode_request=requested_mode(options.link_mode, env, prefix),
+        lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else check_lock_timeout(lock_timeout, "--lock-timeout"),
+        system_site_packages=bool(system_site),
+        installer=installer,
+        seed_pip=seed_pip,
+        force=options.force,
+    )
+
+
+def load_settings(options: Options, env: Mapping[str, str]) -> Settings:
+    """The project at ``options.project_dir`` and its settings. Raises ProjectError or UsageError."""
+    from installdev.request.project import load_project
+
+    return resolve_settings(options, load_project(Path(os.path.abspath(options.project_dir))), env)

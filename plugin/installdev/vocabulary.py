@@ -1,0 +1,29 @@
+"""The words several roles share, as enums: how the interpreter is linked, and what installs into the venv.
+
+Both are ``str`` enums whose ``str()`` is the plain value, so they print, compare with, and serialize to
+the same strings the command line, the stamp and ``--json`` use.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class _Word(str, enum.Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class LinkMode(_Word):
+    """How the venv holds its interpreter: symlinks to the base, or copies of it."""
+
+    COPIES = "copies"
+    SYMLINKS = "symlinks"
+
+
+class InstallerName(_Word):
+    """What installs into the venv. ``AUTO`` is a request only: uv when it is installed, else pip."""
+
+    AUTO = "auto"
+    PIP = "pip"
+    UV = "uv"

@@ -1,0 +1,478 @@
+"""What a project declares for development: dependency groups, uv's and poetry's default selections, poetry's
+constraint syntax, extras, conventional requirement files, and the errors (pure logic on dicts and a tmp directory)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from installdev.errors import ExitCode, ProjectError
+from installdev.request.declarations import (
+    DevSourceKind,
+    conventional_requirement_file,
+    declared_summary,
+    dependency_groups,
+    find_dev_sources,
+    poetry_default_groups,
+    poetry_requirement_lines,
+    resolve_dependency_group,
+    resolve_poetry_group,
+    resolve_requested_groups,
+    uv_default_groups,
+)
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+
+
+def project_error(call, *args) -> str:
+    """Run ``call``, expect a one-line ProjectError with the bad-project exit code, return its message."""
+    with pytest.raises(ProjectError) as caught:
+        call(*args)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert caught.value.exit_code == ExitCode.BAD_PROJECT
+    return message
+
+
+def write(directory: Path, *names: str) -> None:
+    for name in names:
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_text("")
+
+
+# --------------------------------------------------------------------------------------------------
+# Poetry's constraint syntax
+
+
+@pytest.mark.parametrize(("constraint", "specifier"), [
+    ("^1.2.3", ">=1.2.3,<2.0.0"),
+    ("^1.2", ">=1.2,<2.0"),
+    ("^1", ">=1,<2"),
+    ("^0.2.3", ">=0.2.3,<0.3.0"),
+    ("^0.2", ">=0.2,<0.3"),
+    ("^0.0.3", ">=0.0.3,<0.0.4"),
+    ("^0.0", ">=0.0,<0.1"),
+    ("^0", ">=0,<1"),
+    ("^1.2.3.4", ">=1.2.3.4,<2.0.0.0"),
+    ("^1.2.3a1", ">=1.2.3a1,<2.0.0"),
+    ("^ 1.2", ">=1.2,<2.0"),
+    ("~1.2.3", ">=1.2.3,<1.3.0"),
+    ("~1.2", ">=1.2,<1.3"),
+    ("~1", ">=1,<2"),
+    ("~=1.4", "~=1.4"),
+    ("~=1.4.5", "~=1.4.5"),
+    ("~=1", ">=1,<1.1"),  # no PEP 440 form: poetry bumps the minor
+    ("~=1.2.3.4", ">=1.2.3.4,<1.3.0.0"),
+    ("*", ""),
+    ("", ""),
+    ("x", ""),
+    ("1.2.3", "==1.2.3"),
+    ("=1.2.3", "==1.2.3"),
+    ("==1.2.3", "==1.2.3"),
+    ("v1.2", "==1.2"),
+    ("<>1.2", "!=1.2"),
+    ("!=1.2", "!=1.2"),
+    ("1.2.*", "==1.2.*"),
+    ("1.*", "==1.*"),
+    ("==1.2.*", "==1.2.*"),
+    ("!=1.2.*", "!=1.2.*"),
+    (">=1.2.*", ">=1.2"),  # poetry drops a wildcard after an ordering operator
+    (">= 1.2, < 1.5", ">=1.2,<1.5"),
+    (">=1.2 <1.5", ">=1.2,<1.5"),
+    (">=1.2,<1.5,", ">=1.2,<1.5"),
+    ("^1.20 || ^2.0", ">=1.20,<3.0"),
+    ("^1.2 | ^2", ">=1.2,<3"),
+    ("<2 || <3", "<3"),
+    ("<1.2 || >1.2", "!=1.2"),
+    ("1.0 || 1.0", "==1.0"),
+    ("1.2.* || 1.3.*", ">=1.2,<1.4"),
+    ("~=1.4 || ^2", ">=1.4,<3"),
+    ("* || ^1", ""),
+    (">=2,<1 || ^1", ">=1,<2"),  # an alternative allowing nothing adds nothing
+    (">=1 || ^2", ">=1"),
+    (">=1 >=0.5 <3 <4 || ^3", ">=1,<4"),
+    (">=1.0a1,<1.0 || >=1.0,<2", ">=1.0a1,<2"),
+    (">=1.0.dev0,<1.0a1 || >=1.0a1,<2", ">=1.0.dev0,<2"),
+    (">=1.0,<1.0.post1 || >=1.0.post1,<2", ">=1.0,<2"),
+])
+def test_poetry_constraint_becomes_the_pep440_specifier_poetry_means(constraint: str, specifier: str, tmp_path: Path) -> None:
+    lines = poetry_requirement_lines("pkg", constraint, tmp_path)
+    assert lines == ["pkg" + specifier]
+    assert str(Requirement(lines[0]).specifier) == ",".join(sorted(filter(None, specifier.split(","))))
+
+
+@pytest.mark.parametrize(("constraint", "problem"), [
+    ("^1 || ^3", "whose || alternatives no PEP 440 specifier can express"),
+    ("1.0 | 2.0", "whose || alternatives no PEP 440 specifier can express"),
+    ("!=1.5 || >=3", "whose || alternatives no PEP 440 specifier can express"),
+    ("<1 || >2", "whose || alternatives no PEP 440 specifier can express"),
+    (">=2,<1 || >3,<3", "whose || alternatives no PEP 440 specifier can express"),
+    ("<1.0a1 || >1.0", "whose || alternatives no PEP 440 specifier can express"),
+    (">=", "which is no poetry version constraint"),
+    ("^x", "which is no poetry version constraint"),
+    ("1.2 - 1.5", "which is no poetry version constraint"),
+])
+def test_poetry_constraint_without_pep440_form_is_an_error_naming_the_dependency(
+        constraint: str, problem: str, tmp_path: Path) -> None:
+    message = project_error(poetry_requirement_lines, "pkg", {"version": constraint}, tmp_path)
+    assert message.startswith(f"{tmp_path / 'pyproject.toml'}: poetry dependency 'pkg' has version {constraint!r}, {problem}: ")
+    assert "rewrite it as one PEP 440 range" in message
+
+
+@pytest.mark.parametrize(("python", "marker", "allowed", "refused"), [
+    ("^3.8", 'python_version >= "3.8" and python_version < "4.0"', ["3.8.0", "3.13.1"], ["3.7.9", "4.0.0"]),
+    (">=3.8.1", 'python_full_version >= "3.8.1"', ["3.8.1", "3.9.0"], ["3.8.0"]),
+    ("~3.8.1", 'python_full_version >= "3.8.1" and python_full_version < "3.9.0"', ["3.8.5"], ["3.8.0", "3.9.0"]),
+    (">3.8", 'python_full_version > "3.8.0"', ["3.8.1"], ["3.8.0"]),
+    ("<=3.8", 'python_full_version <= "3.8.0"', ["3.8.0"], ["3.8.1"]),
+    ("!=3.6", 'python_full_version != "3.6"', ["3.6.1", "3.7.0"], ["3.6.0"]),
+    ("3.8.*", 'python_version == "3.8.*"', ["3.8.12"], ["3.9.0"]),
+    ("~=3.8", 'python_version >= "3.8" and python_version < "4.0"', ["3.12.0"], ["3.7.0"]),
+    ("^2.7 || ^3.6", '(python_version >= "2.7" and python_version < "3.0") or (python_version >= "3.6" and python_version < "4.0")',
+     ["2.7.18", "3.6.0"], ["3.5.0", "4.0.0"]),
+])
+def test_poetry_python_restriction_becomes_a_marker(
+        python: str, marker: str, allowed: list[str], refused: list[str], tmp_path: Path) -> None:
+    assert poetry_requirement_lines("pkg", {"version": "^1", "python": python}, tmp_path) == [f"pkg>=1,<2; {marker}"]
+
+    def applies(full_version: str) -> bool:
+        short = ".".join(full_version.split(".")[:2])
+        return Marker(marker).evaluate({"python_full_version": full_version, "python_version": short})
+
+    assert [applies(version) for version in allowed + refused] == [True] * len(allowed) + [False] * len(refused)
+
+
+def test_poetry_python_restriction_allowing_any_python_adds_no_marker(tmp_path: Path) -> None:
+    assert poetry_requirement_lines("pkg", {"version": "1.0", "python": "*"}, tmp_path) == ["pkg==1.0"]
+
+
+def test_poetry_tables_become_requirement_lines(tmp_path: Path) -> None:
+    library = tmp_path / "libs" / "lib"
+    library.mkdir(parents=True)
+    wheel = tmp_path / "dist" / "tool-1.0-py3-none-any.whl"
+    write(tmp_path, "dist/tool-1.0-py3-none-any.whl")
+    spaced = tmp_path / "my libs" / "lib"
+    cases = [
+        ({"version": "^1.2", "extras": ["socks", "http2"]}, ["pkg[socks,http2]>=1.2,<2.0"]),
+        ({"version": "^1.2", "markers": "sys_platform == 'linux'"}, ["pkg>=1.2,<2.0; sys_platform == 'linux'"]),
+        ({"version": "1.0", "markers": "os_name == 'nt' or os_name == 'posix'", "python": "^3.8"},
+         ['pkg==1.0; (os_name == \'nt\' or os_name == \'posix\') and python_version >= "3.8" and python_version < "4.0"']),
+        ({"version": "1.0", "platform": "linux"}, ['pkg==1.0; sys_platform == "linux"']),
+        ({"version": "1.0", "platform": "linux || darwin"}, ['pkg==1.0; sys_platform == "linux" or sys_platform == "darwin"']),
+        ({"version": "1.0", "optional": True}, []),
+        ({"version": "1.0", "source": "private", "allow-prereleases": True}, ["pkg==1.0"]),
+        ({"git": "https://github.com/o/pkg.git"}, ["pkg @ git+https://github.com/o/pkg.git"]),
+        ({"git": "https://github.com/o/pkg.git", "branch": "main"}, ["pkg @ git+https://github.com/o/pkg.git@main"]),
+        ({"git": "https://github.com/o/pkg.git", "tag": "v1.0"}, ["pkg @ git+https://github.com/o/pkg.git@v1.0"]),
+        ({"git": "https://github.com/o/pkg.git", "rev": "abc123", "subdirectory": "sub", "extras": ["x"]},
+         ["pkg[x] @ git+https://github.com/o/pkg.git@abc123#subdirectory=sub"]),
+        ({"git": "git@github.com:o/pkg.git", "python": ">=3.9"},
+         ['pkg @ git+ssh://git@github.com/o/pkg.git ; python_version >= "3.9"']),
+        ({"git": "git+ssh://git@host/o/pkg.git"}, ["pkg @ git+ssh://git@host/o/pkg.git"]),
+        ({"url": "https://example.com/pkg-1.0.tar.gz"}, ["pkg @ https://example.com/pkg-1.0.tar.gz"]),
+        ({"url": "https://example.com/pkg.zip", "subdirectory": "py"}, ["pkg @ https://example.com/pkg.zip#subdirectory=py"]),
+        ({"path": "libs/lib"}, [f"pkg @ {library.as_uri()}"]),
+        ({"path": "./libs/../libs/lib", "extras": ["dev"]}, [f"pkg[dev] @ {library.as_uri()}"]),
+        ({"path": str(library), "develop": False}, [f"pkg @ {library.as_uri()}"]),
+        ({"path": "libs", "subdirectory": "lib"}, [f"pkg @ {library.as_uri()}"]),
+        ({"path": "libs/lib", "develop": True}, [f"-e {library}"]),
+        ({"path": "libs/lib", "develop": True, "extras": ["a", "b"]}, [f"-e {library}[a,b]"]),
+        ({"path": "my libs/lib", "develop": True}, [f"-e '{spaced}'"]),
+        ({"path": "dist/tool-1.0-py3-none-any.whl", "develop": True}, [f"pkg @ {wheel.as_uri()}"]),  # a file is never editable
+        ({"file": "dist/tool-1.0-py3-none-any.whl", "markers": "os_name == 'posix'"},
+         [f"pkg @ {wheel.as_uri()} ; os_name == 'posix'"]),
+        ([{"version": "<2", "python": "<3.10"}, {"version": ">=2", "python": ">=3.10"}],
+         ['pkg<2; python_version < "3.10"', 'pkg>=2; python_version >= "3.10"']),
+        (["^1", {"version": "^2"}], ["pkg>=1,<2", "pkg>=2,<3"]),
+    ]
+    for declaration, expected in cases:
+        lines = poetry_requirement_lines("pkg", declaration, tmp_path)
+        assert lines == expected, declaration
+        for line in lines:
+            if not line.startswith("-e "):
+                assert Requirement(line).name == "pkg"
+
+
+@pytest.mark.parametrize(("declaration", "fragment"), [
+    (3, "must be a version string, a table or a list of tables"),
+    ({"version": 3}, "has a non-string version (3)"),
+    ({"version": "1", "extras": "dev"}, "extras must be a list of names"),
+    ({"version": "1", "python": "^x"}, "has python '^x', which is no poetry version constraint"),
+    ({"path": "lib", "develop": True, "python": "^3.8"}, "is a develop = true path with markers (python_version >= \"3.8\""),
+])
+def test_poetry_declaration_errors(declaration: object, fragment: str, tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    message = project_error(poetry_requirement_lines, "pkg", declaration, tmp_path)
+    assert message.startswith(f"{tmp_path / 'pyproject.toml'}: poetry dependency 'pkg' ")
+    assert fragment in message
+
+
+# --------------------------------------------------------------------------------------------------
+# PEP 735 dependency groups and uv's default selection
+
+
+GROUPS = {
+    "dependency-groups": {
+        "Dev_Tools": ["black", {"include-group": "test"}],
+        "test": ["pytest>=8", {"include-group": "Cov"}],
+        "cov": ["coverage"],
+        "dev": [{"include-group": "test"}, "ruff"],
+    },
+    "tool": {"uv": {"dev-dependencies": ["legacy-tool"]}},
+}
+
+
+def test_dependency_groups_expand_includes_and_append_uv_legacy_dev_dependencies(tmp_path: Path) -> None:
+    assert dependency_groups(GROUPS, tmp_path) == {
+        "dev-tools": ("black", "pytest>=8", "coverage"),
+        "test": ("pytest>=8", "coverage"),
+        "cov": ("coverage",),
+        "dev": ("pytest>=8", "coverage", "ruff", "legacy-tool"),
+    }
+
+
+@pytest.mark.parametrize(("name", "requirements"), [
+    ("dev-tools", ("black", "pytest>=8", "coverage")),
+    ("DEV.tools", ("black", "pytest>=8", "coverage")),
+    ("dev", ("pytest>=8", "coverage", "ruff", "legacy-tool")),
+])
+def test_resolve_dependency_group_normalizes_the_name(name: str, requirements: tuple[str, ...], tmp_path: Path) -> None:
+    assert resolve_dependency_group(GROUPS, tmp_path, name) == requirements
+
+
+def test_uv_legacy_dev_dependencies_alone_make_the_dev_group(tmp_path: Path) -> None:
+    pyproject = {"tool": {"uv": {"dev-dependencies": ["pytest"]}}}
+    assert dependency_groups(pyproject, tmp_path) == {"dev": ("pytest",)}
+    assert uv_default_groups(pyproject, tmp_path) == ("dev",)
+
+
+@pytest.mark.parametrize(("pyproject", "fragments"), [
+    ({"dependency-groups": {"dev": ["x"]}}, ["declares no dependency group 'lint' (dependency groups: dev): pick a declared one"]),
+    ({"dependency-groups": {"lint": ["ruff", {"include-group": "style"}]}},
+     ["dependency group 'lint' includes 'style', which [dependency-groups] does not declare (lint): fix the name"]),
+    ({"dependency-groups": {"lint": [{"include-group": "dev"}]}, "tool": {"uv": {"dev-dependencies": ["x"]}}},
+     ["dependency group 'lint' includes 'dev', which [dependency-groups] does not declare"]),  # as in uv: legacy is not includable
+    ({"dependency-groups": {"lint": [{"include-group": "test"}], "test": [{"include-group": "lint"}]}},
+     ["include each other in a cycle (lint -> test -> lint): remove one of those include-group entries"]),
+    ({"dependency-groups": {"lint": [{"include-group": "lint"}]}}, ["cycle (lint -> lint)"]),
+    ({"dependency-groups": {"Lint": ["ruff"], "lint": ["flake8"]}},
+     ["dependency groups 'Lint' and 'lint' both normalize to 'lint': merge them or rename one"]),
+    ({"dependency-groups": {"lint": ["ruff", 3]}},
+     ["dependency group 'lint' has an entry that is neither a requirement string nor an {include-group = \"NAME\"} table (3)"]),
+    ({"dependency-groups": {"lint": [{"include-group": "x", "extra": 1}]}}, ["has an entry that is neither"]),
+    ({"dependency-groups": {"lint": [{"include": "x"}]}}, ["has an entry that is neither"]),
+    ({"dependency-groups": {"lint": "ruff"}}, ["dependency group 'lint' must be a list"]),
+    ({"dependency-groups": ["ruff"]}, ["[dependency-groups] must be a table"]),
+    ({"tool": {"uv": {"dev-dependencies": "pytest"}}}, ["[tool.uv] dev-dependencies must be a list of requirement strings"]),
+])
+def test_dependency_group_errors(pyproject: dict, fragments: list[str], tmp_path: Path) -> None:
+    message = project_error(resolve_dependency_group, pyproject, tmp_path, "lint")
+    assert message.startswith(str(tmp_path / "pyproject.toml"))
+    for fragment in fragments:
+        assert fragment in message
+
+
+@pytest.mark.parametrize(("groups", "uv", "defaults"), [
+    ({"dev": [], "lint": []}, {}, ("dev",)),
+    ({"lint": [], "test": []}, {}, ()),
+    ({"dev": [], "lint": [], "test": []}, {"default-groups": ["Lint", "test", "lint"]}, ("lint", "test")),
+    ({"dev": [], "lint": [], "test": []}, {"default-groups": "all"}, ("dev", "lint", "test")),
+    ({"dev": []}, {"default-groups": []}, ()),
+    ({"lint": []}, {"default-groups": ["dev"], "dev-dependencies": ["x"]}, ("dev",)),
+    ({}, {}, ()),
+])
+def test_uv_default_groups(groups: dict, uv: dict, defaults: tuple[str, ...], tmp_path: Path) -> None:
+    assert uv_default_groups({"dependency-groups": groups, "tool": {"uv": uv}}, tmp_path) == defaults
+
+
+@pytest.mark.parametrize(("setting", "fragment"), [
+    (["dev", "docs"], "default group 'docs' (from [tool.uv] default-groups) is not declared in [dependency-groups] (dev, lint): "
+                      "declare it or remove it from default-groups"),
+    ("dev", 'default-groups must be a list of group names or "all"'),
+    ([1], 'default-groups must be a list of group names or "all"'),
+])
+def test_uv_default_groups_errors(setting: object, fragment: str, tmp_path: Path) -> None:
+    pyproject = {"dependency-groups": {"dev": [], "lint": []}, "tool": {"uv": {"default-groups": setting}}}
+    assert fragment in project_error(uv_default_groups, pyproject, tmp_path)
+    assert fragment in project_error(find_dev_sources, pyproject, tmp_path)
+
+
+# --------------------------------------------------------------------------------------------------
+# Poetry groups
+
+
+POETRY = {"tool": {"poetry": {
+    "dependencies": {"python": "^3.8", "requests": "^2"},
+    "group": {
+        "Test": {"dependencies": {"pytest": "^8", "python": "^3.9"}},
+        "docs": {"optional": True, "dependencies": {"sphinx": ">=7"}},
+        "lint": {"dependencies": {"ruff": "*"}, "include-groups": ["test"]},
+        "dev": {"dependencies": {"ipython": "*"}},
+    },
+    "dev-dependencies": {"black": "23.1", "pytest": "^8"},
+}}}
+
+
+def test_poetry_default_groups_are_the_non_optional_ones(tmp_path: Path) -> None:
+    assert poetry_default_groups(POETRY, tmp_path) == ("test", "lint", "dev")
+
+
+@pytest.mark.parametrize(("name", "requirements"), [
+    ("test", ("pytest>=8,<9",)),
+    ("docs", ("sphinx>=7",)),
+    ("LINT", ("ruff", "pytest>=8,<9")),
+    ("dev", ("ipython", "black==23.1", "pytest>=8,<9")),  # legacy dev-dependencies merge into dev, duplicates once
+])
+def test_resolve_poetry_group(name: str, requirements: tuple[str, ...], tmp_path: Path) -> None:
+    assert resolve_poetry_group(POETRY, tmp_path, name) == requirements
+
+
+@pytest.mark.parametrize(("group", "name", "fragment"), [
+    ({"lint": {"dependencies": {}}}, "docs", "declares no poetry group 'docs' (poetry groups: lint): pick a declared one"),
+    ({"lint": {"include-groups": ["style"]}}, "lint", "poetry group 'lint' includes 'style', which is not declared (lint)"),
+    ({"a": {"include-groups": ["b"]}, "b": {"include-groups": ["a"]}}, "a", "include each other in a cycle (a -> b -> a)"),
+    ({"lint": {"optional": "yes"}}, "lint", "[tool.poetry.group.lint] optional must be true or false"),
+    ({"lint": {"include-groups": "test"}}, "lint", "include-groups must be a list of group names"),
+    ({"lint": ["ruff"]}, "lint", "[tool.poetry.group.lint] must be a table"),
+    ({"lint": {"dependencies": ["ruff"]}}, "lint", "[tool.poetry.group.lint] dependencies must be a table"),
+    ({"Lint": {}, "lint": {}}, "lint", "two poetry groups normalize to 'lint'"),
+])
+def test_poetry_group_errors(group: dict, name: str, fragment: str, tmp_path: Path) -> None:
+    message = project_error(resolve_poetry_group, {"tool": {"poetry": {"group": group}}}, tmp_path, name)
+    assert message.startswith(str(tmp_path / "pyproject.toml"))
+    assert fragment in message
+
+
+# --------------------------------------------------------------------------------------------------
+# The default development set
+
+
+@pytest.mark.parametrize(("pyproject", "files", "kind", "names", "reason"), [
+    ({"dependency-groups": {"dev": ["ruff"]}, **POETRY, "project": {"optional-dependencies": {"dev": ["x"]}}},
+     ["requirements-dev.txt"], DevSourceKind.DEPENDENCY_GROUPS, ("dev",), "dependency group dev (uv sync's default)"),
+    ({"dependency-groups": {"dev": [], "lint": [], "test": []}, "tool": {"uv": {"default-groups": "all"}}},
+     [], DevSourceKind.DEPENDENCY_GROUPS, ("dev", "lint", "test"), '[tool.uv] default-groups = "all": dev, lint, test'),
+    ({"dependency-groups": {"dev": [], "lint": [], "test": []}, "tool": {"uv": {"default-groups": ["lint", "test"]}}},
+     [], DevSourceKind.DEPENDENCY_GROUPS, ("lint", "test"), "dependency groups lint, test ([tool.uv] default-groups)"),
+    ({"dependency-groups": {"dev": [], "lint": []}, "tool": {"uv": {"default-groups": ["lint"]}}},
+     [], DevSourceKind.DEPENDENCY_GROUPS, ("lint",), "dependency group lint ([tool.uv] default-groups)"),
+    ({"dependency-groups": {"lint": ["ruff"]}, **POETRY}, [], DevSourceKind.POETRY_GROUPS, ("test", "lint", "dev"),
+     "poetry groups test, lint, dev (poetry install's default: every group not marked optional)"),
+    ({"dependency-groups": {"dev": ["ruff"]}, "tool": {"uv": {"default-groups": []}},
+      "project": {"optional-dependencies": {"dev": []}}},
+     [], DevSourceKind.EXTRA, ("dev",), "extra dev (declared in [project.optional-dependencies])"),
+    ({"tool": {"poetry": {"group": {"docs": {"optional": True}}}}, "project": {"optional-dependencies": {"Dev": []}}},
+     [], DevSourceKind.EXTRA, ("dev",), "extra dev (declared in [project.optional-dependencies])"),
+    ({"tool": {"poetry": {"extras": {"dev": ["pytest"]}}}}, [], DevSourceKind.EXTRA, ("dev",),
+     "extra dev (declared in [tool.poetry.extras])"),
+    ({"project": {"optional-dependencies": {"docs": []}}}, ["requirements/dev.txt"], DevSourceKind.REQUIREMENT_FILE, (),
+     "requirements/dev.txt (a conventional development requirements file)"),
+    ({"project": {}}, ["requirements-dev.txt", "requirements/dev.txt"], DevSourceKind.REQUIREMENT_FILE, (),
+     "requirements-dev.txt (a conventional development requirements file)"),
+])
+def test_find_dev_sources_takes_the_first_source_that_yields(
+        pyproject: dict, files: list[str], kind: DevSourceKind, names: tuple[str, ...], reason: str, tmp_path: Path) -> None:
+    write(tmp_path, *files)
+    sources = find_dev_sources(pyproject, tmp_path)
+    assert (sources.kind, sources.names, sources.reason, sources.confirmed) == (kind, names, reason, True)
+    expected_file = tmp_path / files[0] if kind is DevSourceKind.REQUIREMENT_FILE else None
+    assert sources.requirement_file == expected_file
+
+
+def test_find_dev_sources_resolves_the_group_requirements(tmp_path: Path) -> None:
+    uv = find_dev_sources({**GROUPS, "tool": {"uv": {"default-groups": ["dev", "dev-tools"]}}}, tmp_path)
+    assert uv.requirements == ("pytest>=8", "coverage", "ruff", "black")
+    poetry = find_dev_sources(POETRY, tmp_path)
+    assert poetry.requirements == ("pytest>=8,<9", "ruff", "ipython", "black==23.1")
+
+
+@pytest.mark.parametrize(("pyproject", "files", "reason", "fallback"), [
+    ({"project": {"dynamic": ["optional-dependencies"]}}, ["requirements-dev.txt"],
+     "dev extra, if the build declares it ([project] optional-dependencies is dynamic)", "requirements-dev.txt"),
+    ({}, ["setup.py"], "dev extra, if the build declares it (setup.py decides)", None),
+    ({"build-system": {}}, ["setup.cfg", "dev-requirements.txt"], "dev extra, if the build declares it (setup.cfg decides)",
+     "dev-requirements.txt"),
+])
+def test_find_dev_sources_leaves_a_build_decided_dev_extra_to_check(
+        pyproject: dict, files: list[str], reason: str, fallback: str | None, tmp_path: Path) -> None:
+    write(tmp_path, *files)
+    sources = find_dev_sources(pyproject, tmp_path)
+    assert (sources.kind, sources.names, sources.reason, sources.confirmed) == (DevSourceKind.EXTRA, ("dev",), reason, False)
+    if fallback is None:
+        assert sources.fallback is None
+    else:
+        assert sources.fallback is not None
+        assert (sources.fallback.kind, sources.fallback.requirement_file) == (DevSourceKind.REQUIREMENT_FILE, tmp_path / fallback)
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_conventional_requirement_files_are_tried_in_order(index: int, tmp_path: Path) -> None:
+    names = ["requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt", "requirements/dev.txt"]
+    write(tmp_path, *names[index:])
+    assert conventional_requirement_file(tmp_path) == tmp_path / names[index]
+
+
+def test_conventional_requirement_file_must_be_a_file(tmp_path: Path) -> None:
+    (tmp_path / "requirements-dev.txt").mkdir()
+    assert conventional_requirement_file(tmp_path) is None
+    write(tmp_path, "requirements_dev.txt")
+    assert conventional_requirement_file(tmp_path) == tmp_path / "requirements_dev.txt"
+
+
+def test_no_dev_declaration_is_an_error_listing_what_is_declared(tmp_path: Path) -> None:
+    pyproject = {"project": {"optional-dependencies": {"docs": [], "Test": []}}, "dependency-groups": {"lint": ["ruff"]}}
+    assert project_error(find_dev_sources, pyproject, tmp_path) == (
+        f"{tmp_path} declares no development dependencies installdev recognises (extras: docs, test; dependency groups: lint): "
+        "pick one with --extras NAME, --group NAME or -r FILE, or pass --extras '' to install the project alone")
+
+
+def test_no_dev_declaration_error_lists_poetry_groups_and_requirement_files(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "requirements-test.txt", "requirements/docs.txt", "other.txt", "requirements/notes.md")
+    pyproject = {"project": {}, "tool": {"poetry": {"group": {"docs": {"optional": True}}}}}
+    message = project_error(find_dev_sources, pyproject, tmp_path)
+    assert ("(poetry groups: docs (optional); requirement files: requirements-test.txt, requirements.txt, requirements/docs.txt): "
+            in message)
+
+
+def test_no_declaration_at_all_says_so(tmp_path: Path) -> None:
+    message = project_error(find_dev_sources, {"project": {"name": "x"}}, tmp_path)
+    assert "recognises (no extras, dependency groups, poetry groups or requirement files): pick one with" in message
+
+
+@pytest.mark.parametrize(("pyproject", "files", "summary"), [
+    ({"project": {"dynamic": ["optional-dependencies"]}, "tool": {"uv": {"dev-dependencies": ["x"]}}}, [],
+     "extras: decided by the build; dependency groups: dev"),
+    ({"tool": {"poetry": {"dev-dependencies": {"x": "*"}, "group": {"docs": {"optional": True}}}}}, ["dev-requirements.txt"],
+     "poetry groups: docs (optional), dev; requirement files: dev-requirements.txt"),
+    ({"project": {"optional-dependencies": ["not", "a", "table"]}, "dependency-groups": 3, "tool": {"poetry": {"group": 3}}}, [],
+     "no extras, dependency groups, poetry groups or requirement files"),
+    ({"tool": 3}, ["setup.py"], "extras: decided by the build"),
+    ({"build-system": {}}, [], "no extras, dependency groups, poetry groups or requirement files"),
+])
+def test_declared_summary(pyproject: dict, files: list[str], summary: str, tmp_path: Path) -> None:
+    write(tmp_path, *files)
+    assert declared_summary(pyproject, tmp_path) == summary
+
+
+# --------------------------------------------------------------------------------------------------
+# Explicitly requested groups
+
+
+def test_requested_groups_resolve_dependency_groups_then_poetry_groups(tmp_path: Path) -> None:
+    pyproject = {**POETRY, "dependency-groups": {"test": ["pytest<8"], "cov": ["coverage", "pytest<8"]}}
+    assert resolve_requested_groups(pyproject, tmp_path, ["Test", "cov", "docs"]) == ("pytest<8", "coverage", "sphinx>=7")
+
+
+@pytest.mark.parametrize(("pyproject", "listing"), [
+    ({**POETRY, "dependency-groups": {"cov": []}}, "(dependency groups: cov; poetry groups: test, docs, lint, dev)"),
+    ({"dependency-groups": {"cov": []}}, "(dependency groups: cov)"),
+    ({"tool": {"poetry": {"group": {"cov": {}}}}}, "(poetry groups: cov)"),
+])
+def test_requested_unknown_group_is_an_error_listing_the_groups(pyproject: dict, listing: str, tmp_path: Path) -> None:
+    assert project_error(resolve_requested_groups, pyproject, tmp_path, ["cov", "typing"]) == (
+        f"{tmp_path} declares no group 'typing' {listing}: fix --group NAME, or use --extras NAME or -r FILE")
+
+
+def test_requested_group_of_a_project_without_groups_says_it_has_none(tmp_path: Path) -> None:
+    assert project_error(resolve_requested_groups, {}, tmp_path, ["dev"]) == (
+        f"{tmp_path} declares no group 'dev' (it declares no groups): fix --group NAME, or use --extras NAME or -r FILE")

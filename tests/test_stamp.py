@@ -1,0 +1,78 @@
+"""The stamp type: round trip, validation of every field, and reading that never raises."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from installdev.actions.stamp import STAMP_SCHEMA, InvalidStamp, Stamp, read_stamp, write_stamp
+from installdev.vocabulary import LinkMode
+
+VALID = Stamp(
+    installdev="0.1.0", inputs={"python": "python3", "files": {"/p/pyproject.toml": ["ab" * 32, 10, 123]}},
+    python_requested="python3", python_path="/usr/bin/python3", python_version="3.11.7", mode=LinkMode.COPIES,
+    mode_reasons=("asked by --copies",), installer="uv", built_at="2026-11-23T10:00:00+0000",
+)
+
+
+def test_round_trip_through_json():
+    document = json.loads(json.dumps(VALID.to_json()))
+    assert document["schema"] == STAMP_SCHEMA
+    assert document["decision"] == {"mode": "copies", "reasons": ["asked by --copies"]}
+    assert Stamp.from_json(document) == VALID
+
+
+def _broken(change) -> dict:
+    document = json.loads(json.dumps(VALID.to_json()))
+    change(document)
+    return document
+
+
+MALFORMED = [
+    ("not an object", lambda d: d.clear() or d.update({"x": 1}), "schema"),
+    ("no schema", lambda d: d.pop("schema"), "schema is None"),
+    ("future schema", lambda d: d.update(schema=2), "schema is 2"),
+    ("inputs a string", lambda d: d.update(inputs="x"), "inputs is not a dict"),
+    ("files missing", lambda d: d["inputs"].pop("files"), "inputs.files is missing"),
+    ("file record short", lambda d: d["inputs"]["files"].update({"/x": ["ab", 1]}), "inputs.files['/x']"),
+    ("file size a bool", lambda d: d["inputs"]["files"].update({"/x": ["ab", True, 1]}), "inputs.files['/x']"),
+    ("decision missing", lambda d: d.pop("decision"), "decision is missing"),
+    ("mode unknown", lambda d: d["decision"].update(mode="hardlinks"), "neither copies nor symlinks"),
+    ("reasons not strings", lambda d: d["decision"].update(reasons=[1]), "decision.reasons"),
+    ("python_version abc", lambda d: d.update(python_version="abc"), "'abc' is not a version"),
+    ("python_version a number", lambda d: d.update(python_version=3.11), "python_version is not a str"),
+    ("base path missing", lambda d: d["base_python"].pop("path"), "base_python.path is missing"),
+    ("installer null", lambda d: d.update(installer=None), "installer is missing"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "fragment"), MALFORMED, ids=[case for case, _, _ in MALFORMED])
+def test_malformed_stamps_are_rejected_with_the_field_named(case, change, fragment):
+    with pytest.raises(InvalidStamp) as raised:
+        Stamp.from_json(_broken(change))
+    assert fragment in str(raised.value)
+
+
+def test_a_top_level_list_is_not_a_stamp():
+    with pytest.raises(InvalidStamp, match="not a JSON object"):
+        Stamp.from_json([1, 2])
+
+
+def test_reading_never_raises(tmp_path):
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    assert read_stamp(venv) == (None, None)
+    stamp_file = venv / ".installdev-stamp.json"
+    stamp_file.write_text("{not json")
+    assert read_stamp(venv).problem == "the stamp is not valid JSON"
+    stamp_file.write_text(json.dumps(_broken(lambda d: d.update(inputs="x"))))
+    assert read_stamp(venv).problem == "the stamp is invalid: inputs is not a dict"
+    stamp_file.unlink()
+    stamp_file.mkdir()
+    assert read_stamp(venv).problem.startswith("the stamp cannot be read: ")
+
+
+def test_write_then_read(tmp_path):
+    write_stamp(tmp_path, VALID)
+    assert read_stamp(tmp_path).stamp == VALID
+    assert [path.name for path in tmp_path.iterdir()] == [".installdev-stamp.json"]  # no temp file left
