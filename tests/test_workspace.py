@@ -172,7 +172,10 @@ def test_usage_errors_and_installdev_toml(tmp_path: Path, offline_env: dict[str,
 
 
 def test_path_dependencies_are_found(tmp_path: Path) -> None:
-    from installdev.workspace import load_workspace, member_settings, path_dependencies
+    from installdev.request.options import Options
+    from installdev.workspace.config import load_workspace
+    from installdev.workspace.graph import path_dependencies
+    from installdev.workspace.members import member_settings
 
     root = workspace(tmp_path / "ws", """\
         [tool.installdev.workspace]
@@ -185,9 +188,5 @@ def test_path_dependencies_are_found(tmp_path: Path) -> None:
     pyproject = root / "tool" / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace("dependencies = []", 'dependencies = ["lib @ file:../lib"]'))
     ws = load_workspace(root)
-
-    class Args:
-        pass
-
-    found = {member.name: path_dependencies(member_settings(member, Args(), {})) for member in ws.projects}
+    found = {member.name: path_dependencies(member_settings(member, Options(), {})) for member in ws.projects}
     assert found == {"lib": set(), "tool": {root / "lib"}, "app": {root / "lib"}}

@@ -51,7 +51,7 @@ class Progress:
         self._live = enabled and _isatty(stream) and os.environ.get("TERM", "") != "dumb"
         self._lock = threading.Lock()
         self._lines_drawn = 0
-        self._name_width = max((len(run.name) for run in runs), default=0)
+        self._name_width = max(len(run.name) for run in runs)
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
