@@ -16,6 +16,8 @@ It needs nothing installed but Python >= 3.10 and, on first use, pip:
    interpreter or into a project's venv.
 4. ``installdev.cli.main(argv)`` runs and its exit status is the program's.
 
+Before step 2, an ``install-dev`` that a quick record vouches for (``installdev.quickcheck``) is answered at once.
+
 Exit status 9 (installdev's "bad python") when this interpreter cannot run installdev: too old, no
 pip to fetch the dependencies with, or the dependencies could not be installed; the message says how
 to fix it.
@@ -311,6 +313,13 @@ def prepare(argv):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
+    if sys.version_info[:2] >= MINIMUM_PYTHON:
+        if PLUGIN_DIR not in sys.path:
+            sys.path.insert(0, PLUGIN_DIR)
+        from installdev.cli import quick_noop  # the standard library only: before the dependencies are looked at
+
+        if quick_noop(argv):
+            return 0
     status = prepare(argv)
     if status is not None:
         return status

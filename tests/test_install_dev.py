@@ -33,15 +33,20 @@ def test_first_build_then_noop(project, offline_env):
     assert (project / "venv.lock").exists()
 
     (project / "venv.lock").unlink()
+    console_script = "import sys; from installdev.cli import main; sys.exit(main())"  # what `installdev` runs
     second = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "installdev", "install-dev", str(project), "--installer", "pip"],
+        [sys.executable, "-X", "importtime", "-c", console_script, "install-dev", str(project), "--installer", "pip"],
         env=offline_env, capture_output=True, text=True, timeout=60,
     )
     assert second.returncode == 0
     assert "is up to date (symlinks)" in second.stdout
     imported = {line.split("|")[-1].strip() for line in second.stderr.splitlines() if line.startswith("import time")}
-    assert "installdev.actions.stamp" in imported  # the import log is real
-    assert not {"virtualenv", "filelock", "platformdirs"} & imported
+    assert "installdev.quickcheck" in imported  # the import log is real: the quick record answered
+    startup = subprocess.run([sys.executable, "-X", "importtime", "-c", "pass"], env=offline_env, capture_output=True,
+                             text=True, timeout=60).stderr
+    baseline = {line.split("|")[-1].strip() for line in startup.splitlines() if line.startswith("import time")}
+    assert imported - baseline <= {"installdev", "installdev.cli", "installdev.quickcheck", "installdev.environment",
+                                   "marshal", "zlib", "_sha2", "_sha256"}, imported - baseline
     assert not (project / "venv.lock").exists(), "the no-op path must not take the lock"
 
 

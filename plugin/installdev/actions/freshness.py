@@ -1,10 +1,10 @@
 """Is the venv up to date? The inputs a venv depends on, what changed since its stamp, and proof that its
 python still starts.
 
-This module is the hot path of a no-op run. It imports nothing heavy (no virtualenv, filelock, hashlib or
-subprocess): an input file whose size and modification time match the stamp keeps its recorded digest,
-and only a file that looks changed is hashed. The venv's own python is run once, to prove it still
-starts and is the recorded version.
+This is the full check, run when no quick record (``installdev.quickcheck``) vouches for the venv: an input file
+whose size and modification time match the stamp keeps its recorded digest, and only a file that looks changed is
+hashed; the venv's own python is run once, to prove it still starts and is the recorded version, and to name the
+files whose identities let the quick check skip that next time. It imports neither virtualenv nor filelock.
 """
 
 from __future__ import annotations
@@ -19,8 +19,16 @@ if TYPE_CHECKING:
 from installdev import __version__
 from installdev.actions.stamp import StampReading, read_stamp
 from installdev.actions.venvdir import MARKER_NAME, previous_path, venv_python
+from installdev.environment import digest as environment_digest
+from installdev.environment import install_variables
 from installdev.errors import InstalldevError
-from installdev.request.project import CONVENTIONAL_REQUIREMENT_FILES, find_version_file, normalize_extra
+from installdev.request.project import (
+    CONVENTIONAL_REQUIREMENT_FILES,
+    PROJECT_FILES,
+    find_version_file,
+    normalize_extra,
+    version_file_search,
+)
 from installdev.request.requirements import requirement_file_closure
 
 if TYPE_CHECKING:
@@ -53,25 +61,6 @@ def file_digests(paths: list[Path], recorded: dict | None) -> dict[str, list]:
     return digests
 
 
-# Variables that change what pip or uv installs (indexes, constraints, groups, resolution). Their values go
-# into the stamp as one digest, so a changed index URL rebuilds without its credentials being written down.
-INSTALL_VARIABLES = (
-    "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "PIP_CONSTRAINT", "PIP_BUILD_CONSTRAINT",
-    "PIP_GROUP", "PIP_PRE", "PIP_ONLY_BINARY", "PIP_NO_BINARY", "PIP_UPGRADE_STRATEGY",
-    "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX", "UV_EXTRA_INDEX_URL", "UV_FIND_LINKS", "UV_NO_INDEX",
-    "UV_CONSTRAINT", "UV_BUILD_CONSTRAINT", "UV_OVERRIDE", "UV_PRERELEASE", "UV_RESOLUTION", "UV_EXCLUDE_NEWER",
-    "UV_INDEX_STRATEGY", "UV_NO_BUILD_ISOLATION",
-)
-
-
-def environment_digest(env: Mapping[str, str]) -> str:
-    """One digest of the INSTALL_VARIABLES that are set (their names and values)."""
-    import hashlib
-
-    present = "\0".join(f"{name}={env[name]}" for name in INSTALL_VARIABLES if env.get(name))
-    return hashlib.sha256(present.encode("utf-8", "surrogateescape")).hexdigest()
-
-
 def input_files(settings: Settings) -> list[Path]:
     """Every file the venv's content depends on. Raises ProjectError for a missing requirement or constraint file.
 
@@ -98,11 +87,11 @@ def expected_inputs(settings: Settings, recorded: dict | None = None, env: Mappi
         "requirements": [str(path) for path in settings.requirements],
         "constraints": [str(path) for path in settings.constraints],
         "build_constraints": [str(path) for path in settings.build_constraints],
-        "mode_request": [settings.mode_request.mode, settings.mode_request.source],
+        "mode_request": [settings.mode_request.mode and str(settings.mode_request.mode), settings.mode_request.source],
         "system_site_packages": settings.system_site_packages,
-        "installer": settings.installer,
+        "installer": str(settings.installer),
         "seed_pip": settings.seed_pip,
-        "environment": environment_digest(env),
+        "environment": environment_digest(install_variables(env)),
         "files": file_digests(input_files(settings), (recorded or {}).get("files")),
     }
 
@@ -123,37 +112,52 @@ def input_changes(recorded: dict, expected: dict) -> list[str]:
     return changes
 
 
-def _run_status(argv: list[str]) -> int:
-    """Exit status of ``argv`` with output discarded; posix_spawn keeps subprocess off the hot path."""
-    if hasattr(os, "posix_spawn"):
-        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-        ])
-        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    import subprocess
+_LIVENESS_SCRIPT = """
+import os, sys, sysconfig
+if tuple(sys.version_info[:3]) != tuple(int(part) for part in sys.argv[1].split(".")):
+    sys.exit(3)
+try:  # the libpython actually loaded (an $ORIGIN rpath can pick another than sysconfig names)
+    with open("/proc/self/maps") as maps:
+        libraries = {line.split(None, 5)[5].strip() for line in maps if "/libpython" in line and len(line.split(None, 5)) == 6}
+except OSError:
+    libraries = {os.path.join(sysconfig.get_config_var("LIBDIR") or "", sysconfig.get_config_var("LDLIBRARY") or "")}
+found = [os.path.realpath(sys.executable), os.__file__] + sorted(os.path.realpath(lib) for lib in libraries if os.path.isfile(lib))
+found += [entry for entry in sys.path if entry and os.path.isdir(entry)
+          and not entry.startswith((sys.prefix, sys.base_prefix))]  # borrowed through a .pth (a Nix env)
+print("\\n".join(found))
+"""
+LIVENESS_TIMEOUT_SECONDS = 30
 
-    return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=60).returncode
+
+class Liveness(NamedTuple):
+    """Whether the venv's python starts as the recorded version (``problem`` None), and the files that prove it without
+    running it again: the interpreter it resolves to, the base's ``os.py``, its libpython, directories borrowed by a
+    ``.pth``."""
+
+    problem: str | None
+    identities: tuple[str, ...] = ()
 
 
-def python_problem(venv: Path, expected_version: str) -> str | None:
-    """Why the venv's python does not start as the recorded version, or None when it does."""
+def probe_liveness(venv: Path, expected_version: str) -> Liveness:
+    """Run the venv's python once (isolated, with its site) to prove it starts as ``expected_version``."""
     python = venv_python(venv)
     if not os.path.exists(python):
         dangling = os.path.lexists(python)
-        return f"{python} is {'a dangling link (its base interpreter was removed?)' if dangling else 'missing'}"
-    version = tuple(int(part) for part in expected_version.split("."))
-    check = f"import sys; sys.exit(0 if sys.version_info[:3] == {version!r} else 3)"
+        return Liveness(f"{python} is {'a dangling link (its base interpreter was removed?)' if dangling else 'missing'}")
+    import subprocess
+
     try:
-        status = _run_status([str(python), "-I", "-S", "-c", check])
+        completed = subprocess.run([str(python), "-I", "-c", _LIVENESS_SCRIPT, expected_version], capture_output=True,
+                                   text=True, stdin=subprocess.DEVNULL, timeout=LIVENESS_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return Liveness(f"{python} did not finish starting within {LIVENESS_TIMEOUT_SECONDS}s")
     except OSError as error:
-        return f"{python} does not start ({error.strerror or error})"
-    if status == 3:
-        return f"{python} no longer runs Python {expected_version}, the version it was built with"
-    if status != 0:
-        return f"{python} does not start (exit status {status})"
-    return None
+        return Liveness(f"{python} does not start ({error.strerror or error})")
+    if completed.returncode == 3:
+        return Liveness(f"{python} no longer runs Python {expected_version}, the version it was built with")
+    if completed.returncode != 0:
+        return Liveness(f"{python} does not start (exit status {completed.returncode})")
+    return Liveness(None, tuple(line for line in completed.stdout.splitlines() if line))
 
 
 def is_empty_or_missing(venv: Path) -> bool:
@@ -166,17 +170,18 @@ def is_empty_or_missing(venv: Path) -> bool:
         return False
 
 
-def staleness(venv: Path, expected: dict, reading: StampReading) -> list[str]:
-    """Why ``venv`` must be (re)built given its stamp; an empty list means it is up to date."""
+def staleness(venv: Path, expected: dict, reading: StampReading) -> tuple[list[str], Liveness | None]:
+    """Why ``venv`` must be (re)built given its stamp (an empty list: up to date), and its python's liveness when the
+    inputs matched and it was probed."""
     if is_empty_or_missing(venv):
-        return ["no venv yet"]
+        return ["no venv yet"], None
     if reading.stamp is None:
-        return [f"it has no valid stamp ({reading.problem or 'a previous build did not finish'})"]
+        return [f"it has no valid stamp ({reading.problem or 'a previous build did not finish'})"], None
     changes = input_changes(reading.stamp.inputs, expected)
     if changes:
-        return changes
-    problem = python_problem(venv, reading.stamp.python_version)
-    return [problem] if problem else []
+        return changes, None
+    liveness = probe_liveness(venv, reading.stamp.python_version)
+    return ([liveness.problem] if liveness.problem else []), liveness
 
 
 class Freshness(NamedTuple):
@@ -189,6 +194,7 @@ class Freshness(NamedTuple):
     reasons: tuple[str, ...]
     reading: StampReading
     problem: InstalldevError | None = None
+    liveness: Liveness | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -206,4 +212,19 @@ def assess(settings: Settings) -> Freshness:
         return Freshness(inputs, ("--force",), reading)
     if settings.venv.name and os.path.isfile(previous_path(settings.venv) / MARKER_NAME):  # "/" has no sibling
         return Freshness(inputs, ("a previous rebuild was interrupted",), reading)
-    return Freshness(inputs, tuple(staleness(settings.venv, inputs, reading)), reading)
+    reasons, liveness = staleness(settings.venv, inputs, reading)
+    return Freshness(inputs, tuple(reasons), reading, liveness=liveness)
+
+
+def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tuple[Path, bool]], list[Path]]:
+    """What an up-to-date verdict rests on, for a quick record: ``[(path, follow)]`` whose identity must not change, and
+    paths that must stay absent. ``freshness`` must be up to date (its liveness probed)."""
+    venv, directory = settings.venv, settings.project.directory
+    present = [(Path(path), True) for path in freshness.inputs["files"]]
+    present += [(venv, False), (venv / ".installdev-stamp.json", False), (venv_python(venv), False), (venv / "pyvenv.cfg", True)]
+    present += [(Path(path), True) for path in freshness.liveness.identities]
+    absent = [directory / name for name in (*PROJECT_FILES, *CONVENTIONAL_REQUIREMENT_FILES) if not (directory / name).exists()]
+    absent += version_file_search(directory)[1]
+    if venv.name:
+        absent.append(previous_path(venv) / MARKER_NAME)
+    return present, absent

@@ -5,13 +5,8 @@ of ``install-dev`` pays for one small parser. ``installdev --help`` lists the co
 below without importing them.
 """
 
-from __future__ import annotations
-
-import importlib
-import signal
+import os
 import sys
-
-from installdev.errors import ExitCode, InstalldevError, Interrupted
 
 COMMANDS = {
     "install-dev": ("install_dev", "create or update the project's development venv"),
@@ -38,6 +33,10 @@ def _top_level_parser():
 
 def parse(argv: list[str]):
     """The chosen command's module and its parsed arguments. Exits 2 (or 0 for --help) like argparse."""
+    import importlib
+
+    from installdev.errors import ExitCode
+
     if not argv or argv[0] not in COMMANDS:
         _top_level_parser().parse_args(argv)  # --help, --version, or an error; a bare known command never gets here
         raise SystemExit(ExitCode.USAGE)
@@ -51,6 +50,8 @@ def parse(argv: list[str]):
 
 
 def _raise_on_sigterm(signum: int, frame: object) -> None:
+    from installdev.errors import ExitCode, Interrupted
+
     raise Interrupted(ExitCode.TERMINATED)
 
 
@@ -59,8 +60,31 @@ def _error(message: str) -> None:
     sys.stderr.flush()
 
 
+def quick_noop(argv: list[str]) -> bool:
+    """Whether a quick record vouches that this exact ``install-dev`` invocation has nothing to do (then say so)."""
+    if argv[:1] != ["install-dev"] or any(flag in argv for flag in ("--force", "--json", "-h", "--help")):
+        return False
+    from installdev import quickcheck
+
+    record = quickcheck.read_record(quickcheck.invocation_key(argv, os.environ))
+    if record is None or not quickcheck.still_valid(record):
+        return False
+    if not any(flag in argv for flag in ("-q", "--quiet")):
+        sys.stdout.write(f"installdev: {record['message']}\n")
+        sys.stdout.flush()
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
-    module, args = parse(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if quick_noop(argv):
+        return 0
+    import signal
+
+    from installdev.errors import ExitCode, InstalldevError, Interrupted
+
+    module, args = parse(argv)
+    args.argv = argv
     previous_handler = signal.signal(signal.SIGTERM, _raise_on_sigterm)
     try:
         return int(module.run(args) or ExitCode.OK)

@@ -79,7 +79,21 @@ def run(args: argparse.Namespace) -> int:
         raise
     if args.json:
         _print_json(result.to_json())
+    elif not args.force:
+        _remember_noop(args.argv, settings, result)
     return 0
+
+
+def _remember_noop(argv: list[str], settings, result) -> None:
+    """Write the quick record that lets the same invocation confirm "up to date" by stat alone next time."""
+    from installdev import quickcheck
+    from installdev.actions.freshness import assess, noop_dependencies
+
+    freshness = assess(settings)
+    if freshness.up_to_date:
+        present, absent = noop_dependencies(settings, freshness)
+        quickcheck.write_record(quickcheck.invocation_key(argv, os.environ), present, absent,
+                                f"{settings.venv} is up to date ({result.mode})", settings.venv)
 
 
 def _print_json(document: dict) -> None:

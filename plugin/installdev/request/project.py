@@ -65,16 +65,24 @@ class Project:
         return tool.get("installdev", {}) if isinstance(tool, dict) else {}
 
 
-def find_version_file(directory: Path) -> Path | None:
-    """The nearest ``.python-version`` (or lone ``.python-versions``) from ``directory`` up to the first ``.git`` holder."""
+def version_file_search(directory: Path) -> tuple[Path | None, list[Path]]:
+    """The nearest ``.python-version`` (or lone ``.python-versions``) from ``directory`` up to the first ``.git`` holder,
+    and the candidate paths looked at before it that do not exist (one appearing would change the answer)."""
     start = directory.resolve()
+    missing = []
     for folder in (start, *start.parents):
         for name in VERSION_FILE_NAMES:
             if (folder / name).is_file():
-                return folder / name
+                return folder / name, missing
+            missing.append(folder / name)
         if os.path.lexists(folder / ".git"):
-            return None
-    return None
+            break
+    return None, missing
+
+
+def find_version_file(directory: Path) -> Path | None:
+    """The nearest ``.python-version`` (or lone ``.python-versions``), as uv finds it (see ``version_file_search``)."""
+    return version_file_search(directory)[0]
 
 
 def load_project(directory: Path) -> Project:
