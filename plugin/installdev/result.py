@@ -74,7 +74,7 @@ def activate_command(venv: Path) -> str:
         relative = os.path.relpath(venv)
     except ValueError:  # Windows: another drive
         relative = ".."
-    shown = str(venv) if relative.startswith("..") else relative
+    shown = str(venv) if relative == ".." or relative.startswith(".." + os.sep) else relative
     if os.name == "nt":
         return f'"{shown}\\Scripts\\activate.bat"'
     return f". {shlex.quote(shown + '/bin/activate')}"

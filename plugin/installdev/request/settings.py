@@ -37,6 +37,8 @@ _SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "system-site-packages": ((bool,), "true or false"),
     "installer": ((str,), "one of auto, pip, uv"),
     "seed-pip": ((bool,), "true or false"),
+    "locked": ((bool,), "true or false"),
+    "frozen": ((bool,), "true or false"),
 }
 
 
@@ -60,6 +62,8 @@ class Settings(NamedTuple):
     installer: InstallerName = InstallerName.AUTO
     seed_pip: bool | None = None  # None: seed pip when pip installs
     force: bool = False
+    locked: bool = False  # a lock out of date with pyproject.toml is an error (installdev.request.locks)
+    frozen: bool = False  # the lock is installed as it is, unchecked
 
 
 def validate_tool_table(table: Any, origin: str) -> dict:
@@ -72,8 +76,10 @@ def validate_tool_table(table: Any, origin: str) -> dict:
         types, description = _SETTING_TYPES[key]
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             raise UsageError(f"{origin}: [tool.installdev] {key} must be {description}, not {value!r}")
-        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+        if isinstance(value, list) and not all(isinstance(item, str) and item.strip() for item in value):
             raise UsageError(f"{origin}: [tool.installdev] {key} must be {description}, not {value!r}")
+        if isinstance(value, str) and not value.strip() and key != "extras":  # extras = "" asks for none
+            raise UsageError(f"{origin}: [tool.installdev] {key} is empty: give {description}, or remove the key")
         if key == "lock-timeout":
             check_lock_timeout(value, f"{origin}: [tool.installdev] lock-timeout")
     return table
@@ -98,6 +104,9 @@ def _absolute(path: str | Path, base: Path) -> Path:
 def resolve_settings(options: Options, project: Project, env: Mapping[str, str]) -> Settings:
     """Merge the command line's ``options`` with the project's ``[tool.installdev]`` table, then the defaults."""
     origin = str(project.directory / "pyproject.toml")
+    for option, value in (("--venv", options.venv), ("--python", options.python), ("--flag-prefix", options.flag_prefix)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{option} is empty: give a value, or leave the option out for the default")
     table = validate_tool_table(project.tool_settings, origin)
     cwd = Path.cwd()
 
@@ -130,6 +139,11 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str])
     except ValueError:
         raise UsageError(f"{origin}: [tool.installdev] installer must be one of auto, pip, uv, not {installer!r}") from None
     seed_pip, _ = pick(options.seed_pip, "seed-pip")
+    locked, _ = pick(options.locked, "locked")
+    frozen, _ = pick(options.frozen, "frozen")
+    if locked and frozen:
+        raise UsageError("--locked and --frozen (or the settings locked and frozen) exclude each other: "
+                         "--locked checks the lock against pyproject.toml, --frozen skips that check; pick one")
     prefix = resolve_flag_prefix(options.flag_prefix, env, table.get("flag-prefix"))
     return Settings(
         project=project,
@@ -148,6 +162,8 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str])
         installer=installer,
         seed_pip=seed_pip,
         force=options.force,
+        locked=bool(locked),
+        frozen=bool(frozen),
     )
 
 
