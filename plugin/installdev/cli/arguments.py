@@ -94,6 +94,16 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     add_installer(parser)
     parser.add_argument("--seed-pip", action=argparse.BooleanOptionalAction,
                         help="put pip into the venv (default: yes with pip, no with uv)")
+    add_lock_checks(parser)
+
+
+def add_lock_checks(parser: argparse.ArgumentParser) -> None:
+    """--locked / --frozen: how a project's lock file (uv.lock, pylock.toml, poetry.lock) is trusted."""
+    checks = parser.add_mutually_exclusive_group()
+    checks.add_argument("--locked", action="store_true", default=None,
+                        help="fail (nothing built) when the lock is out of date with pyproject.toml, as uv sync --locked")
+    checks.add_argument("--frozen", action="store_true", default=None,
+                        help="install the lock as it is, without checking it against pyproject.toml")
 
 
 _REPEATABLE = ("groups", "requirements", "constraints", "build_constraints")

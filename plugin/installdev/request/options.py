@@ -28,3 +28,5 @@ class Options(NamedTuple):
     seed_pip: bool | None = None
     lock_timeout: float | None = None
     force: bool = False
+    locked: bool | None = None  # fail when the lock is out of date with pyproject.toml
+    frozen: bool | None = None  # install the lock as it is, without checking it
