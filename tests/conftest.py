@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from wheelhouse import add_pytest, build_wheel, copy_build_backend, write_project
+from wheelhouse import add_build_backends, add_pytest, build_wheel, copy_build_backend, write_project
 
 pytest_plugins = ["hostfixtures"]
 
@@ -18,11 +18,13 @@ PLUGIN_DIR = REPO / "plugin"
 
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """setuptools, pytest (repacked from this environment) and tiny wheels built in this session: ``devtool``,
-    ``testtool``, ``reqtool`` 1.0 and 2.0."""
+    """setuptools, pytest and the build backends of ``wheelhouse.BUILD_BACKENDS`` (repacked from this environment;
+    a backend that is not installed is left out) and tiny wheels built in this session: ``devtool``, ``testtool``,
+    ``reqtool`` 1.0 and 2.0."""
     directory = tmp_path_factory.mktemp("wheelhouse")
     copy_build_backend(directory)
     add_pytest(directory)
+    add_build_backends(directory)
     build_wheel(directory, "devtool")
     build_wheel(directory, "testtool")
     build_wheel(directory, "reqtool", "1.0")

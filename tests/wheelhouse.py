@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import re
 import hashlib
+import re
 import shutil
 import textwrap
 import zipfile
@@ -78,6 +78,23 @@ def add_pytest(directory: Path) -> None:
             wheel_from_installed(directory, name)
         except metadata.PackageNotFoundError:
             continue  # a backport this Python does not need
+
+
+# The PEP 517 backends fixture projects are built with, and what they need beyond the pytest closure; all pure Python
+BUILD_BACKENDS = ("flit_core", "hatchling", "editables", "pathspec", "trove-classifiers", "tomlkit", "pdm-backend", "poetry-core")
+
+
+def add_build_backends(directory: Path) -> list[str]:
+    """Wheels of the build backends installed here (the ``test`` extra); returns the names that are not installed."""
+    from importlib import metadata
+
+    missing = []
+    for name in BUILD_BACKENDS:
+        try:
+            wheel_from_installed(directory, name)
+        except metadata.PackageNotFoundError:
+            missing.append(name)
+    return missing
 
 
 def copy_build_backend(directory: Path) -> None:

@@ -2,7 +2,9 @@
 
 Used for projects whose extras only the build knows (setup.py, dynamic optional-dependencies): pip and uv
 only warn about an extra the project does not provide and install nothing for it, so installdev asks the
-venv. The project's distribution is the one whose ``direct_url.json`` points at the project directory.
+venv. The project's distribution is the one whose ``direct_url.json`` points at the project directory; both
+sides are compared with symlinks resolved, as installers write the path they were given (uv keeps a symlinked
+project path as it is).
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from pathlib import Path
 from installdev.actions.venvdir import venv_python
 
 _SCRIPT = """
-import json, sys
+import json, os, sys
 from importlib import metadata
-from pathlib import Path
-wanted = Path(sys.argv[1]).resolve().as_uri()
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+wanted = os.path.normcase(os.path.realpath(sys.argv[1]))
 for dist in metadata.distributions():
-    direct = dist.read_text("direct_url.json")
-    if direct and json.loads(direct).get("url", "").rstrip("/") == wanted.rstrip("/"):
+    try:
+        url = urlparse(json.loads(dist.read_text("direct_url.json") or "{}").get("url", ""))
+    except (ValueError, AttributeError):
+        continue
+    if url.scheme == "file" and os.path.normcase(os.path.realpath(url2pathname(url.path))) == wanted:
         print(json.dumps(dist.metadata.get_all("Provides-Extra") or []))
         break
 else:
