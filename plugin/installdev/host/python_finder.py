@@ -15,6 +15,7 @@ reads neither ``cpython@3.12`` nor ``cpython-3.12`` nor ``3.13+freethreaded``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -301,12 +302,13 @@ def _version_pin(text: str, implementation: str | None, version: str, short_vari
 def check_requested_python(
     version: tuple[int, ...], implementation: str, request: PythonRequest, free_threaded: bool | None = None
 ) -> str | None:
-    """For an explicit --python: why it does not fit (naming the constraint), or None when it does.
+    """For an explicit --python: why it does not fit requires-python (naming the constraint), or None when it does.
 
-    ``free_threaded`` None (not known) skips the check of a ``3.13t`` / ``+gil`` pin. Interpreters older than
-    MINIMUM_SEEDABLE are refused too, as virtualenv would fail on them after installdev started building.
+    As with uv, an interpreter asked for explicitly overrides ``.python-version``; ``requires-python`` still holds.
+    Interpreters older than MINIMUM_SEEDABLE are refused too, as virtualenv would fail on them after installdev
+    started building. (``free_threaded`` only matters to a pin, so it is not consulted.)
     """
-    return request.mismatch(version, implementation.lower(), free_threaded)
+    return dataclasses.replace(request, pin=None).mismatch(version, implementation.lower(), free_threaded)
 
 
 def running_python() -> FoundPython | None:
