@@ -11,15 +11,12 @@ from installdev.request.declarations import (
     DevSourceKind,
     conventional_requirement_file,
     declared_summary,
-    dependency_groups,
     find_dev_sources,
-    poetry_default_groups,
-    poetry_requirement_lines,
-    resolve_dependency_group,
-    resolve_poetry_group,
     resolve_requested_groups,
-    uv_default_groups,
 )
+from installdev.request.dependency_groups import dependency_groups, resolve_dependency_group, uv_default_groups
+from installdev.request.poetry_dependencies import poetry_requirement_lines
+from installdev.request.poetry_groups import poetry_default_groups, resolve_poetry_group
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
