@@ -6,7 +6,7 @@ It needs nothing installed but Python >= 3.10 and, on first use, pip:
 
 1. The ``installdev`` package is imported from ``plugin/``.
 2. When this interpreter can import installdev's dependencies at usable versions (virtualenv >= 21.4.3,
-   filelock >= 3.20.3, platformdirs, tomli before 3.11), they are used as they are.
+   platformdirs, packaging, tomli before 3.11), they are used as they are.
 3. Otherwise the pinned dependencies of ``tool-requirements.txt`` are used from a private tool directory
    in the user's cache, ``<cache>/installdev/tool-<version>-py3X-<digest>`` (cache: ``$XDG_CACHE_HOME`` or
    ``~/.cache`` on Linux, ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%\\installdev\\Cache`` on Windows).
@@ -24,7 +24,7 @@ to fix it.
 
 This runs on every build, so the path with dependencies present stays cheap: it lives in a module
 (compiled once, unlike a script) and imports no third-party module and reads no package metadata
-beyond one directory listing per dependency; virtualenv and filelock are imported by installdev only
+beyond one directory listing per dependency; virtualenv is imported by installdev only
 when it has work to do. Keep its syntax to Python 3.6 (no walrus, no match statement) so that a
 too-old interpreter gets the message instead of a SyntaxError.
 """
@@ -43,7 +43,7 @@ STALE_TEMP_SECONDS = 3600
 # bounds of [project] dependencies in pyproject.toml, as (import name, distribution name, minimum).
 MINIMUM_VERSIONS = (
     ("virtualenv", "virtualenv", (21, 4, 3)),
-    ("filelock", "filelock", (3, 20, 3)),
+    ("packaging", "packaging", (22,)),
     ("platformdirs", "platformdirs", (3,)),
 )
 MINIMUM_VERSIONS_BEFORE_311 = (("tomli", "tomli", (1, 1)),)
@@ -316,10 +316,11 @@ def main(argv=None):
     if sys.version_info[:2] >= MINIMUM_PYTHON:
         if PLUGIN_DIR not in sys.path:
             sys.path.insert(0, PLUGIN_DIR)
-        from installdev.cli import quick_noop  # the standard library only: before the dependencies are looked at
+        from installdev.cli import quick_noop, quick_run  # the standard library only: before the dependency check
 
         if quick_noop(argv):
             return 0
+        quick_run(argv)
     status = prepare(argv)
     if status is not None:
         return status

@@ -10,6 +10,11 @@ black, isort, flake8, mypy), built from nothing by the DataHub recipe, installde
 installdev with uv, plus creation alone in copies and symlinks mode; interleaved, median of --runs.
 The wheels are downloaded once from the package index into --wheels (the only network use), then
 every run is offline.
+
+locked: the same tool set as a uv-locked project (requests and pydantic as dependencies, the tools
+as its dev group): installdev (uv) cold vs `uv sync` cold on the same uv.lock and wheel folder,
+interleaved (median of --runs), then the no-op of each (30 runs); both as a developer runs them,
+without --locked or --frozen.
 """
 
 from __future__ import annotations
@@ -153,15 +158,90 @@ def bench_cold(runs: int, wheels: Path) -> None:
         print_table(times, "DataHub recipe (venv + pip upgrade + pip -e .[dev])")
 
 
+LOCKED_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "lockedproj"
+version = "0.1"
+requires-python = ">=3.10"
+dependencies = ["requests", "pydantic"]
+
+[dependency-groups]
+dev = ["pytest", "pytest-cov", "black", "isort", "flake8", "mypy"]
+
+[tool.setuptools.packages.find]
+where = ["src"]
+"""
+
+
+def locked_project(directory: Path, env: dict[str, str], uv: str) -> Path:
+    """A project whose dependencies and ``dev`` group are the cold benchmark's tool set, locked by ``uv lock``."""
+    (directory / "src" / "lockedproj").mkdir(parents=True)
+    (directory / "src" / "lockedproj" / "__init__.py").write_text("")
+    (directory / "pyproject.toml").write_text(LOCKED_PYPROJECT)
+    subprocess.run([uv, "lock", "-q"], cwd=directory, env=env, check=True)
+    return directory
+
+
+def bench_locked(runs: int, noop_runs: int, wheels: Path) -> None:
+    """installdev cold vs ``uv sync`` cold on one locked project and wheel folder, then the no-op of each."""
+    import shutil
+
+    from installdev.actions.installer import find_uv
+
+    uv = find_uv()
+    if uv is None:
+        raise SystemExit("the locked benchmark needs uv: pip install 'installdev[uv]'")
+    python = os.path.realpath(sys.executable)
+    download_wheels(wheels, python)
+    with tempfile.TemporaryDirectory(prefix="installdev-bench-") as temp:
+        env = offline_environment(wheels)
+        env.pop("XDG_CACHE_HOME", None)  # uv's and virtualenv's caches stay warm, as on a developer machine
+        env.update(UV_NO_INDEX="1", UV_FIND_LINKS=str(wheels), UV_PYTHON=python, UV_PYTHON_DOWNLOADS="never",
+                   PATH=os.pathsep.join([os.path.dirname(uv), env.get("PATH", "")]))  # installdev finds the same uv
+        project = locked_project(Path(temp) / "proj", env, uv)
+        unlocked = Path(temp) / "unlocked"  # the same project without its lock: what installdev did before
+        shutil.copytree(project, unlocked, ignore=shutil.ignore_patterns("uv.lock"))
+        venvs = {"uv sync": project / ".venv", "installdev": project / "venv",
+                 "installdev, lock ignored (resolving)": unlocked / "venv"}
+        commands = {
+            "uv sync": [uv, "sync", "-q", "--project", str(project)],
+            "installdev": [python, "-m", "installdev", "install-dev", str(project), "-q"],
+            "installdev, lock ignored (resolving)": [python, "-m", "installdev", "install-dev", str(unlocked), "-q"],
+        }
+        cold: dict[str, list[float]] = {name: [] for name in commands}
+        for round_ in range(runs + 1):  # the first round warms the caches, untimed
+            for name, argv in commands.items():
+                elapsed = timed(argv, env, project)
+                if round_:
+                    cold[name].append(elapsed)
+                shutil.rmtree(venvs[name])
+        del commands["installdev, lock ignored (resolving)"]
+        for argv in commands.values():  # the venvs the no-ops find
+            timed(argv, env, project)
+        noop = wall_times(commands, env, noop_runs, tool_env=env, tool_dir=Path(temp) / "none")
+        uv_version = subprocess.run([uv, "--version"], capture_output=True, text=True).stdout.split()[1]
+        print(f"locked project: {runs} cold and {noop_runs} no-op interleaved runs each, {os.cpu_count()} CPUs, "
+              f"Python {sys.version.split()[0]}, uv {uv_version}, "
+              f"dependencies requests, pydantic + dev group {', '.join(DEV_TOOLS[2:])}, offline from a local wheel folder")
+        print_table({f"{name}, cold": values for name, values in cold.items()}, "uv sync, cold")
+        print_table({f"{name}, no-op": values for name, values in noop.items()}, "uv sync, no-op")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["noop", "cold"], help="which benchmark")
-    parser.add_argument("--runs", type=int, help="runs per command (default: 30 for noop, 5 for cold)")
+    parser.add_argument("what", choices=["noop", "cold", "locked"], help="which benchmark")
+    parser.add_argument("--runs", type=int, help="runs per command (default: 30 for noop, 5 for cold, 10 for locked)")
     parser.add_argument("--wheels", type=Path, default=Path.home() / ".cache" / "installdev-bench-wheels",
                         help="where cold keeps the downloaded wheels")
     args = parser.parse_args()
     if args.what == "noop":
         bench_noop(args.runs or 30)
+    elif args.what == "locked":
+        bench_locked(args.runs or 10, 30, args.wheels)
     else:
         bench_cold(args.runs or 5, args.wheels)
 

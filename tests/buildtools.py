@@ -28,7 +28,7 @@ EXAMPLE_DIR = REPO / "gradle-example"
 BUILD_TIMEOUT = 600
 
 _COPY_IGNORE = shutil.ignore_patterns(
-    "__pycache__", "*.pyc", ".gradle", "build", "venv", "venv.*", ".venv*", "*.egg-info"
+    "__pycache__", "*.pyc", ".gradle", "build", "venv", "venv.*", ".venv*", "*.egg-info", ".pytest_cache"
 )
 
 
@@ -84,16 +84,24 @@ def is_copied_python(venv: Path) -> bool:
 _TASK_LINE = re.compile(r"^(?:> Task )?(:[\w:.-]+)(?: (UP-TO-DATE|SKIPPED|NO-SOURCE|FROM-CACHE|FAILED))?\s*$")
 
 
-def gradle_command(build_dir: Path, *args: str) -> list[str]:
-    return ["gradle", "--no-daemon", "--offline", "--console=plain", "--stacktrace", "-p", str(build_dir), *args]
+def gradle_command(build_dir: Path, *args: str, daemon: bool = False) -> list[str]:
+    """A Gradle command line: ``--no-daemon`` unless ``daemon`` (Gradle's default, which tests must stop afterwards)."""
+    return ["gradle", *([] if daemon else ["--no-daemon"]), "--offline", "--console=plain", "--stacktrace",
+            "-p", str(build_dir), *args]
 
 
-def run_gradle(build_dir: Path, env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    completed = subprocess.run(gradle_command(build_dir, *args), env=env, capture_output=True, text=True,
-                               timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL)
+def run_gradle(build_dir: Path, env: dict[str, str], *args: str, check: bool = True, daemon: bool = False,
+               cwd: Path | None = None) -> subprocess.CompletedProcess:
+    completed = subprocess.run(gradle_command(build_dir, *args, daemon=daemon), env=env, capture_output=True, text=True,
+                               timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL, cwd=cwd)
     if check and completed.returncode != 0:
         pytest.fail(f"gradle {' '.join(args)} failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
     return completed
+
+
+def stop_gradle_daemons(env: dict[str, str]) -> None:
+    """Stop the daemons of ``env``'s GRADLE_USER_HOME (the ones a test started; other homes are left alone)."""
+    subprocess.run(["gradle", "--stop"], env=env, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
 
 
 def task_outcomes(output: str) -> dict[str, str]:
@@ -110,22 +118,27 @@ def task_outcomes(output: str) -> dict[str, str]:
 
 FAKE_INSTALLDEV = """\
 import json, os, sys
-log = os.environ["FAKE_INSTALLDEV_LOG"]
 args = sys.argv[1:]
-with open(log, "a") as handle:
+with open(os.environ["FAKE_INSTALLDEV_LOG"], "a") as handle:
     handle.write(json.dumps({"args": args, "cwd": os.getcwd()}) + "\\n")
+if args and args[0] == "inputs":  # what the build tools declare comes from the real installdev
+    os.execv(sys.executable, [sys.executable, os.environ["FAKE_INSTALLDEV_REAL"], *args])
 if args and args[0] == "install-dev":
     venv = args[args.index("--venv") + 1]
-    os.makedirs(os.path.join(venv, "bin"), exist_ok=True)
-    open(os.path.join(venv, "bin", "python"), "w").close()
-    recorded = os.environ.get("FAKE_INSTALLDEV_RECORDED_FILE")
-    stamp = {"inputs": {"files": {recorded: "digest"} if recorded else {}}}
+    python = os.path.join(venv, "bin", "python")
+    os.makedirs(os.path.dirname(python), exist_ok=True)
+    if not os.path.exists(python):
+        if os.path.lexists(python):  # a dangling link
+            os.unlink(python)
+        open(python, "w").close()
     with open(os.path.join(venv, ".installdev-stamp.json"), "w") as handle:
-        json.dump(stamp, handle)
+        handle.write("{}")
 """
 
 
 def write_fake_installdev(directory: Path) -> Path:
+    """A stand-in installdev that logs every call (FAKE_INSTALLDEV_LOG) and, for install-dev, makes the venv's python
+    and stamp; its ``inputs`` is the real one, from the entry point FAKE_INSTALLDEV_REAL."""
     script = directory / "fake_installdev.py"
     script.write_text(FAKE_INSTALLDEV)
     return script

@@ -346,8 +346,6 @@ def test_conventional_requirement_file(tmp_path, env, name):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="actions/freshness.input_files digests a conventional requirement file but not "
-                                       "the files it includes with -r, so changing one does not rebuild")
 def test_a_file_a_conventional_requirement_file_includes_is_an_input(tmp_path, env):
     project = pep621_project(tmp_path / "reqproj", "flit", "reqproj")
     (project / "requirements-dev.txt").write_text("-r base.txt\n")

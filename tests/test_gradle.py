@@ -7,6 +7,7 @@ offline, through plugin/installdev.gradle and the entry point plugin/run_install
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from buildtools import (
     BUILD_TIMEOUT,
+    PLUGIN_DIR,
     copy_example,
     fake_calls,
     gradle_command,
@@ -21,6 +23,7 @@ from buildtools import (
     require_tool,
     run_gradle,
     stamp_of,
+    stop_gradle_daemons,
     task_outcomes,
     write_fake_installdev,
 )
@@ -29,6 +32,7 @@ from buildtools import build_env as _build_env
 pytestmark = [pytest.mark.buildtools, pytest.mark.skipif(sys.platform == "win32", reason="POSIX build scripts")]
 
 LIB, APP = ":libdemo:installDev", ":appdemo:installDev"
+STALE_DAEMON = "installdev: this Gradle daemon ran an earlier build"
 
 
 @pytest.fixture(scope="session")
@@ -52,18 +56,13 @@ def example(tmp_path: Path) -> Path:
     return copy_example(tmp_path / "work")
 
 
-def doctor_supported(example: Path, env: dict[str, str]) -> bool:
-    """Whether this installdev has its `doctor` command yet (the task exists either way)."""
-    helped = subprocess.run([sys.executable, str(example.parent / "plugin" / "run_installdev.py"), "--help"],
-                            capture_output=True, text=True, env=env, timeout=60)
-    return "doctor" in helped.stdout
-
-
-def test_install_dev_up_to_date_rebuild_on_change_copies_flag_parallel_and_clean(example, gradle_env):
+def test_install_dev_up_to_date_rebuild_on_change_copies_flag_parallel_test_and_clean(example, gradle_env):
     lib_venv, app_venv = example / "libdemo" / "venv", example / "appdemo" / "venv"
 
-    first = run_gradle(example, gradle_env, "installDev")
+    # Run from the example's directory: installdev runs there too, so its activate hint reads from there.
+    first = run_gradle(example, gradle_env, "installDev", cwd=example)
     assert task_outcomes(first.stdout)[LIB] == task_outcomes(first.stdout)[APP] == "EXECUTED", first.stdout
+    assert ": . libdemo/venv/bin/activate" in first.stdout and ": . appdemo/venv/bin/activate" in first.stdout
     assert stamp_of(lib_venv).is_file() and stamp_of(app_venv).is_file()
     used = subprocess.run([str(app_venv / "bin" / "python"), "-m", "appdemo", "Gradle"], capture_output=True,
                           text=True, timeout=60)
@@ -75,6 +74,12 @@ def test_install_dev_up_to_date_rebuild_on_change_copies_flag_parallel_and_clean
     second = run_gradle(example, gradle_env, "installDev")
     assert task_outcomes(second.stdout)[LIB] == task_outcomes(second.stdout)[APP] == "UP-TO-DATE", second.stdout
     assert "installdev:" not in second.stdout  # not even started
+
+    # `test`: pytest from each venv (the PATH offers no other pytest, and the tests import the editable projects).
+    tested = run_gradle(example, gradle_env, "test")
+    outcomes = task_outcomes(tested.stdout)
+    assert (outcomes[":libdemo:test"], outcomes[":appdemo:test"], outcomes[LIB]) == ("EXECUTED", "EXECUTED", "UP-TO-DATE")
+    assert tested.stdout.count("1 passed") == 2, tested.stdout
 
     # An edit of one project's pyproject.toml re-runs only that project; --info runs installdev with -v.
     with (example / "libdemo" / "pyproject.toml").open("a") as handle:
@@ -91,12 +96,10 @@ def test_install_dev_up_to_date_rebuild_on_change_copies_flag_parallel_and_clean
     assert is_copied_python(lib_venv) and is_copied_python(app_venv)
     assert json.loads(stamp_of(app_venv).read_text())["decision"]["mode"] == "copies"
 
-    doctor = [":libdemo:venvDoctor"] if doctor_supported(example, gradle_env) else []
-    again = run_gradle(example, flagged, "installDev", *doctor)
+    again = run_gradle(example, flagged, "installDev", ":libdemo:venvDoctor")
     assert task_outcomes(again.stdout)[LIB] == task_outcomes(again.stdout)[APP] == "UP-TO-DATE", again.stdout
-    if doctor:  # venvDoctor runs `installdev doctor` (never up to date)
-        assert task_outcomes(again.stdout)[":libdemo:venvDoctor"] == "EXECUTED"
-        assert str(lib_venv) in again.stdout, again.stdout
+    assert task_outcomes(again.stdout)[":libdemo:venvDoctor"] == "EXECUTED"  # `installdev doctor`, never up to date
+    assert str(lib_venv) in again.stdout, again.stdout
 
     # `clean` depends on cleanVenv, which removes the venvs installdev made; nothing left is not an error.
     run_gradle(example, gradle_env, "clean")
@@ -129,50 +132,126 @@ def test_failing_install_fails_the_build_with_installdevs_message(example, gradl
     assert not stamp_of(example / "appdemo" / "venv").exists()
 
 
-def test_settings_command_line_inputs_and_env_flags(example, gradle_env, tmp_path):
-    """With a stand-in installdev: what the plugin passes, and what makes installDev run again."""
+def test_settings_inputs_from_installdev_env_flags_and_dangling_python(example, gradle_env, tmp_path):
+    """With a stand-in installdev (its `inputs` is the real one): what the plugin passes, and what re-runs installDev."""
     fake = write_fake_installdev(tmp_path)
-    log, recorded = tmp_path / "calls.jsonl", example / "libdemo" / "extra.txt"
-    recorded.write_text("one\n")
-    env = dict(gradle_env, FAKE_INSTALLDEV_LOG=str(log), FAKE_INSTALLDEV_RECORDED_FILE=str(recorded))
-    settings = [f"-PinstalldevCommand={sys.executable},{fake}", "-PinstalldevExtras=dev",
+    log, lib = tmp_path / "calls.jsonl", example / "libdemo"
+    # A requirement file named only in [tool.installdev], which includes another with -r.
+    with (lib / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.installdev]\nrequirements = ["extra.txt"]\n')
+    (lib / "extra.txt").write_text("-r more.txt\n")
+    (lib / "more.txt").write_text("# nothing yet\n")
+    env = dict(gradle_env, FAKE_INSTALLDEV_LOG=str(log), FAKE_INSTALLDEV_REAL=str(example.parent / "plugin" / "run_installdev.py"))
+    settings = [f"-PinstalldevCommand={sys.executable},{fake}", "-PinstalldevExtras=dev", "-PinstalldevCopies=true",
                 "-PinstalldevFlagPrefix=DATAHUB", "-PinstalldevLockTimeout=30", "-PinstalldevVenv=.venv"]
-    # As if a previous build had recorded extra.txt (e.g. from [tool.installdev] requirements) in its stamp.
-    venv = example / "libdemo" / ".venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").touch()
-    stamp_of(venv).write_text(json.dumps({"inputs": {"files": {str(recorded): "digest"}}}))
+    venv = lib / ".venv"
 
     def build(*args: str, environment: dict[str, str] = env) -> dict[str, str]:
-        return task_outcomes(run_gradle(example, environment, *settings, *args, ":libdemo:installDev").stdout)
+        outcomes = task_outcomes(run_gradle(example, environment, *settings, *args, ":libdemo:installDev", cwd=tmp_path).stdout)
+        return {task: outcome for task, outcome in outcomes.items() if task == LIB}
 
     assert build("-q", ":libdemo:venvDoctor") == {}
-    doctor, install = sorted(fake_calls(log), key=lambda call: call["args"][0])
-    lib = str(example / "libdemo")
-    shared = [lib, "--venv", str(venv), "--extras", "dev", "--flag-prefix", "DATAHUB"]
-    assert install["args"] == ["install-dev", *shared, "--lock-timeout", "30", "-q"]
-    assert doctor["args"] == ["doctor", *shared]
-    assert Path(install["cwd"]).resolve() == Path(lib).resolve()
+    calls = {call["args"][0]: call for call in fake_calls(log)}
+    shared = [str(lib), "--venv", str(venv), "--extras", "dev", "--copies", "--flag-prefix", "DATAHUB"]
+    listing = example / "libdemo" / "build" / "installdev" / "inputs.json"
+    assert calls["inputs"]["args"] == ["inputs", *shared, "--lock-timeout", "30", "--format", "json", "--output", str(listing)]
+    assert calls["install-dev"]["args"] == ["install-dev", *shared, "--lock-timeout", "30", "-q"]
+    assert calls["doctor"]["args"] == ["doctor", *shared]
+    assert {Path(call["cwd"]) for call in calls.values()} == {tmp_path}  # where Gradle was started
+    assert str(lib / "more.txt") in json.loads(listing.read_text())["files"]
 
-    assert build()[LIB] == "UP-TO-DATE"
+    assert build() == {LIB: "UP-TO-DATE"}
+    assert fake_calls(log) == []  # no Python at all: not even `installdev inputs`
     # Any *_VENV_USE_COPIES, INSTALLDEV_* or VIRTUALENV_* variable is an input: its value, not a rule.
-    assert build(environment=dict(env, DATAHUB_VENV_USE_COPIES="1"))[LIB] == "EXECUTED"
-    # A file the last build recorded in its stamp is an input.
-    recorded.write_text("two\n")
-    assert build()[LIB] == "EXECUTED"
-    # A venv whose python vanished is rebuilt, not reported up to date.
+    assert build(environment=dict(env, DATAHUB_VENV_USE_COPIES="1")) == {LIB: "EXECUTED"}
+    assert build(environment=dict(env, PIP_INDEX_URL="https://example.invalid/simple")) == {LIB: "EXECUTED"}
+    assert build() == {LIB: "EXECUTED"}  # both unset again
+    # Files installdev lists: one named only in [tool.installdev], one it includes with -r, one that appears.
+    (lib / "extra.txt").write_text("-r more.txt\n# edited\n")
+    assert build() == {LIB: "EXECUTED"}
+    (lib / "more.txt").write_text("# edited\n")
+    assert build() == {LIB: "EXECUTED"}
+    (lib / "requirements-dev.txt").write_text("# a conventional file appears\n")
+    assert build() == {LIB: "EXECUTED"}
+    assert build() == {LIB: "UP-TO-DATE"}
+    # A venv whose python dangles (its base interpreter was removed) is rebuilt, not reported up to date.
     (venv / "bin" / "python").unlink()
-    assert build()[LIB] == "EXECUTED"
-    assert len(fake_calls(log)) == 3
+    (venv / "bin" / "python").symlink_to(tmp_path / "removed-python3")
+    assert build() == {LIB: "EXECUTED"}
+    assert [call["args"][0] for call in fake_calls(log)].count("install-dev") == 7
+
+
+@pytest.mark.slow
+def test_the_daemon_never_hides_a_flag(example, gradle_env):
+    """Gradle 4.4 on Java 9+ cannot give a reused daemon the command's environment: the build stops with one line,
+    and -PinstalldevCopies (which reaches the daemon) still works. The first build of a daemon sees the environment."""
+    lib_venv = example / "libdemo" / "venv"
+    stop_gradle_daemons(gradle_env)  # this test's builds start the daemon they reuse
+    try:
+        copies = run_gradle(example, dict(gradle_env, INSTALLDEV_VENV_USE_COPIES="true"), LIB, daemon=True)
+        assert task_outcomes(copies.stdout)[LIB] == "EXECUTED" and is_copied_python(lib_venv), copies.stdout
+
+        # The daemon still holds INSTALLDEV_VENV_USE_COPIES=true: unset here, it would silently keep copies.
+        hidden = run_gradle(example, gradle_env, "installDev", daemon=True, check=False)  # both projects
+        output = hidden.stdout + hidden.stderr
+        assert hidden.returncode != 0, output
+        assert [line.startswith(STALE_DAEMON) for line in output.splitlines()].count(True) == 1, output  # once, 2 projects
+        assert re.search(r"cannot give it this command's environment \(fixed in Gradle 4\.10\).*--no-daemon.*"
+                         r"-PinstalldevCopies=true\|false", output), output
+        assert "installdev: building" not in output and is_copied_python(lib_venv)
+
+        pinned = run_gradle(example, gradle_env, "-PinstalldevCopies=false", LIB, daemon=True)
+        assert task_outcomes(pinned.stdout)[LIB] == "EXECUTED", pinned.stdout
+        assert [line.startswith(STALE_DAEMON) for line in pinned.stdout.splitlines()].count(True) == 1  # a warning
+        assert not is_copied_python(lib_venv)  # --symlinks wins over the daemon's stale INSTALLDEV_VENV_USE_COPIES=true
+        assert json.loads(stamp_of(lib_venv).read_text())["decision"]["reasons"] == ["asked by --symlinks"]
+
+        again = run_gradle(example, gradle_env, "-PinstalldevCopies=false", LIB, daemon=True)
+        assert "installdev: building" not in again.stdout, again.stdout
+    finally:
+        stop_gradle_daemons(gradle_env)
+
+    # Without the daemon the command's environment reaches installdev, flag for flag.
+    flagged = run_gradle(example, dict(gradle_env, INSTALLDEV_VENV_USE_COPIES="maybe"), LIB, check=False)
+    assert flagged.returncode != 0 and "INSTALLDEV_VENV_USE_COPIES='maybe' is not a yes/no value" in flagged.stdout + flagged.stderr
+
+
+def _closure_bodies(code: str, opener: str) -> list[str]:
+    """The text of each brace-delimited block that starts at ``opener`` (which ends with its opening brace)."""
+    bodies = []
+    for match in re.finditer(re.escape(opener), code):
+        depth, index = 1, match.end()
+        while depth:
+            depth += {"{": 1, "}": -1}.get(code[index], 0)
+            index += 1
+        bodies.append(code[match.end():index - 1])
+    return bodies
 
 
 def test_plugin_keeps_to_the_gradle_4_4_to_9_subset():
     """The API rules of shared/notes/gradle-compat.md that a Gradle 4.4 run alone cannot catch."""
-    from buildtools import PLUGIN_DIR
-
     code = "\n".join(line.split("//")[0] for line in (PLUGIN_DIR / "installdev.gradle").read_text().splitlines())
-    for forbidden in ("project.exec", " exec {", "exec(", "ExecOperations", "providers.environmentVariable",
-                      "!in ", " var ", "->>", ".orElse(", ".flatMap(", ".zip("):
+    for forbidden in ("project.exec", " exec {", "exec(", "ExecOperations", "!in ", " var ", "->>", ".orElse(",
+                      ".flatMap(", ".zip(", "subprojects", "allprojects"):
         assert forbidden not in code, forbidden
+    assert not re.search(r"\bbuildDir\b", code)  # deprecated in Gradle 8: layout.buildDirectory (4.3+)
     assert "tasks.register(" in code and "GradleVersion.current()" in code
     assert "project.afterEvaluate" in code and "project.state.executed" in code
+    # providers.environmentVariable exists from 6.1 on: only through the provider factory taken behind that version check.
+    assert code.count(".environmentVariable(") == code.count("installdevProviders.environmentVariable(") == 1
+    assert "installdevGradle >= GradleVersion.version('6.1') ? project.providers : null" in code
+    # Every task the plugin makes (installDevInputs, installDev, venvDoctor, cleanVenv, each installdevVenvExec) stays
+    # out of the build cache: a venv holds absolute paths.
+    assert code.count("outputs.cacheIf { false }") == 5
+    # Nothing that runs at execution time touches the Project.
+    for opener in (".doFirst { ", ".upToDateWhen {", "providers.provider {", "inputs.files({", "whenReady { "):
+        bodies = _closure_bodies(code, opener)
+        assert bodies, opener
+        for body in bodies:
+            assert "project" not in body, body
+    # The venv exec tasks: no shell, the command from the venv's bin/Scripts, the venv active.
+    (exec_setup,) = _closure_bodies(code, "def installdevConfigureVenvExec = { String name ->")
+    assert "'Scripts' : 'bin'" in exec_setup and "['.exe', '.bat', '.cmd', '']" in exec_setup
+    assert "environment['VIRTUAL_ENV']" in exec_setup and "File.pathSeparator" in exec_setup
+    assert "sameName(it, 'PYTHONHOME')" in exec_setup and "dependsOn('installDev')" in exec_setup
+    assert not re.search(r"['\"](/bin/)?(bash|sh|cmd|cmd\.exe)['\"]", exec_setup)

@@ -36,7 +36,7 @@ def _key(name: str = "a") -> tuple:
 
 def _write(key: tuple, inputs: dict[str, Path], env: dict[str, str]) -> None:
     present = [(inputs["pyproject"], True), (inputs["link"], False)]
-    write_record(key, present, [inputs["absent"]], "venv is up to date", inputs["venv"], env)
+    write_record(key, present, [inputs["absent"]], {"REQS_ROOT"}, "venv is up to date", inputs["venv"], env)
 
 
 def _record_files(env: dict[str, str]) -> list[Path]:
@@ -51,7 +51,7 @@ def test_a_written_record_reads_back_and_is_valid(inputs, env):
     assert record["absent"] == [str(inputs["absent"])]
     assert [(path, follow) for path, follow, _ in record["present"]] == [
         (str(inputs["pyproject"]), True), (str(inputs["link"]), False)]
-    assert still_valid(record)
+    assert still_valid(record, env)
 
 
 def test_the_record_lives_in_the_xdg_cache_in_a_private_directory(inputs, env):
@@ -64,14 +64,14 @@ def test_the_record_lives_in_the_xdg_cache_in_a_private_directory(inputs, env):
 def test_a_changed_content_invalidates(inputs, env):
     _write(_key(), inputs, env)
     inputs["pyproject"].write_text("[project]\nname = 'demo'\nversion = '2'\n")
-    assert not still_valid(read_record(_key(), env))
+    assert not still_valid(read_record(_key(), env), env)
 
 
 def test_a_changed_mtime_alone_invalidates(inputs, env):
     _write(_key(), inputs, env)
     status = inputs["pyproject"].stat()
     os.utime(inputs["pyproject"], ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
-    assert not still_valid(read_record(_key(), env))
+    assert not still_valid(read_record(_key(), env), env)
 
 
 def test_a_replaced_file_with_the_same_size_and_mtime_invalidates(inputs, env):
@@ -81,37 +81,37 @@ def test_a_replaced_file_with_the_same_size_and_mtime_invalidates(inputs, env):
     replacement.write_text(inputs["pyproject"].read_text())
     os.utime(replacement, ns=(status.st_atime_ns, status.st_mtime_ns))
     os.replace(replacement, inputs["pyproject"])  # a new inode
-    assert not still_valid(read_record(_key(), env))
+    assert not still_valid(read_record(_key(), env), env)
 
 
 def test_a_retargeted_link_invalidates_what_was_recorded_without_following(inputs, env):
     _write(_key(), inputs, env)
     inputs["link"].unlink()
     inputs["link"].symlink_to(inputs["venv"])
-    assert not still_valid(read_record(_key(), env))
+    assert not still_valid(read_record(_key(), env), env)
 
 
 def test_an_absent_path_that_appears_invalidates(inputs, env):
     _write(_key(), inputs, env)
     inputs["absent"].write_text("from setuptools import setup\n")
-    assert not still_valid(read_record(_key(), env))
+    assert not still_valid(read_record(_key(), env), env)
 
 
 def test_an_absent_path_that_appears_as_a_dangling_link_invalidates(inputs, env):
     _write(_key(), inputs, env)
     inputs["absent"].symlink_to(inputs["absent"].with_name("nowhere"))
-    assert not still_valid(read_record(_key(), env))
+    assert not still_valid(read_record(_key(), env), env)
 
 
 def test_a_present_file_that_disappears_invalidates(inputs, env):
     _write(_key(), inputs, env)
     inputs["pyproject"].unlink()
-    assert not still_valid(read_record(_key(), env))
+    assert not still_valid(read_record(_key(), env), env)
 
 
 @pytest.mark.parametrize("record", [{}, {"present": 3, "absent": []}, {"present": [("/x",)], "absent": []}])
 def test_a_malformed_record_is_not_valid(record):
-    assert still_valid(record) is False
+    assert still_valid(record, env) is False
 
 
 def test_a_record_of_another_key_is_not_returned(inputs, env):
@@ -236,3 +236,11 @@ def test_the_key_and_the_record_never_hold_an_index_urls_raw_value(tmp_path, mon
     (record_file,) = _record_files(env)
     assert SECRET.encode() not in record_file.read_bytes()
     assert read_record(key, env)["key"] == key
+
+
+def test_a_variable_the_requirement_files_name_invalidates_the_record_when_it_changes(inputs, env):
+    _write(_key(), inputs, {**env, "REQS_ROOT": "/here"})
+    record = read_record(_key(), env)
+    assert still_valid(record, {**env, "REQS_ROOT": "/here"})
+    assert not still_valid(record, {**env, "REQS_ROOT": "/elsewhere"})
+    assert not still_valid(record, env)  # unset

@@ -202,8 +202,6 @@ def test_check_returns_the_kind_it_accepts(tmp_path, project, make, kind):
     assert check_venv_path(tmp_path / "venv", project) == kind
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the suggested `rm -rf PATH` is not shell-quoted: for a path with a space it "
-                                      "names other directories (venvdir.py check_venv_path, ownership.py Distrust.reason)")
 @pytest.mark.parametrize("mode", [0o755, 0o777], ids=["foreign", "world-writable"])
 def test_the_suggested_rm_command_is_quoted(tmp_path, project, mode):
     venv = _foreign(tmp_path / "my venv")

@@ -102,7 +102,8 @@ def test_where_the_table_is_looked_for(tmp_path: Path) -> None:
         load_workspace(tmp_path / "missing")
 
     root = make_root(tmp_path / "none", '[project]\nname = "p"\n')
-    with pytest.raises(ProjectError, match="declares no workspace: add a"):
+    with pytest.raises(ProjectError, match=r"declares no workspace \(neither \[tool.installdev.workspace\] nor "
+                                           r"\[tool.uv.workspace\]\): add a"):
         load_workspace(root)
 
     (root / "pyproject.toml").write_text('[tool.installdev.workspace\nprojects = ["p"]\n')
@@ -132,3 +133,47 @@ def test_only_selects_by_path_or_directory_name_in_workspace_order(tmp_path: Pat
     message = r"^--only nothing\* matches no workspace project; projects: libs/one, libs/two, apps/app$"
     with pytest.raises(UsageError, match=message):
         names("libs/*", "nothing*")
+
+
+def test_without_an_installdev_table_the_uv_workspace_is_read_as_it_is(tmp_path: Path) -> None:
+    root = make_root(tmp_path, '[project]\nname = "root"\n[tool.uv.workspace]\nmembers = ["libs/*"]\nexclude = ["libs/old"]\n',
+                     ("libs/b", "libs/a", "libs/old"))
+    (root / "libs" / "notes").mkdir()  # no pyproject.toml: not a member, as for uv
+
+    workspace = load_workspace(root)
+
+    assert [(project.name, project.directory) for project in workspace.projects] == [
+        (".", root), ("libs/a", root / "libs" / "a"), ("libs/b", root / "libs" / "b")]
+    assert workspace.source == f"[tool.uv.workspace] of {root / 'pyproject.toml'} (there is no [tool.installdev.workspace])"
+    assert workspace.defaults == {} and workspace.jobs is None
+
+
+def test_workspace_wide_defaults_and_uv_members_under_an_installdev_table(tmp_path: Path) -> None:
+    root = make_root(tmp_path, """\
+[tool.uv.workspace]
+members = ["libs/*"]
+
+[tool.installdev.workspace]
+jobs = 2
+extras = ["dev"]
+groups = ["test"]
+python = "python3.12"
+requirements = ["requirements/shared.txt"]
+
+[tool.installdev.workspace.overrides."libs/a"]
+extras = []
+""", ("libs/a", "libs/b"))
+
+    workspace = load_workspace(root)
+
+    assert [project.name for project in workspace.projects] == ["libs/a", "libs/b"], "projects from [tool.uv.workspace]"
+    assert workspace.projects[0].overrides == {"extras": []} and workspace.jobs == 2
+    assert workspace.defaults == {"extras": ["dev"], "groups": ["test"], "python": "python3.12",
+                                  "requirements": [str(root / "requirements" / "shared.txt")]}, "relative to ROOT"
+
+    (root / "pyproject.toml").write_text('[tool.installdev.workspace]\nprojects = ["libs/*"]\ngroups = "test"\n')
+    with pytest.raises(UsageError, match=r"groups must be a list of dependency group names"):
+        load_workspace(root)
+    (root / "pyproject.toml").write_text('[tool.installdev.workspace]\ngroups = ["test"]\n')
+    with pytest.raises(UsageError, match=r"needs projects = \[...\]"):
+        load_workspace(root)

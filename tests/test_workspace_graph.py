@@ -55,3 +55,23 @@ def test_readiness_and_cycles() -> None:
     assert blocked_by_cycle(cycle, set(), running=0)
     assert not blocked_by_cycle(cycle, set(), running=1)  # what runs may still unblock them
     assert not blocked_by_cycle({}, set(), running=0)
+
+
+def test_paths_mean_what_they_mean_to_pip(tmp_path: Path) -> None:
+    """pip runs in the project directory: an ``-e`` path is relative to it (pip and uv alike), while an ``-r`` include
+    is relative to the file naming it."""
+    nested = settings_of(tmp_path, "nested", "", {"requirements-dev.txt": "-r requirements/dev.txt\n"})
+    (nested.project.directory / "requirements").mkdir()
+    (nested.project.directory / "requirements" / "dev.txt").write_text("-r ../../shared.txt\n-e ../lib\n")
+    (tmp_path / "shared.txt").write_text("-e ./nested/tools\n")
+
+    assert path_dependencies(nested) == {tmp_path / "lib", tmp_path / "nested" / "nested" / "tools"}
+
+
+def test_uv_sources_and_workspace_members_count(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.uv.workspace]\nmembers = ["*"]\n\n'
+                                             '[tool.uv.sources]\nb = { workspace = true }\n')
+    app = settings_of(tmp_path, "app", 'dependencies = ["b", "c>=1"]\n[tool.uv.sources]\nc = { path = "../libs/c" }\n')
+    settings_of(tmp_path, "b", "")
+
+    assert path_dependencies(app) == {tmp_path / "b", tmp_path / "libs" / "c"}

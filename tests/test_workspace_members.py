@@ -23,6 +23,14 @@ def test_overrides_replace_the_projects_keys_whole_and_workspace_is_dropped() ->
     assert merge_overrides({"workspace": {}}, {}) == {}
 
 
+def test_workspace_defaults_are_under_the_projects_own_table_and_the_overrides() -> None:
+    defaults = {"extras": ["dev"], "groups": ["test"], "python": "python3.12"}
+
+    merged = merge_overrides({"groups": ["lint"], "workspace": {}}, {"python": "python3.13"}, defaults)
+
+    assert merged == {"extras": ["dev"], "groups": ["lint"], "python": "python3.13"}
+
+
 def test_a_value_that_is_no_table_is_left_for_validation_to_report() -> None:
     assert merge_overrides("venv", {"venv": ".venv"}) == "venv"
 
@@ -49,6 +57,15 @@ def test_member_settings_merge_the_table_the_overrides_and_the_options(tmp_path:
 
     from_command_line = member_settings(project, Options(python=sys.executable, lock_timeout=9), env={})
     assert from_command_line.python == sys.executable and from_command_line.lock_timeout == 9.0
+
+
+def test_workspace_default_requirements_stay_relative_to_the_root(tmp_path: Path) -> None:
+    project = member(tmp_path, 'venv = "env"', {})
+    shared = str(tmp_path / "requirements" / "shared.txt")  # load_workspace made it absolute
+
+    settings = member_settings(project, Options(), env={}, defaults={"requirements": [shared], "extras": ["dev"]})
+
+    assert settings.requirements == (Path(shared),) and settings.extras == ("dev",)
 
 
 def test_the_root_project_may_be_a_member(tmp_path: Path) -> None:

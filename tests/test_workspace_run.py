@@ -153,7 +153,8 @@ def test_the_normal_output(tmp_path: Path, fake: FakeInstallDev, capsys, monkeyp
     out, err = capsys.readouterr()
     assert err == ""
     lines = out.splitlines()
-    assert lines[:2] == [f"installdev: bootstrap {root}: 2 project(s), up to 2 at a time",
+    assert lines[:2] == [f"installdev: bootstrap {root}: 2 project(s) from the [tool.installdev.workspace] of "
+                         f"{root / 'pyproject.toml'}, up to 2 at a time",
                          "installdev: app is built after lib (installs it by path)"]
     assert [re.sub(r"\d+\.\ds", "Ns", line) for line in lines[2:6]] == [
         "installdev: lib: started", "installdev: lib: built in Ns (symlinks)",

@@ -35,7 +35,7 @@ def install_dev(settings: Settings, reporter: Reporter) -> InstallResult:
         return _from_stamp(settings, freshness.reading.stamp, started)
 
     from installdev.actions.locking import venv_lock
-    from installdev.actions.venvdir import recover
+    from installdev.actions.replace import recover
     from installdev.plan import make_plan
 
     plan = make_plan(settings, freshness)
@@ -65,8 +65,10 @@ def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporte
     from installdev.actions.creator import create_venv
     from installdev.actions.health import health_problem
     from installdev.actions.installer import install_project
+    from installdev.actions.locked_install import install_locked
+    from installdev.actions.replace import replacing
     from installdev.actions.stamp import write_stamp
-    from installdev.actions.venvdir import replacing, reset
+    from installdev.actions.venvdir import reset
     from installdev.vocabulary import LinkMode
 
     settings, base, decision = plan.settings, plan.base, plan.host.decision
@@ -91,13 +93,17 @@ def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporte
             raise CreateError(f"the new venv {venv} failed its health check: {problem}")
 
         reporter.info(f"development set: {plan.development.reason}")
-        with reporter.step(f"installing {plan.install_spec.summary()}"):
-            backend = install_project(venv, base, plan.install_spec, plan.installer, reporter)
-        backend = _verify_extras(plan, backend, reporter) or backend
+        if plan.locked is not None and plan.locked.is_locked:
+            backend = install_locked(plan, reporter)
+        else:
+            with reporter.step(f"installing {plan.install_spec.summary()}"):
+                backend = install_project(venv, base, plan.install_spec, plan.installer, reporter)
+            backend = _verify_extras(plan, backend, reporter) or backend
 
         reasons = decision.reasons if mode == decision.mode else ("the symlinks venv failed its health check",)
         write_stamp(venv, Stamp(
-            installdev=__version__, inputs=freshness.inputs, python_requested=base.requested, python_path=base.path,
+            installdev=__version__, inputs=_stamp_inputs(plan, freshness.inputs), python_requested=base.requested,
+            python_path=base.path,
             python_version=base.version_text, mode=mode, mode_reasons=tuple(reasons), installer=str(backend),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         ))
@@ -107,21 +113,41 @@ def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporte
                          str(backend), seconds, freshness.reasons)
 
 
+def _stamp_inputs(plan: Plan, assessed: dict) -> dict:
+    """The inputs the new stamp records: as assessed before the build, plus the project files of the local directories
+    the venv installs (a sibling that changes its dependencies rebuilds this venv), and uv.lock again when uv sync
+    may have re-locked it."""
+    from installdev.actions.freshness import stamp_inputs
+    from installdev.actions.linked import linked_project_files
+    from installdev.request.locked import InstallMethod
+
+    settings, locked = plan.settings, plan.locked
+    relocked = locked is not None and locked.method == InstallMethod.UV_SYNC and not (settings.locked or settings.frozen)
+    linked = linked_project_files(settings.venv, plan.base.version, settings.project.directory)
+    return stamp_inputs(assessed, linked, (locked.lock.path,) if relocked else ())
+
+
 def _verify_extras(plan: Plan, backend, reporter: Reporter):
     """Check the extras only the build could declare; install the fallback file instead of a missing default ``dev``.
 
     Returns the backend of a fallback install, else None. Raises ProjectError when an extra is missing and there is
-    no fallback: pip and uv only warn about it, and a venv without its development tools is no success.
+    no fallback: pip and uv only warn about it, and a venv without its development tools is no success. Raises
+    InstallError when the installed project cannot be found in the venv, so its extras cannot be checked.
     """
     development, settings = plan.development, plan.settings
     if not development.unverified_extras:
         return None
     from installdev.actions.installer import install_project
     from installdev.actions.metadata import provided_extras
-    from installdev.errors import ProjectError
+    from installdev.errors import InstallError, ProjectError
+    from installdev.request.project import normalize_extra
 
     provided = provided_extras(settings.venv, settings.project.directory)
-    missing = [extra for extra in development.unverified_extras if provided is not None and extra not in provided]
+    if provided is None:
+        raise InstallError(f"no distribution installed in {settings.venv} comes from {settings.project.directory}, so "
+                           f"installdev cannot check that its build provides extra {', '.join(development.unverified_extras)}: "
+                           "re-run with -v to see what the installer did")
+    missing = [extra for extra in development.unverified_extras if normalize_extra(extra) not in provided]
     if not missing:
         return None
     listing = ", ".join(sorted(provided)) or "none"

@@ -1,7 +1,7 @@
 """One plan: every check and decision install-dev makes, in install-dev's order, before it writes anything.
 
-``make_plan`` runs the checks on resolved settings (extras, venv path, interpreter, installer, host facts,
-probe, link-mode decision) and collects every problem with its exit code instead of stopping at the
+``make_plan`` runs the checks on resolved settings (the lock and how it is installed, extras, venv path, interpreter,
+installer, host facts, probe, link-mode decision) and collects every problem with its exit code instead of stopping at the
 first. ``install-dev`` raises the first problem before it locks, creates or writes anything; ``doctor``
 renders them all and exits with the same code; the nox helper uses ``plan_host`` alone. Nothing here
 writes, except the probe's own private temp directory, which it removes.
@@ -10,11 +10,13 @@ writes, except the probe's own private temp directory, which it removes.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import NamedTuple
 
 from installdev.actions.freshness import Freshness
 from installdev.actions.installer import InstallerChoice, InstallSpec, choose_installer
+from installdev.actions.locked_install import check_uv_lock
 from installdev.actions.venvdir import VenvKind, check_venv_path
 from installdev.errors import BadPythonError, ExitCode, InstalldevError
 from installdev.host.facts import HostFacts, existing_ancestor, gather_host_facts
@@ -24,6 +26,8 @@ from installdev.host.python_finder import PythonRequest, check_requested_python,
 from installdev.policy import Decision, decide_link_mode
 from installdev.request.development import DevelopmentSet, development_set
 from installdev.request.envflags import ModeRequest, copies_flag_names
+from installdev.request.locked import InstallMethod, LockedInstall, choose_locked_install, read_lock
+from installdev.request.lockedset import LockedSet
 from installdev.request.settings import Settings
 from installdev.vocabulary import InstallerName
 
@@ -56,6 +60,8 @@ class Plan(NamedTuple):
     seed_pip: bool
     host: HostPlan
     problems: tuple[Problem, ...]
+    locked: LockedInstall | None = None  # how the venv is filled: from the project's lock, or by resolving
+    locked_set: LockedSet | None = None  # the lock read by installdev for that interpreter (not for uv sync: uv reads it)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -70,14 +76,28 @@ class Plan(NamedTuple):
 
 
 def plan_host(venv: Path, request: ModeRequest, flag_prefix: str) -> HostPlan:
-    """Facts, probe and decision for a venv at ``venv`` (its parent need not exist: the nearest existing one is probed)."""
+    """Facts, probe and decision for a venv at ``venv``.
+
+    The probe runs where the venv's files will be: in the venv directory itself when it exists and is built in place (a
+    mount point such as a container volume, which may be another filesystem with other options than its parent, or a
+    directory under a parent that is not writable); else in its parent, or the nearest existing ancestor.
+    """
     facts = gather_host_facts(venv)
-    probe = probe_directory(existing_ancestor(venv.parent))
+    probe = probe_directory(_probe_directory(venv, facts))
     try:
         decision = decide_link_mode(request, facts, probe, copies_flag_names(flag_prefix)[0])
     except InstalldevError as error:
         return HostPlan(facts, probe, None, Problem("destination", error))
     return HostPlan(facts, probe, decision, None)
+
+
+def _probe_directory(venv: Path, facts: HostFacts) -> Path:
+    if os.path.isdir(venv) and not os.path.islink(venv):
+        real = os.path.realpath(venv)
+        mounted = os.path.ismount(venv) or (facts.mount is not None and facts.mount.mount_point == real)
+        if mounted or not os.access(venv.parent, os.W_OK):
+            return Path(real)
+    return existing_ancestor(venv.parent)
 
 
 def make_plan(settings: Settings, freshness: Freshness) -> Plan:
@@ -93,10 +113,12 @@ def make_plan(settings: Settings, freshness: Freshness) -> Plan:
 
     if freshness.problem:
         problems.append(Problem("inputs", freshness.problem))
-    development = attempt("development", lambda: development_set(settings))
-    spec = None if development is None else InstallSpec(
-        settings.project.directory, development.extras, development.requirement_files, development.requirement_lines,
-        settings.constraints, settings.build_constraints)
+    locked = attempt("lock", lambda: choose_locked_install(settings, _uv_installs(settings)))
+    if locked is not None and locked.is_locked:
+        development = DevelopmentSet((), (), settings.requirements, f"{locked.reason}; {locked.selection.reason}")
+    else:
+        development = attempt("development", lambda: development_set(settings))
+    spec = _install_spec(settings, development)
     venv_kind = attempt("venv", lambda: check_venv_path(settings.venv, settings.project.directory))
     host = plan_host(settings.venv, settings.mode_request, settings.flag_prefix)
     request = attempt("python", lambda: python_request(settings.project.pyproject, settings.project.directory))
@@ -105,11 +127,36 @@ def make_plan(settings: Settings, freshness: Freshness) -> Plan:
     if host.problem:
         problems.append(host.problem)
     seed_pip = settings.seed_pip if settings.seed_pip is not None else (installer is None or installer.name == InstallerName.PIP)
-    return Plan(settings, freshness, development, spec, venv_kind, request, base, installer, seed_pip, host, tuple(problems))
+    locked_set = None
+    if locked is not None and locked.is_locked:
+        if locked.method == InstallMethod.UV_SYNC and settings.locked and installer is not None:
+            attempt("lock", lambda: check_uv_lock(installer.uv, locked, settings.project.directory))
+        if base is not None and locked.method != InstallMethod.UV_SYNC:  # uv sync reads its lock itself
+            locked_set = attempt("lock", lambda: read_lock(settings, locked, base.version))
+        if locked_set is not None and locked_set.constraints:  # the lock only pins versions: resolve as without one
+            development = attempt("development", lambda: development_set(settings))
+            spec = _install_spec(settings, development)
+    return Plan(settings, freshness, development, spec, venv_kind, request, base, installer, seed_pip, host, tuple(problems),
+                locked, locked_set)
+
+
+def _install_spec(settings: Settings, development: DevelopmentSet | None) -> InstallSpec | None:
+    return None if development is None else InstallSpec(
+        settings.project.directory, development.extras, development.requirement_files, development.requirement_lines,
+        settings.constraints, settings.build_constraints)
+
+
+def _uv_installs(settings: Settings) -> bool:
+    """Whether uv will install (the installer check itself reports a uv that is asked for and missing)."""
+    try:
+        return choose_installer(settings.installer).name == InstallerName.UV
+    except InstalldevError:
+        return False
 
 
 def base_python(requested: str | None, request: PythonRequest) -> BasePython:
     """The interpreter the venv is built on: the one asked for, if the project accepts it; else one it accepts.
+    Either way the first of its ``reasons`` says why it was chosen.
 
     Raises BadPythonError (exit 9) naming the constraint when the asked one does not fit or none is found.
     """
@@ -120,5 +167,9 @@ def base_python(requested: str | None, request: PythonRequest) -> BasePython:
     base = discover(requested)
     misfit = check_requested_python(base.version, base.implementation, request)
     if misfit:
-        raise BadPythonError(f"--python {requested}: {misfit}")
-    return base
+        raise BadPythonError(f"--python {requested}: {misfit}: pass an interpreter the project accepts, or no --python "
+                             "to let installdev choose one")
+    constraints = request.constraints()
+    reason = f"the interpreter asked for ({requested}, Python {base.version_text})" + (
+        f" satisfies {constraints}" if constraints else ": the project sets no requires-python or .python-version")
+    return dataclasses.replace(base, reasons=(reason, *base.reasons))

@@ -48,20 +48,26 @@ def invocation_key(argv, env):
 
 
 def _record_path(key, env):
+    """Where the record for ``key`` lives; None when there is no absolute cache directory (HOME unset)."""
     import zlib
+
+    directory = cache_directory(env)
+    if not os.path.isabs(directory):
+        return None
 
     material = repr(key).encode("utf-8", "surrogateescape")
     name = f"{zlib.crc32(material):08x}{zlib.adler32(material):08x}-py{sys.version_info[0]}{sys.version_info[1]}"
-    return os.path.join(cache_directory(env), "quick", name)
+    return os.path.join(directory, "quick", name)
 
 
 def identity(path, follow=True):
-    """(size, mtime_ns, inode) of ``path``, following links unless ``follow`` is False; None when it does not exist."""
+    """(size, mtime_ns, inode, mode, owner) of ``path``, following links unless ``follow`` is False; None when it does
+    not exist. Mode and owner are part of it: a venv another user took over or opened to others is not the same."""
     try:
         status = os.stat(path) if follow else os.lstat(path)
     except OSError:
         return None
-    return (status.st_size, status.st_mtime_ns, status.st_ino)
+    return (status.st_size, status.st_mtime_ns, status.st_ino, status.st_mode, status.st_uid)
 
 
 def _owned_private_file(descriptor):
@@ -74,8 +80,11 @@ def _owned_private_file(descriptor):
 def read_record(key, env=os.environ):
     """The record for ``key`` when it is this user's, of this installdev and for exactly this key; else None."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    path = _record_path(key, env)
+    if path is None:
+        return None
     try:
-        descriptor = os.open(_record_path(key, env), flags)
+        descriptor = os.open(path, flags)
     except OSError:
         return None
     try:
@@ -93,9 +102,13 @@ def read_record(key, env=os.environ):
     return record
 
 
-def still_valid(record):
-    """Whether every recorded identity still holds and every recorded absence is still an absence."""
+def still_valid(record, env=os.environ):
+    """Whether every recorded identity still holds, every recorded absence is still an absence, and the variables the
+    requirement files name (``${NAME}``) still have the values they had."""
     try:
+        names, recorded_digest = record["variables"]
+        if digest([(name, env.get(name, "")) for name in names]) != recorded_digest:
+            return False
         for path, follow, recorded in record["present"]:
             if identity(path, follow) != recorded:
                 return False
@@ -104,18 +117,24 @@ def still_valid(record):
         return False
 
 
-def write_record(key, present, absent, message, venv, env=os.environ):
-    """Save the record for ``key``: ``present`` is ``[(path, follow)]`` (identities are taken now), ``absent`` paths.
+def write_record(key, present, absent, variables, message, venv, env=os.environ):
+    """Save the record for ``key``: ``present`` is ``[(path, follow)]`` (identities are taken now), ``absent`` paths,
+    ``variables`` the names of the environment variables the requirement files use.
 
     Best effort: a cache directory that cannot be written only costs the next run its shortcut.
     """
     import tempfile
 
-    directory = os.path.dirname(_record_path(key, env))
+    path = _record_path(key, env)
+    if path is None:
+        return
+    directory = os.path.dirname(path)
+    names = sorted(variables)
     record = {
         "format": RECORD_FORMAT, "installdev": __version__, "key": key, "message": message, "venv": str(venv),
-        "present": [(str(path), follow, identity(path, follow)) for path, follow in present],
-        "absent": [str(path) for path in absent],
+        "present": [(str(item), follow, identity(item, follow)) for item, follow in present],
+        "absent": [str(item) for item in absent],
+        "variables": (names, digest([(name, env.get(name, "")) for name in names])),
     }
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
@@ -126,14 +145,16 @@ def write_record(key, present, absent, message, venv, env=os.environ):
         descriptor, temp = tempfile.mkstemp(dir=directory, prefix=".record-")
         with os.fdopen(descriptor, "wb") as handle:
             marshal.dump(record, handle)
-        os.replace(temp, _record_path(key, env))
+        os.replace(temp, path)
     except OSError:
         return
 
 
 def forget(key, env=os.environ):
     """Drop the record for ``key`` (the full check found the venv stale, or a build starts)."""
-    try:
-        os.unlink(_record_path(key, env))
-    except OSError:
-        pass
+    path = _record_path(key, env)
+    if path is not None:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass

@@ -10,8 +10,12 @@ setuptools wheel`` round trip is needed.
 
 from __future__ import annotations
 
+import errno
 import os
 import sysconfig
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from installdev.errors import CreateError
@@ -29,11 +33,33 @@ def _virtualenv_environment() -> dict[str, str]:
     return env
 
 
+@contextmanager
+def _app_data(env: dict[str, str]) -> Iterator[None]:
+    """virtualenv keeps its app-data cache (seed wheels, interpreter facts) under the home directory; when there is none
+    (HOME unset and no passwd entry) and no override, it gets a temporary one for this creation."""
+    if "VIRTUALENV_OVERRIDE_APP_DATA" in env or not os.path.expanduser("~").startswith("~"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="installdev-app-data-") as scratch:
+        env["VIRTUALENV_OVERRIDE_APP_DATA"] = scratch
+        yield
+
+
 def site_packages(venv: Path, version: tuple[int, int, int]) -> Path:
     scheme = "nt" if os.name == "nt" else "posix_venv" if "posix_venv" in sysconfig.get_scheme_names() else "posix_prefix"
     variables = {"base": str(venv), "platbase": str(venv), "py_version_short": f"{version[0]}.{version[1]}",
                  "implementation_lower": "python", "abiflags": ""}
     return Path(sysconfig.get_path("purelib", scheme, variables))
+
+
+def _one_line(error: Exception) -> str:
+    """What went wrong, in one line. virtualenv's seeders wrap their threads' failures in a RuntimeError whose message
+    holds whole tracebacks: the last line of those (``OSError: [Errno 28] No space left on device``) is the cause."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    cause = lines[-1] if len(lines) > 1 else f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    if (isinstance(error, OSError) and error.errno == errno.ENOSPC) or f"[Errno {errno.ENOSPC}]" in cause:
+        return f"{cause}: free some space there, or pass --venv on another disk"
+    return cause
 
 
 def create_venv(dest: Path, base: BasePython, mode: LinkMode, system_site_packages: bool, seed_pip: bool) -> None:
@@ -46,12 +72,17 @@ def create_venv(dest: Path, base: BasePython, mode: LinkMode, system_site_packag
     args += ["--setuptools", "bundle"] if seed_pip else ["--no-seed"]
     if system_site_packages and base.nix_env_site_packages is None:
         args.append("--system-site-packages")
-    try:
-        cli_run(args, setup_logging=False, env=_virtualenv_environment())
-    except SystemExit as exit_:
-        raise CreateError(f"virtualenv refused to create {dest} (exit status {exit_.code})") from None
-    except Exception as error:  # virtualenv raises many types; all mean "not created"
-        raise CreateError(f"virtualenv could not create {dest}: {type(error).__name__}: {error}") from None
+    env = _virtualenv_environment()
+    with _app_data(env):
+        try:
+            cli_run(args, setup_logging=False, env=env)
+        except SystemExit as exit_:
+            raise CreateError(f"virtualenv refused to create {dest} (exit status {exit_.code})") from None
+        except Exception as error:  # virtualenv raises many types; all mean "not created"
+            raise CreateError(f"virtualenv could not create {dest}: {_one_line(error)}") from None
     if system_site_packages and base.nix_env_site_packages:
         pth = site_packages(dest, base.version) / NIX_ENV_PTH
-        pth.write_text(f"import site; site.addsitedir({base.nix_env_site_packages!r})\n", encoding="utf-8")
+        try:
+            pth.write_text(f"import site; site.addsitedir({base.nix_env_site_packages!r})\n", encoding="utf-8")
+        except OSError as error:
+            raise CreateError(f"could not write {pth}: {_one_line(error)}") from None

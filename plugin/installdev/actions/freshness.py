@@ -18,10 +18,19 @@ if TYPE_CHECKING:
 
 from installdev import __version__
 from installdev.actions.stamp import StampReading, read_stamp
-from installdev.actions.venvdir import MARKER_NAME, previous_path, venv_python
+from installdev.actions.venvdir import (
+    INNER_PREVIOUS,
+    INNER_RETURNING,
+    MARKER_NAME,
+    interrupted_rebuild,
+    previous_path,
+    trust_problem,
+    venv_python,
+)
 from installdev.environment import digest as environment_digest
 from installdev.environment import install_variables
-from installdev.errors import InstalldevError
+from installdev.errors import InstalldevError, UnsafeVenvPathError
+from installdev.request.locks import lock_candidates, lock_input_files
 from installdev.request.project import (
     CONVENTIONAL_REQUIREMENT_FILES,
     PROJECT_FILES,
@@ -66,18 +75,25 @@ def input_files(settings: Settings) -> list[Path]:
 
     The project's own files, the conventional development requirement files and the ``.python-version`` that exist
     (whether or not they end up chosen: their appearance can change the choice), and the closure of the requirement,
-    constraint and build-constraint files given.
+    constraint and build-constraint files given and of the conventional ones, and the lock files that exist
+    (``lock_input_files``).
     """
     directory = settings.project.directory
     conventional = [directory / name for name in CONVENTIONAL_REQUIREMENT_FILES if (directory / name).is_file()]
     version_file = find_version_file(directory)
-    given = requirement_file_closure(settings.requirements + settings.constraints + settings.build_constraints)
-    files = [*settings.project.input_files, *conventional, *([version_file] if version_file else []), *given]
+    given = requirement_file_closure((*settings.requirements, *settings.constraints, *settings.build_constraints,
+                                      *conventional))
+    locks = lock_input_files(directory)
+    files = [*settings.project.input_files, *([version_file] if version_file else []), *given, *locks]
     return list(dict.fromkeys(files))
 
 
 def expected_inputs(settings: Settings, recorded: dict | None = None, env: Mapping[str, str] = os.environ) -> dict:
-    """Everything a venv's content depends on, as the stamp records it. Raises ProjectError for a missing file."""
+    """Everything a venv's content depends on, as the stamp records it. Raises ProjectError for a missing file.
+
+    ``linked`` are the project files of the local directories the venv installs, as the build recorded them
+    (``stamp_inputs``); one that is gone shows as a changed input."""
+    linked = list((recorded or {}).get("linked", []))
     return {
         "installdev": __version__,
         "python": settings.python or "auto",
@@ -92,8 +108,22 @@ def expected_inputs(settings: Settings, recorded: dict | None = None, env: Mappi
         "installer": str(settings.installer),
         "seed_pip": settings.seed_pip,
         "environment": environment_digest(install_variables(env)),
-        "files": file_digests(input_files(settings), (recorded or {}).get("files")),
+        "locked": settings.locked,
+        "frozen": settings.frozen,
+        "linked": linked,
+        "files": file_digests([*input_files(settings), *(Path(path) for path in linked if os.path.isfile(path))],
+                              (recorded or {}).get("files")),
     }
+
+
+def stamp_inputs(assessed: dict, linked: list[Path], refreshed: tuple[Path, ...] = ()) -> dict:
+    """The inputs a new stamp records: ``assessed`` before the build (so a file edited during it rebuilds next time),
+    plus the ``linked`` project files of the local directories the venv installs, and the current digest of the
+    ``refreshed`` files the build itself rewrote (uv sync re-locking uv.lock)."""
+    files = dict(assessed["files"])
+    files.update(file_digests([path for path in linked if path.is_file() and str(path) not in files], None))
+    files.update(file_digests([path for path in refreshed if path.is_file()], None))
+    return {**assessed, "linked": [str(path) for path in linked if path.is_file()], "files": files}
 
 
 def input_changes(recorded: dict, expected: dict) -> list[str]:
@@ -202,7 +232,12 @@ class Freshness(NamedTuple):
 
 
 def assess(settings: Settings) -> Freshness:
-    """Compare ``settings.venv`` with its stamp. Never raises for a missing input: that is ``problem``."""
+    """Compare ``settings.venv`` with its stamp. Never raises for a missing input or an untrusted venv: that is
+    ``problem``. A venv the running user may not trust (another user's, others can write it, a symbolic link) is never
+    up to date, and its stamp is not even read nor its python run."""
+    untrusted = trust_problem(settings.venv)
+    if untrusted:
+        return Freshness(None, (untrusted,), StampReading(None), UnsafeVenvPathError(untrusted))
     reading = read_stamp(settings.venv)
     try:
         inputs = expected_inputs(settings, reading.stamp.inputs if reading.stamp else None)
@@ -210,21 +245,29 @@ def assess(settings: Settings) -> Freshness:
         return Freshness(None, (str(error),), reading, error)
     if settings.force:
         return Freshness(inputs, ("--force",), reading)
-    if settings.venv.name and os.path.isfile(previous_path(settings.venv) / MARKER_NAME):  # "/" has no sibling
+    if interrupted_rebuild(settings.venv):
         return Freshness(inputs, ("a previous rebuild was interrupted",), reading)
     reasons, liveness = staleness(settings.venv, inputs, reading)
     return Freshness(inputs, tuple(reasons), reading, liveness=liveness)
 
 
-def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tuple[Path, bool]], list[Path]]:
-    """What an up-to-date verdict rests on, for a quick record: ``[(path, follow)]`` whose identity must not change, and
-    paths that must stay absent. ``freshness`` must be up to date (its liveness probed)."""
+def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tuple[Path, bool]], list[Path], set[str]]:
+    """What an up-to-date verdict rests on, for a quick record: ``[(path, follow)]`` whose identity must not change,
+    paths that must stay absent, and the environment variables the requirement files name (pip expands
+    ``${NAME}``). ``freshness`` must be up to date (its liveness probed)."""
+    import re
+
     venv, directory = settings.venv, settings.project.directory
     present = [(Path(path), True) for path in freshness.inputs["files"]]
     present += [(venv, False), (venv / ".installdev-stamp.json", False), (venv_python(venv), False), (venv / "pyvenv.cfg", True)]
     present += [(Path(path), True) for path in freshness.liveness.identities]
     absent = [directory / name for name in (*PROJECT_FILES, *CONVENTIONAL_REQUIREMENT_FILES) if not (directory / name).exists()]
     absent += version_file_search(directory)[1]
+    absent += [path for path in lock_candidates(directory) if not path.exists()]  # a pylock.<name>.toml is not watched
     if venv.name:
-        absent.append(previous_path(venv) / MARKER_NAME)
-    return present, absent
+        absent += [previous_path(venv) / MARKER_NAME, venv / INNER_PREVIOUS, venv / INNER_RETURNING]
+    variables = set()
+    for path in freshness.inputs["files"]:
+        if not path.endswith(("pyproject.toml", ".lock", ".cfg", ".py")):
+            variables.update(re.findall(r"\$\{([A-Z0-9_]+)\}", Path(path).read_text(encoding="utf-8", errors="replace")))
+    return present, absent, variables

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -27,6 +28,7 @@ from installdev.actions.venvdir import venv_python
 from installdev.errors import InstallError, UsageError
 from installdev.host.interpreter import BasePython
 from installdev.report import Reporter
+from installdev.request.requirements import uses_hashes
 from installdev.vocabulary import InstallerName
 
 PIP, UV = InstallerName.PIP, InstallerName.UV
@@ -81,10 +83,13 @@ class InstallSpec(NamedTuple):
     requirement_lines: tuple[str, ...]  # resolved dependency-group lines, given to the installer in a private file
     constraint_files: tuple[Path, ...]
     build_constraint_files: tuple[Path, ...]
+    editable_project: bool = True  # False: the requirement files alone (a lock's packages, -r files after uv sync)
+    options: tuple[str, ...] = ()  # e.g. --no-deps --require-hashes for a lock's packages
 
     def summary(self) -> str:
         """E.g. ``-e .[dev] -r requirements-dev.txt + 5 group requirements``, for progress lines."""
-        parts = ["-e ." + (f"[{','.join(self.extras)}]" if self.extras else "")]
+        parts = ["-e ." + (f"[{','.join(self.extras)}]" if self.extras else "")] if self.editable_project else []
+        parts += list(self.options)
         parts += [f"-r {path.name}" for path in self.requirement_files]
         parts += [f"-c {path.name}" for path in self.constraint_files]
         parts += [f"--build-constraint {path.name}" for path in self.build_constraint_files]
@@ -95,7 +100,7 @@ class InstallSpec(NamedTuple):
 
 def _targets(spec: InstallSpec, lines_file: Path | None) -> list[str]:
     target = str(spec.project_dir) + (f"[{','.join(spec.extras)}]" if spec.extras else "")
-    arguments = ["-e", target]
+    arguments = [*spec.options, *(["-e", target] if spec.editable_project else [])]
     for requirement in (*spec.requirement_files, *([lines_file] if lines_file else [])):
         arguments += ["-r", str(requirement)]
     for constraint in spec.constraint_files:
@@ -124,6 +129,8 @@ _PIP_TO_UV = (
     ("PIP_CONSTRAINT", "--constraint", ("UV_CONSTRAINT",)),
     ("PIP_BUILD_CONSTRAINT", "--build-constraint", ("UV_BUILD_CONSTRAINT",)),
     ("PIP_GROUP", "--group", ()),
+    ("PIP_ONLY_BINARY", "--only-binary", ("UV_ONLY_BINARY",)),
+    ("PIP_NO_BINARY", "--no-binary", ("UV_NO_BINARY",)),
 )
 
 
@@ -135,6 +142,8 @@ def uv_command(uv: str, venv: Path, spec: InstallSpec, lines_file: Path | None, 
                 command += [option, value]
     if env.get("PIP_NO_INDEX", "").strip().lower() in ("1", "true", "yes", "on"):
         command.append("--no-index")
+    if env.get("PIP_PRE", "").strip().lower() in ("1", "true", "yes", "on") and not env.get("UV_PRERELEASE"):
+        command += ["--prerelease", "allow"]
     return [*command, *_targets(spec, lines_file)]
 
 
@@ -145,8 +154,6 @@ _UV_FAILURES_PIP_SHARES = (
     "not found in the provided package locations",
     "was not found in the",
     "Failed to build",
-    "Failed to download",
-    "Failed to fetch",
     "Distribution not found",
     "Failed to parse",
 )
@@ -161,13 +168,23 @@ def uv_failure_pip_shares(output_tail: list[str]) -> str | None:
     return (errors[-1] if errors else output_tail[-1].strip()) if output_tail else "uv failed"
 
 
-def run_streaming(command: list[str], reporter: Reporter, cwd: Path) -> int:
-    """Run ``command`` in ``cwd``, streaming its output through ``reporter``; stop it if we are interrupted."""
+def _without_home_cache(env: dict[str, str]) -> dict[str, str]:
+    """``env``, telling pip and uv to use no cache when there is no home directory to keep one in (HOME unset, no
+    passwd entry): both would fail looking for it."""
+    if env.get("HOME") or os.name == "nt" or os.path.isabs(os.path.expanduser("~")):
+        return env
+    return {"PIP_NO_CACHE_DIR": "1", "UV_NO_CACHE": "1", **env}
+
+
+def run_streaming(command: list[str], reporter: Reporter, cwd: Path, env: dict[str, str] | None = None) -> int:
+    """Run ``command`` in ``cwd`` (with ``env``, default ours), streaming its output through ``reporter``; stop it if
+    we are interrupted."""
     from installdev.actions.locking import held_lock_fds
 
     reporter.detail("running " + " ".join(command))
+    environment = _without_home_cache(env if env is not None else dict(os.environ))
     process = subprocess.Popen(
-        command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         pass_fds=() if os.name == "nt" else held_lock_fds(),  # an orphaned installer keeps the venv locked
         text=True, encoding="utf-8", errors="replace",
     )
@@ -199,6 +216,19 @@ def _write_requirement_lines(lines: tuple[str, ...]) -> Path | None:
     return path
 
 
+# uv: "... does not satisfy Python>=3.12 and sphinx>=9.1.0 depends on Python>=3.12"; pip: "Requires-Python >=3.12"
+_NEEDS_PYTHON = re.compile(r"(?:does not satisfy Python|Requires-Python )\s*>=\s*(\d+\.\d+)")
+
+
+def newer_python_hint(output_tail) -> str | None:
+    """When the installer says a requirement needs a newer Python, the fix to suggest; else None."""
+    needed = [tuple(map(int, match.split("."))) for line in output_tail for match in _NEEDS_PYTHON.findall(line)]
+    if not needed:
+        return None
+    major, minor = min(needed)  # the oldest Python that admits some version of the requirement
+    return f"a requirement needs Python >= {major}.{minor}: pass --python python{major}.{minor} (or install it)"
+
+
 def install_project(venv: Path, base: BasePython, spec: InstallSpec, installer: InstallerChoice,
                     reporter: Reporter) -> InstallerName:
     """Install ``spec`` into ``venv`` with the chosen backend; return the backend that succeeded.
@@ -216,13 +246,30 @@ def install_project(venv: Path, base: BasePython, spec: InstallSpec, installer: 
             shared = uv_failure_pip_shares(list(reporter.tool_tail))
             if shared:
                 reporter.replay_tool_tail()
-                raise InstallError(f"uv pip install failed ({shared}); its output is above: fix the requirements and re-run")
+                raise InstallError(f"uv pip install failed ({shared}); its output is above: "
+                                   f"{newer_python_hint(reporter.tool_tail) or 'fix the requirements and re-run'}")
             reporter.warning(f"uv failed with exit status {returncode}; retrying once with pip")
-        returncode = run_streaming(pip_command(venv, base, spec, lines_file), reporter, spec.project_dir)
-        if returncode != 0:
-            reporter.replay_tool_tail()
-            raise InstallError(f"pip install failed with exit status {returncode} (its output is above): fix the cause and re-run")
+        for part in _hash_checked_first(spec):
+            returncode = run_streaming(pip_command(venv, base, part, lines_file if part.requirement_lines else None), reporter,
+                                       spec.project_dir)
+            if returncode != 0:
+                reporter.replay_tool_tail()
+                raise InstallError(f"pip install failed with exit status {returncode} (its output is above): "
+                                   f"{newer_python_hint(reporter.tool_tail) or 'fix the cause and re-run'}")
         return PIP
     finally:
         if lines_file:
             shutil.rmtree(lines_file.parent, ignore_errors=True)
+
+
+def _hash_checked_first(spec: InstallSpec) -> list[InstallSpec]:
+    """``spec`` as pip installs it: requirement files with ``--hash`` alone first (in hash-checking mode pip refuses
+    anything unhashed, the editable project included), then the rest. uv checks the hashes it is given and installs
+    the rest alongside, in one run."""
+    hashed = tuple(path for path in spec.requirement_files if uses_hashes(path))
+    if not hashed or (not spec.editable_project and hashed == spec.requirement_files and not spec.requirement_lines):
+        return [spec]
+    first = InstallSpec(spec.project_dir, (), hashed, (), (), spec.build_constraint_files, editable_project=False,
+                        options=spec.options)
+    rest = spec._replace(requirement_files=tuple(path for path in spec.requirement_files if path not in hashed))
+    return [first, rest] if rest.editable_project or rest.requirement_files or rest.requirement_lines else [first]

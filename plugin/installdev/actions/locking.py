@@ -1,67 +1,203 @@
 """The cross-process lock that serializes builds of one venv.
 
-The lock file sits **beside** the venv (``<venv>.lock``), never inside a directory a rebuild may
-delete. It is a filelock ``FileLock``: ``fcntl.flock`` on Unix and ``msvcrt.locking`` on Windows, so the
-kernel releases it when the holder dies, even by kill -9. ``flock`` does not exclude across NFS
-clients: builds of one venv on a shared NFS directory from two machines are not serialized. When the
-venv's parent is not writable, the lock lives in the user's cache directory instead, keyed by a hash
-of the venv's real path. The holder writes ``<lock>.owner`` (pid, host, start time) so a waiter can
-say whom it waits for.
+The lock is the file ``<venv>.lock`` **beside** the venv, never inside a directory a rebuild may delete. It is held
+with ``fcntl.flock`` (``msvcrt.locking`` on Windows), so the kernel releases it when the holder dies, even by kill -9;
+an installer given the descriptor (``held_lock_fds``) goes on holding it after installdev itself is killed. The
+holder writes who it is (pid, host, start time) into the lock file itself, for waiters, and deletes the file when
+it lets go: a finished run leaves nothing beside the venv, a killed one leaves the file for the next run to take
+over. A waiter may have opened the file just before the holder deleted it, so whoever gets the lock checks that
+the path still names the file it locked, and starts again on the new one if not.
+
+The name is predictable, so in a directory other users can write (``/tmp``, a shared checkout) it is opened
+without following a symlink and without truncating, and used only when it is a regular file of the running user
+with no other hard link; a lock file of someone else's is refused (HostUnsupportedError), never written through.
+Lock files are created mode 0600.
+
+When the venv's parent is not writable (a venv that is a mounted volume under a read-only directory) or the name
+would be too long, the lock lives in the user's cache directory instead, keyed by a hash of the venv's real path.
+``flock`` does not exclude across NFS clients: builds of one venv on a shared NFS directory from two machines are not
+serialized.
 """
 
 from __future__ import annotations
 
-import glob
-import hashlib
+import errno
 import json
 import os
 import socket
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from installdev.actions.ownership import user_name
 from installdev.errors import HostUnsupportedError, LockTimeoutError
 from installdev.report import Reporter
 
+_POLL_SECONDS = 0.05
+_NOTE_LIMIT = 4096
+_WINDOWS = os.name == "nt"
+_WINDOWS_LOCK_OFFSET = 1 << 30  # Windows locks are mandatory: lock a byte far past the note, which waiters read
+
 
 def lock_path_for(venv: Path) -> Path:
-    parent = venv.parent
-    if os.access(parent, os.W_OK):
-        return parent / (venv.name + ".lock")
+    """``<venv>.lock`` beside the venv; in the user's cache directory when the parent is not writable or the name too
+    long. Every process derives the same path for the same venv. Raises HostUnsupportedError when neither works."""
+    parent, name = venv.parent, venv.name + ".lock"
+    if os.access(parent, os.W_OK) and len(os.fsencode(name)) <= _name_max(parent):
+        return parent / name
     from platformdirs import user_cache_dir
 
-    key = hashlib.sha256(os.path.realpath(venv).encode("utf-8", "surrogateescape")).hexdigest()[:24]
-    return Path(user_cache_dir("installdev", appauthor=False)) / "locks" / f"{key}.lock"
+    cache = Path(user_cache_dir("installdev", appauthor=False))
+    if not cache.is_absolute():  # HOME unset and no passwd entry: "~" does not expand
+        raise HostUnsupportedError(f"{parent} is not writable, and there is no cache directory for the lock of {venv} "
+                                   "(HOME is not set): set HOME or XDG_CACHE_HOME, or pass --venv in a writable directory")
+    key = _hash(os.path.realpath(venv))
+    return cache / "locks" / f"{key}.lock"
 
 
-def _owner_path(lock_path: Path) -> Path:
-    return lock_path.with_name(lock_path.name + ".owner")
+def _hash(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
-def describe_holder(lock_path: Path) -> str:
+def _name_max(directory: Path) -> int:
     try:
-        owner = json.loads(_owner_path(lock_path).read_text(encoding="utf-8"))
-        started = time.strftime("%H:%M:%S", time.localtime(owner["since"]))
-        return f"pid {owner['pid']} on {owner['host']}, since {started}"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "another process"
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):
+        return 255
 
 
-def _write_owner(lock_path: Path) -> None:
-    owner = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
-    temp = lock_path.with_name(f"{lock_path.name}.owner.{os.getpid()}.tmp")
-    # Only the lock's holder writes these temp files, and we hold it now: any other is a killed holder's leftover.
-    for stale in lock_path.parent.glob(f"{glob.escape(lock_path.name)}.owner.*.tmp"):
+def _try_lock(descriptor: int) -> bool:
+    if _WINDOWS:
+        import msvcrt
+
+        os.lseek(descriptor, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
         try:
-            stale.unlink()
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
         except OSError:
-            pass
+            return False
+        return True
+    import fcntl
+
     try:
-        temp.write_text(json.dumps(owner), encoding="utf-8")
-        os.replace(temp, _owner_path(lock_path))
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(descriptor: int) -> None:
+    if _WINDOWS:
+        import msvcrt
+
+        os.lseek(descriptor, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+def _open_lock_file(lock_path: Path) -> int:
+    """Open (creating it) the lock file, refusing anything but a regular file of ours with one link. Raises
+    HostUnsupportedError."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(lock_path, flags, 0o600)
+    except OSError as error:
+        raise HostUnsupportedError(_refusal(lock_path, error)) from None
+    status = os.fstat(descriptor)
+    problem = None
+    if not stat.S_ISREG(status.st_mode):
+        problem = "is not a regular file"
+    elif not _WINDOWS and status.st_uid != os.geteuid():
+        problem = f"belongs to {user_name(status.st_uid)}"
+    elif status.st_nlink != 1:
+        problem = f"has {status.st_nlink} hard links"
+    if problem:
+        os.close(descriptor)
+        raise HostUnsupportedError(f"the lock file {lock_path} {problem}; installdev locks only with a file of your own: "
+                                   "remove it (or have its owner remove it), or pass --venv elsewhere")
+    return descriptor
+
+
+def _refusal(lock_path: Path, error: OSError) -> str:
+    """The one-line reason the lock file could not be opened."""
+    try:
+        status = os.lstat(lock_path)
     except OSError:
-        pass  # the owner note is a courtesy for waiters; the lock itself holds
+        status = None
+    if error.errno == errno.ELOOP or (status is not None and stat.S_ISLNK(status.st_mode)):
+        return (f"the lock file {lock_path} is a symbolic link{_owned_by(status)}; installdev never writes through one: "
+                "remove it, or pass --venv elsewhere")
+    if status is not None and error.errno in (errno.EACCES, errno.EPERM) and status.st_uid != os.geteuid():
+        return (f"cannot take the lock {lock_path}: it belongs to {user_name(status.st_uid)} (a venv is built by "
+                "its owner only): remove it (or have its owner remove it), or pass --venv elsewhere")
+    return f"cannot take the lock {lock_path}: {error.strerror or error}"
+
+
+def _owned_by(status: os.stat_result | None) -> str:
+    return "" if status is None or status.st_uid == os.geteuid() else f" made by {user_name(status.st_uid)}"
+
+
+def _same_file(descriptor: int, lock_path: Path) -> bool:
+    """Whether ``lock_path`` still names the file open as ``descriptor`` (a holder deletes it when it lets go)."""
+    try:
+        named = os.stat(lock_path, follow_symlinks=False)
+    except OSError:
+        return False
+    held = os.fstat(descriptor)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+
+def _read_note(descriptor: int) -> dict | None:
+    try:
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        note = json.loads(os.read(descriptor, _NOTE_LIMIT).decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(note, dict) and isinstance(note.get("pid"), int) and isinstance(note.get("host"), str)
+            and isinstance(note.get("since"), (int, float))):
+        return None
+    return note
+
+
+def describe_holder(note: dict | None) -> str:
+    """Who holds the lock, from its note: "pid N on HOST, since HH:MM:SS", saying so when that pid is gone on this host
+    (an installer it started, orphaned by a kill -9, still holds it)."""
+    if note is None:
+        return "another process"
+    host = "".join(char for char in note["host"][:64] if char.isprintable())
+    started = time.strftime("%H:%M:%S", time.localtime(note["since"]))
+    holder = f"pid {note['pid']} on {host}, since {started}"
+    if host == socket.gethostname() and not _alive(note["pid"]):
+        return f"a process left behind by {holder} (pid {note['pid']} has exited; its installer may still be running)"
+    return holder
+
+
+def _alive(pid: int) -> bool:
+    if _WINDOWS or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # EPERM: someone else's live process
+    return True
+
+
+def _write_note(descriptor: int) -> None:
+    note = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}).encode("utf-8")
+    try:
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        os.write(descriptor, note)
+        os.ftruncate(descriptor, len(note))
+    except OSError:
+        pass  # the note is a courtesy for waiters (a full disk must not stop a build); the lock itself holds
 
 
 _HELD_FDS: set[int] = set()
@@ -74,39 +210,70 @@ def held_lock_fds() -> tuple[int, ...]:
     return tuple(sorted(_HELD_FDS))
 
 
+def _acquire(lock_path: Path, venv: Path, timeout: float, reporter: Reporter) -> int:
+    deadline = time.monotonic() + timeout
+    announced = False
+    while True:
+        descriptor = _open_lock_file(lock_path)
+        try:
+            while not _try_lock(descriptor):
+                if not announced:
+                    reporter.info(f"waiting for {describe_holder(_read_note(descriptor))} to finish with {venv} "
+                                  f"(lock {lock_path}, up to {timeout:g}s)")
+                    announced = True
+                if time.monotonic() >= deadline:
+                    raise LockTimeoutError(f"gave up after {timeout:g}s waiting for the lock {lock_path}, held by "
+                                           f"{describe_holder(_read_note(descriptor))}: wait for that build to finish, "
+                                           "or raise --lock-timeout")
+                time.sleep(_POLL_SECONDS)
+        except OSError as error:
+            os.close(descriptor)
+            raise HostUnsupportedError(f"cannot take the lock {lock_path}: {error.strerror or error} (the filesystem "
+                                       "may not support locks); pass --venv elsewhere") from None
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if _same_file(descriptor, lock_path):
+            return descriptor
+        os.close(descriptor)  # its holder deleted it as we waited: lock the file that has the name now
+
+
+def _release(descriptor: int, lock_path: Path) -> None:
+    """Delete the lock file while still holding it (so nobody can be holding it), then let go. On Windows an open file
+    cannot be deleted: let go first, then delete it unless someone has it open."""
+    if not _WINDOWS and _same_file(descriptor, lock_path):
+        try:
+            os.unlink(lock_path)
+        except OSError:
+            pass
+    try:
+        _unlock(descriptor)
+    finally:
+        os.close(descriptor)
+    if _WINDOWS:
+        try:
+            os.unlink(lock_path)
+        except OSError:
+            pass
+
+
 @contextmanager
 def venv_lock(venv: Path, timeout: float, reporter: Reporter) -> Iterator[Path]:
-    """Hold the venv's lock for the block. Waits up to ``timeout`` seconds, saying once whom it waits for."""
-    from filelock import FileLock, Timeout
+    """Hold the venv's lock for the block. Waits up to ``timeout`` seconds, saying once whom it waits for.
 
+    Raises LockTimeoutError (exit 3), or HostUnsupportedError (exit 8) when no lock file of our own can be had."""
     lock_path = lock_path_for(venv)
-    try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(lock_path))
+    if lock_path.parent != venv.parent:
         try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            reporter.info(f"waiting for {describe_holder(lock_path)} to finish with {venv} (lock {lock_path}, "
-                          f"up to {timeout:g}s)")
-            try:
-                lock.acquire(timeout=timeout)
-            except Timeout:
-                raise LockTimeoutError(
-                    f"gave up after {timeout:g}s waiting for the lock {lock_path}, held by {describe_holder(lock_path)}: "
-                    "wait for that build to finish, or raise --lock-timeout"
-                ) from None
-    except OSError as error:
-        raise HostUnsupportedError(f"cannot take the lock {lock_path}: {error.strerror or error}") from None
-    descriptor = getattr(getattr(lock, "_context", None), "lock_file_fd", None)
-    if descriptor is not None:
-        _HELD_FDS.add(descriptor)
+            lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise HostUnsupportedError(f"cannot take the lock {lock_path}: cannot create its directory "
+                                       f"({error.strerror or error}); pass --venv in a writable directory") from None
+    descriptor = _acquire(lock_path, venv, timeout, reporter)
+    _HELD_FDS.add(descriptor)
     try:
-        _write_owner(lock_path)
+        _write_note(descriptor)
         yield lock_path
     finally:
         _HELD_FDS.discard(descriptor)
-        try:
-            _owner_path(lock_path).unlink()
-        except OSError:
-            pass
-        lock.release()
+        _release(descriptor, lock_path)

@@ -13,8 +13,10 @@ COMMANDS = {
     "doctor": ("doctor", "explain what install-dev would do here, and why"),
     "bootstrap": ("bootstrap", "build every venv of a workspace, in parallel"),
     "clean-venv": ("clean_venv", "delete the venv, if installdev made it"),
+    "run": ("run", "run a command in the project's venv, building it first if needed"),
+    "inputs": ("inputs", "list what the venv depends on, for build tools"),
 }
-_DEPENDENCIES = frozenset({"virtualenv", "filelock", "platformdirs", "tomli", "packaging"})
+_DEPENDENCIES = frozenset({"virtualenv", "platformdirs", "tomli", "packaging"})
 
 
 def _top_level_parser():
@@ -75,10 +77,34 @@ def quick_noop(argv: list[str]) -> bool:
     return True
 
 
+def quick_run(argv: list[str]) -> None:
+    """``installdev run ... -- COMMAND``: when a quick record vouches for the venv, exec COMMAND in it now (POSIX).
+    Returns only when the full path must decide (no record, a change, Windows, or a command that cannot start)."""
+    if argv[:1] != ["run"] or "--" not in argv or os.name == "nt":
+        return
+    split = argv.index("--")
+    command = argv[split + 1:]
+    if not command or any(flag in argv[:split] for flag in ("--force", "-h", "--help")):
+        return
+    from installdev import quickcheck
+
+    record = quickcheck.read_record(quickcheck.invocation_key(argv[:split], os.environ))
+    if record is None or not quickcheck.still_valid(record):
+        return
+    from installdev.venv_exec import activated_environment, replace_process
+
+    sys.stdout.flush()
+    try:
+        replace_process(command, activated_environment(record["venv"], os.environ))
+    except OSError:
+        return  # the full path reports it in one line
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if quick_noop(argv):
         return 0
+    quick_run(argv)
     import signal
 
     from installdev.errors import ExitCode, InstalldevError, Interrupted

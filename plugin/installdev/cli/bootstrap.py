@@ -6,19 +6,24 @@ import argparse
 
 from installdev.cli import arguments
 
-DESCRIPTION = ("Build the development venv of every project listed in ROOT's [tool.installdev.workspace], in parallel, "
-               "with live progress and a summary table.")
+DESCRIPTION = ("Build the development venv of every project listed in ROOT's [tool.installdev.workspace] (or, without "
+               "one, its [tool.uv.workspace]), in parallel, with live progress and a summary table.")
 EPILOG = """\
 the workspace, in ROOT/pyproject.toml (or ROOT/installdev.toml):
   [tool.installdev.workspace]
-  projects = ["libs/*", "apps/app"]        # paths and globs, relative to ROOT
+  projects = ["libs/*", "apps/app"]        # paths and globs, relative to ROOT (default: [tool.uv.workspace] members)
   exclude = []                             # optional
   jobs = 4                                 # optional default for --jobs
+  extras = ["dev"]    groups = ["test"]    python = "python3.12"    requirements = ["requirements-dev.txt"]
+                                           # optional defaults for every project (requirements relative to ROOT)
 
   [tool.installdev.workspace.overrides."apps/app"]
   venv = ".venv"    extras = ["dev"]    requirements = ["requirements-dev.txt"]    python = "python3.12"
 
-A project that installs another one by path (-e ../lib, name @ file:../lib) is built after it.
+Without that table, ROOT/pyproject.toml's [tool.uv.workspace] (members, exclude) lists the projects.
+Precedence: the command line, then overrides, then the project's own [tool.installdev], then the defaults.
+A project that installs another one by path (-e ../lib, name @ file:../lib, a [tool.uv.sources] path or
+workspace member, a local package of its lock) is built after it. Two projects with one venv: exit 2.
 Exit status: 0 when every venv is ready, else the exit code of the first failure (see install-dev --help),
 after the other builds have finished (--fail-fast: no new build starts after a failure).
 """
@@ -45,6 +50,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print the result as JSON (schema 1) on stdout; progress and the table go to stderr")
     parser.add_argument("--python", metavar="PY", help="base every venv on this interpreter (wins over the settings)")
+    parser.add_argument("--extras", metavar="LIST", help="install these extras with every project ('' for none)")
+    parser.add_argument("--group", dest="groups", action="append", metavar="NAME",
+                        help="install this dependency group in every project, instead of its default set (repeatable)")
+    parser.add_argument("-r", "--requirement", dest="requirements", action="append", metavar="FILE",
+                        help="also install this requirements file into every venv (repeatable)")
+    arguments.add_lock_checks(parser)
     arguments.add_mode(parser)
     arguments.add_flag_prefix(parser)
     arguments.add_installer(parser)

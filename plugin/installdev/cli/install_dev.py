@@ -91,8 +91,8 @@ def _remember_noop(argv: list[str], settings, result) -> None:
 
     freshness = assess(settings)
     if freshness.up_to_date:
-        present, absent = noop_dependencies(settings, freshness)
-        quickcheck.write_record(quickcheck.invocation_key(argv, os.environ), present, absent,
+        present, absent, variables = noop_dependencies(settings, freshness)
+        quickcheck.write_record(quickcheck.invocation_key(argv, os.environ), present, absent, variables,
                                 f"{settings.venv} is up to date ({result.mode})", settings.venv)
 
 

@@ -24,6 +24,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from installdev.actions.venvdir import PROBE_PREFIX
+
 _SCRIPT = "#!/bin/sh\nexit 0\n"
 # Linux gives ENOTSUP and EOPNOTSUPP one number; CIFS users know it by the socket name.
 _PREFERRED_NAMES = {errno.EOPNOTSUPP: "EOPNOTSUPP"}
@@ -55,7 +57,6 @@ def describe_os_error(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
-_PROBE_PREFIX = ".installdev-probe-"
 
 
 def _host_tag() -> str:
@@ -68,11 +69,11 @@ def _host_tag() -> str:
 def _remove_stale_probes(directory: Path, host: str) -> None:
     """Delete probe directories left in ``directory`` by a probe on this host whose process is gone (kill -9)."""
     try:
-        names = [entry.name for entry in os.scandir(directory) if entry.name.startswith(_PROBE_PREFIX)]
+        names = [entry.name for entry in os.scandir(directory) if entry.name.startswith(PROBE_PREFIX)]
     except OSError:
         return
     for name in names:
-        pid, _, rest = name[len(_PROBE_PREFIX):].partition("-")
+        pid, _, rest = name[len(PROBE_PREFIX):].partition("-")
         if not pid.isdigit() or not rest.startswith(host + "-") or int(pid) == os.getpid():
             continue  # another host's, or one made before probes carried their pid: not ours to judge
         try:
@@ -88,7 +89,7 @@ def probe_directory(directory: Path) -> ProbeResult:
     host = _host_tag()
     _remove_stale_probes(directory, host)
     try:
-        workdir = Path(tempfile.mkdtemp(prefix=f"{_PROBE_PREFIX}{os.getpid()}-{host}-", dir=directory))
+        workdir = Path(tempfile.mkdtemp(prefix=f"{PROBE_PREFIX}{os.getpid()}-{host}-", dir=directory))
     except OSError as error:
         return ProbeResult(str(directory), write_error=describe_os_error(error))
     try:

@@ -360,12 +360,23 @@ def find_python_candidates(env: Mapping[str, str] = os.environ) -> list[PythonCa
     return list(found.values())
 
 
-def _home(env: Mapping[str, str]) -> Path:
-    return Path(env["HOME"]) if env.get("HOME") else Path.home()
+def _home(env: Mapping[str, str]) -> Path | None:
+    """The home directory; None when HOME is unset and the user has no passwd entry (then no pyenv or uv Pythons)."""
+    if env.get("HOME"):
+        return Path(env["HOME"])
+    try:
+        return Path.home()
+    except RuntimeError:
+        return None
 
 
-def _pyenv_root(env: Mapping[str, str]) -> Path:
-    return Path(env["PYENV_ROOT"]) if env.get("PYENV_ROOT") else _home(env) / ".pyenv"
+def _under_home(env: Mapping[str, str], *parts: str) -> Path | None:
+    home = _home(env)
+    return home.joinpath(*parts) if home else None
+
+
+def _pyenv_root(env: Mapping[str, str]) -> Path | None:
+    return Path(env["PYENV_ROOT"]) if env.get("PYENV_ROOT") else _under_home(env, ".pyenv")
 
 
 def _is_executable(path: Path) -> bool:
@@ -385,7 +396,7 @@ def _path_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
     names = [f"python3.{minor}" for minor in range(MINIMUM_SEEDABLE[1], NEWEST_KNOWN_MINOR + 1)]
     names += [f"python3.{minor}t" for minor in range(13, NEWEST_KNOWN_MINOR + 1)]
     names += ["python3", "python"]
-    shim_directories = {os.path.realpath(_pyenv_root(env) / "shims"), os.path.realpath(_home(env) / ".pyenv" / "shims")}
+    shim_directories = {os.path.realpath(root / "shims") for root in (_pyenv_root(env), _under_home(env, ".pyenv")) if root}
     candidates = []
     for entry in env.get("PATH", "").split(os.pathsep):
         if not entry or not os.path.isabs(entry) or os.path.realpath(entry) in shim_directories:
@@ -399,7 +410,8 @@ def _path_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
 
 def _pyenv_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
     candidates = []
-    for version_directory in _sorted_directories(_pyenv_root(env) / "versions"):
+    root = _pyenv_root(env)
+    for version_directory in _sorted_directories(root / "versions") if root else []:
         bin_directory = version_directory / "bin"
         executables = sorted(path for path in _listing(bin_directory) if _EXECUTABLE_VERSION.fullmatch(path.name))
         if not executables and _is_executable(version_directory / "python.exe"):
@@ -412,20 +424,21 @@ def _pyenv_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
     return candidates
 
 
-def _uv_python_directory(env: Mapping[str, str]) -> Path:
+def _uv_python_directory(env: Mapping[str, str]) -> Path | None:
     if env.get("UV_PYTHON_INSTALL_DIR"):
         return Path(env["UV_PYTHON_INSTALL_DIR"]).expanduser()
     if sys.platform == "win32":
-        app_data = Path(env["APPDATA"]) if env.get("APPDATA") else _home(env) / "AppData" / "Roaming"
-        return app_data / "uv" / "data" / "python"
+        app_data = Path(env["APPDATA"]) if env.get("APPDATA") else _under_home(env, "AppData", "Roaming")
+        return app_data / "uv" / "data" / "python" if app_data else None
     xdg_data_home = env.get("XDG_DATA_HOME")
-    data_home = Path(xdg_data_home) if xdg_data_home and os.path.isabs(xdg_data_home) else _home(env) / ".local" / "share"
-    return data_home / "uv" / "python"
+    data_home = Path(xdg_data_home) if xdg_data_home and os.path.isabs(xdg_data_home) else _under_home(env, ".local", "share")
+    return data_home / "uv" / "python" if data_home else None
 
 
 def _uv_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
     candidates = []
-    for install in _sorted_directories(_uv_python_directory(env)):
+    directory = _uv_python_directory(env)
+    for install in _sorted_directories(directory) if directory else []:
         hint = _leading_version(install.name)
         if hint is None:
             continue

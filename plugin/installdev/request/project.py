@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from pathlib import Path
 
@@ -87,8 +88,20 @@ def find_version_file(directory: Path) -> Path | None:
 
 def load_project(directory: Path) -> Project:
     """Check that ``directory`` holds an installable project; read (not parse) its pyproject.toml."""
-    if not directory.is_dir():
-        raise ProjectError(f"project directory {directory} does not exist: pass the directory holding pyproject.toml")
+    try:
+        status = os.stat(directory)
+    except FileNotFoundError:
+        if os.path.islink(directory):
+            raise ProjectError(f"the project path {directory} is a symbolic link to {os.readlink(directory)}, which does "
+                               "not exist: pass the directory holding pyproject.toml") from None
+        raise ProjectError(f"project directory {directory} does not exist: pass the directory holding pyproject.toml") from None
+    except OSError as error:
+        raise ProjectError(f"cannot reach the project directory {directory}: {error.strerror}") from None
+    if not stat.S_ISDIR(status.st_mode):
+        what = "a file" if stat.S_ISREG(status.st_mode) else "a special file"
+        holder = f" ({directory.parent})" if directory.name in PROJECT_FILES else ""
+        raise ProjectError(f"the project path {directory} is {what}, not a directory: pass the directory holding "
+                           f"pyproject.toml{holder}")
     try:
         return Project(directory, (directory / "pyproject.toml").read_bytes())
     except FileNotFoundError:

@@ -1,32 +1,168 @@
-"""Requirement and constraint files as pip reads them: which files a set of them includes (``-r``/``-c``)."""
+"""Requirement and constraint files as pip reads them: their text, and which files they include (``-r``/``-c``).
+
+Decoding follows pip: a byte-order mark (UTF-8, UTF-16, UTF-32), else a PEP 263 ``# -*- coding: NAME -*-`` comment on
+one of the first two lines, else UTF-8, else the locale's encoding; a file none of these decodes is an error naming
+the fix. Lines are read as pip reads them: a trailing backslash joins the next line, ``#`` at the start or after
+whitespace starts a comment, and ``${NAME}`` (upper-case letters, digits, ``_``) is replaced by that environment
+variable when it is set and not empty. An included file is a path relative to the including file or a ``file:`` URL;
+an ``http(s)://`` include is pip's to fetch and not a local input (a change there does not rebuild the venv).
+"""
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from installdev.errors import ProjectError
 
-_INCLUDE_OPTION = re.compile(r"^\s*(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S.*?)\s*$")
+# the order matters: the UTF-32 little-endian mark starts with the UTF-16 one
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF32_LE, "utf-32-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF16_LE, "utf-16-le"))
+_CODING = re.compile(rb"coding[:=]\s*([-\w.]+)")
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+_VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_URL = re.compile(r"^(https?|file):", re.IGNORECASE)
+_INCLUDE_OPTIONS = {"-r": False, "--requirement": False, "-c": True, "--constraint": True}
 
 
-def requirement_file_closure(files: tuple[Path, ...]) -> list[Path]:
-    """The given requirement/constraint files plus every file they include with -r/-c, in order."""
+def decode_requirement_file(path: Path, data: bytes) -> str:
+    """The text of a requirement file, decoded the way pip decodes it. Raises ProjectError when it cannot be."""
+    for mark, encoding in _BOMS:
+        if data.startswith(mark):
+            return _decode(path, data, len(mark), encoding, f"it starts with the {encoding} byte-order mark")
+    for line in data.split(b"\n")[:2]:
+        declared = _CODING.search(line) if line.startswith(b"#") else None
+        if declared:
+            return _decode(path, data, 0, declared.group(1).decode("ascii"), "its coding comment declares it")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        import locale
+
+        fallback = locale.getpreferredencoding(False) or "utf-8"
+        if codecs.lookup(fallback).name != "utf-8":
+            try:
+                return data.decode(fallback)
+            except UnicodeDecodeError:
+                pass
+        raise ProjectError(f"requirement file {path} is not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}) "
+                           f"nor the locale's {fallback}: save it as UTF-8, or declare its encoding on its first line, "
+                           "e.g. `# -*- coding: latin-1 -*-`") from None
+
+
+def _decode(path: Path, data: bytes, start: int, encoding: str, why: str) -> str:
+    try:
+        return data[start:].decode(encoding)
+    except LookupError:
+        raise ProjectError(f"requirement file {path}: {why}, but {encoding!r} is no encoding Python knows: "
+                           "fix the coding comment") from None
+    except UnicodeDecodeError as error:
+        offset = start + error.start
+        raise ProjectError(f"requirement file {path} is not valid {encoding} ({why}): byte 0x{data[offset]:02x} at "
+                           f"offset {offset}; fix or re-save the file") from None
+
+
+def logical_lines(text: str, env: Mapping[str, str]) -> list[str]:
+    """pip's view of the lines: continuations joined, comments and blank lines dropped, ``${NAME}`` expanded."""
+    lines: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        if line.endswith("\\") and not _COMMENT.match(line):
+            pending += line[:-1]
+            continue
+        line, pending = pending + line, ""
+        line = _COMMENT.sub("", line).strip()
+        if line:
+            lines.append(_VARIABLE.sub(lambda match: env.get(match.group(1)) or match.group(0), line))
+    if pending.strip():
+        lines.append(_VARIABLE.sub(lambda match: env.get(match.group(1)) or match.group(0), pending.strip()))
+    return lines
+
+
+def _included(line: str) -> list[str]:
+    """The file names a line includes with -r/-c (also ``-rFILE``, ``--requirement=FILE``, quoted names)."""
+    if not line.startswith("-"):
+        return []
+    if '"' in line or "'" in line:
+        import shlex
+
+        try:
+            tokens = shlex.split(line)
+        except ValueError:
+            return []  # pip reports the unbalanced quote itself
+    else:
+        tokens = line.split()
+    found = []
+    for index, token in enumerate(tokens):
+        option, equals, value = token.partition("=")
+        if option in _INCLUDE_OPTIONS and equals:
+            found.append(value)
+        elif token in _INCLUDE_OPTIONS and index + 1 < len(tokens):
+            found.append(tokens[index + 1])
+        elif token[:2] in ("-r", "-c") and len(token) > 2 and not token.startswith("--"):
+            found.append(token[2:])
+    return found
+
+
+def _local_path(name: str, including: Path) -> Path | None:
+    """The local file an include names, or None for a URL pip fetches."""
+    scheme = _URL.match(name)
+    if scheme is None:
+        return (including.parent / name).resolve()
+    if scheme.group(1).lower() != "file":
+        return None
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
+    return Path(url2pathname(urlsplit(name).path)).resolve()
+
+
+def requirement_file_closure(files: tuple[Path, ...], env: Mapping[str, str] = os.environ) -> list[Path]:
+    """The given requirement/constraint files plus every local file they include with -r/-c, in order. Raises
+    ProjectError for a file that is missing, unreadable or undecodable."""
     seen: list[Path] = []
-    pending = list(files)
+    pending: list[tuple[Path, Path | None, str]] = [(path, None, "") for path in files]
     while pending:
-        path = pending.pop(0)
+        path, including, written = pending.pop(0)
         if path in seen:
             continue
+        origin = f" (included by {including} as {written})" if including else ""
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
-            raise ProjectError(f"requirement file {path} does not exist: fix the path or create it") from None
+            unset = [name for name in _VARIABLE.findall(written) if not env.get(name)]
+            hint = f"; ${{{unset[0]}}} is not set" if unset else ""
+            raise ProjectError(f"requirement file {path}{origin} does not exist{hint}: fix the path or create it") from None
         except OSError as error:
-            raise ProjectError(f"cannot read requirement file {path}: {error.strerror}") from None
+            raise ProjectError(f"cannot read requirement file {path}{origin}: {error.strerror}") from None
+        except ValueError:  # a NUL character in the name
+            raise ProjectError(f"requirement file {str(path)!r}{origin} is not a valid path") from None
         seen.append(path)
-        for line in text.splitlines():
-            match = _INCLUDE_OPTION.match(line.split(" #", 1)[0])
-            if match:
-                pending.append((path.parent / match.group(2)).resolve())
+        for line in logical_lines(decode_requirement_file(path, data), env):
+            for name in _included(line):
+                local = _local_path(name, path)
+                if local is not None:
+                    pending.append((local, path, name))
     return seen
+
+
+_HASH_OPTION = re.compile(r"(^|\s)--hash[=\s]")
+
+
+def uses_hashes(path: Path) -> bool:
+    """Whether ``path`` or a file it includes pins a requirement with ``--hash`` (pip's hash-checking mode).
+    An unreadable file counts as unhashed: the installer reports it."""
+    try:
+        closure = requirement_file_closure((path,))
+    except ProjectError:
+        return False
+    for included in closure:
+        try:
+            if _HASH_OPTION.search(decode_requirement_file(included, included.read_bytes())):
+                return True
+        except (OSError, ProjectError):
+            continue
+    return False

@@ -1,18 +1,27 @@
-"""The ``[tool.installdev.workspace]`` table: which projects a workspace holds, and their overrides.
+"""The ``[tool.installdev.workspace]`` table: which projects a workspace holds, their defaults and overrides.
 
 The table lives in ``ROOT/pyproject.toml`` or, for a root that is no Python project, in
 ``ROOT/installdev.toml`` (which may hold nothing else); declaring it in both is a usage error::
 
     [tool.installdev.workspace]
     projects = ["libs/*", "apps/app"]   # directories relative to ROOT; globs match directories that
-                                         # hold pyproject.toml or setup.py; required, non-empty
+                                         # hold pyproject.toml or setup.py; required, non-empty, unless
+                                         # ROOT/pyproject.toml has [tool.uv.workspace] (its members then)
     exclude = ["libs/experimental"]     # optional: paths or globs to leave out
     jobs = 4                             # optional: default for --jobs (default: the CPU count)
+    extras = ["dev"]                     # optional workspace-wide defaults of these [tool.installdev]
+    groups = ["test"]                    # keys: a project's own table and its overrides win over them;
+    python = "python3.12"                # requirements are relative to ROOT (the file naming them)
+    requirements = ["requirements-dev.txt"]
 
     [tool.installdev.workspace.overrides."apps/app"]   # optional, one table per project path
     venv = ".venv"                       # same keys, types and meaning as the project's own
     extras = ["dev", "test"]             # [tool.installdev] table; relative paths are relative
     python = "python3.12"                # to the project; they win over the project's table
+
+Without the table, a ``[tool.uv.workspace]`` in ROOT/pyproject.toml is the workspace as it is: its
+``members`` minus its ``exclude`` (directories holding pyproject.toml), and the root itself when it has a
+``[project]`` table, as uv reads it (``Workspace.source`` says which definition was read).
 
 Paths must stay below ROOT. Unknown keys, wrong types, a glob matching no project, an exclude leaving
 none and an override naming no listed project are usage errors (exit 2); a missing table, root or
@@ -30,6 +39,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from installdev.errors import ProjectError, UsageError
+from installdev.request.locks import UvWorkspace, uv_workspace_members, uv_workspace_table
 from installdev.request.project import PROJECT_FILES, parse_toml
 from installdev.request.settings import validate_tool_table
 
@@ -41,6 +51,7 @@ _KEY_TYPES: dict[str, tuple[type, str]] = {
     "jobs": (int, "a positive number of parallel builds"),
     "overrides": (dict, "a table of per-project tables"),
 }
+DEFAULT_KEYS = ("extras", "groups", "python", "requirements")  # [tool.installdev] keys the table may default
 
 
 class WorkspaceProject(NamedTuple):
@@ -54,18 +65,30 @@ class Workspace(NamedTuple):
     origin: Path  # the file declaring the table
     projects: list[WorkspaceProject]
     jobs: int | None
+    defaults: dict  # validated [tool.installdev] keys for every project (DEFAULT_KEYS), paths made absolute
+    source: str  # which definition listed the projects, for the announcement
 
 
 def load_workspace(root: Path) -> Workspace:
-    """Read and validate ROOT's workspace table and expand its project patterns. Raises UsageError/ProjectError."""
+    """Read and validate ROOT's workspace table (or its ``[tool.uv.workspace]``) and expand its project patterns.
+    Raises UsageError/ProjectError."""
     root = Path(os.path.abspath(root))
-    origin, table = _find_table(root)
-    _check_keys(table, origin)
-    patterns = [_normalize(item, origin) for item in _path_list(table["projects"], "projects", origin)]
-    excludes = [_normalize(item, origin) for item in _path_list(table.get("exclude", []), "exclude", origin)]
+    uv_workspace = uv_workspace_table(root)
+    found = _find_table(root, required=uv_workspace is None)
+    if found is None:
+        return _from_uv_workspace(root, uv_workspace, {}, {}, None, f"[tool.uv.workspace] of {root / 'pyproject.toml'} "
+                                  f"(there is no {TABLE})")
+    origin, table = found
+    _check_keys(table, origin, has_uv_workspace=uv_workspace is not None)
     jobs = table.get("jobs")
     if jobs is not None and jobs < 1:
         raise UsageError(f"{origin}: {TABLE} jobs must be a positive number, not {jobs!r}")
+    defaults = _defaults(table, root, origin)
+    if "projects" not in table:
+        return _from_uv_workspace(root, uv_workspace, table.get("overrides", {}), defaults, jobs,
+                                  f"[tool.uv.workspace] of {root / 'pyproject.toml'} ({TABLE} in {origin} lists no projects)")
+    patterns = [_normalize(item, origin) for item in _path_list(table["projects"], "projects", origin)]
+    excludes = [_normalize(item, origin) for item in _path_list(table.get("exclude", []), "exclude", origin)]
 
     names: list[str] = []
     for pattern in patterns:
@@ -76,7 +99,26 @@ def load_workspace(root: Path) -> Workspace:
 
     overrides = _overrides_by_name(table.get("overrides", {}), names, origin)
     projects = [WorkspaceProject(name, root / name if name != "." else root, overrides.get(name, {})) for name in names]
-    return Workspace(root, origin, projects, jobs)
+    return Workspace(root, origin, projects, jobs, defaults, f"{TABLE} of {origin}")
+
+
+def _from_uv_workspace(root: Path, uv_workspace: UvWorkspace, overrides: dict, defaults: dict, jobs: int | None,
+                       source: str) -> Workspace:
+    origin = root / "pyproject.toml"
+    names = [_normalize(os.path.relpath(path, root), origin) for path in uv_workspace_members(uv_workspace)]
+    if not names:
+        raise UsageError(f"{origin}: [tool.uv.workspace] members match no directory holding pyproject.toml")
+    by_name = _overrides_by_name(overrides, names, origin)
+    projects = [WorkspaceProject(name, root / name if name != "." else root, by_name.get(name, {})) for name in names]
+    return Workspace(root, origin, projects, jobs, defaults, source)
+
+
+def _defaults(table: dict, root: Path, origin: Path) -> dict:
+    """The workspace-wide [tool.installdev] defaults, validated, requirement paths made absolute (relative to ROOT)."""
+    defaults = validate_tool_table({key: table[key] for key in DEFAULT_KEYS if key in table}, f"{origin} ({TABLE})")
+    if "requirements" in defaults:
+        defaults["requirements"] = [os.path.normpath(root / os.path.expanduser(path)) for path in defaults["requirements"]]
+    return defaults
 
 
 def select_projects(workspace: Workspace, only: tuple[str, ...]) -> list[WorkspaceProject]:
@@ -95,7 +137,7 @@ def select_projects(workspace: Workspace, only: tuple[str, ...]) -> list[Workspa
     return [member for member in workspace.projects if member in chosen]
 
 
-def _find_table(root: Path) -> tuple[Path, Any]:
+def _find_table(root: Path, required: bool) -> tuple[Path, Any] | None:
     if not root.is_dir():
         raise ProjectError(f"workspace root {root} does not exist: pass the directory holding the workspace's pyproject.toml")
     found = []
@@ -117,23 +159,28 @@ def _find_table(root: Path) -> tuple[Path, Any]:
         if isinstance(installdev, dict) and "workspace" in installdev:
             found.append((path, installdev["workspace"]))
     if not found:
-        raise ProjectError(f"{root} declares no workspace: add a {TABLE} table with projects = [...] to "
-                           f"{root / 'pyproject.toml'} or {root / 'installdev.toml'}")
+        if not required:
+            return None
+        raise ProjectError(f"{root} declares no workspace (neither {TABLE} nor [tool.uv.workspace]): add a {TABLE} "
+                           f"table with projects = [...] to {root / 'pyproject.toml'} or {root / 'installdev.toml'}")
     if len(found) > 1:
         raise UsageError(f"both {found[0][0]} and {found[1][0]} declare {TABLE}: keep one")
     return found[0]
 
 
-def _check_keys(table: Any, origin: Path) -> None:
+def _check_keys(table: Any, origin: Path, has_uv_workspace: bool) -> None:
     if not isinstance(table, dict):
         raise UsageError(f"{origin}: {TABLE} must be a table")
     for key, value in table.items():
+        if key in DEFAULT_KEYS:
+            continue  # validated as [tool.installdev] keys
         if key not in _KEY_TYPES:
-            raise UsageError(f"{origin}: unknown {TABLE} key {key!r}; known keys: {', '.join(sorted(_KEY_TYPES))}")
+            known = ", ".join(sorted((*_KEY_TYPES, *DEFAULT_KEYS)))
+            raise UsageError(f"{origin}: unknown {TABLE} key {key!r}; known keys: {known}")
         expected, description = _KEY_TYPES[key]
         if not isinstance(value, expected) or isinstance(value, bool):
             raise UsageError(f"{origin}: {TABLE} {key} must be {description}, not {value!r}")
-    if not table.get("projects"):
+    if not table.get("projects") and not ("projects" not in table and has_uv_workspace):
         raise UsageError(f"{origin}: {TABLE} needs projects = [...], a non-empty list of project paths or globs")
 
 

@@ -16,22 +16,35 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping, Set
 from pathlib import Path
 
 from installdev.errors import InstalldevError
 from installdev.request.development import DevelopmentSet, development_set
-from installdev.request.project import Project, normalize_extra
-from installdev.request.requirements import requirement_file_closure
+from installdev.request.locked import choose_locked_install, read_lock
+from installdev.request.lockedset import LockedSet
+from installdev.request.locks import find_uv_workspace, uv_workspace_members
+from installdev.request.project import Project, load_project, normalize_extra, parse_toml
+from installdev.request.requirements import decode_requirement_file, logical_lines, requirement_file_closure
 from installdev.request.settings import Settings
 
 _EDITABLE = re.compile(r"^\s*(?:-e|--editable)(?:\s*=\s*|\s+)(\S+)")
 _DIRECT_URL = re.compile(r"@\s*(file:\S+)")
 _TRAILING_EXTRAS = re.compile(r"\[[^\]]*\]$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def path_dependencies(settings: Settings) -> set[Path]:
-    """Directories this project's venv installs by path."""
+def path_dependencies(settings: Settings, locked: LockedSet | None = None) -> set[Path]:
+    """Directories this project's venv installs by path (``locked``: the lock's packages, when the plan read them)."""
+    directory = settings.project.directory
+    if locked is None:
+        locked = _read_lock(settings)
+    if locked is not None and not locked.constraints:
+        found = set(locked.directories())
+        found.update(filter(None, (_path_from_reference(reference, directory)
+                                   for reference in _requirement_file_references(settings.requirements))))
+        return {path for path in found if os.path.realpath(path) != os.path.realpath(directory)}
     try:
         development = development_set(settings)
     except InstalldevError:  # the build reports it; the files given explicitly are still installed
@@ -41,8 +54,59 @@ def path_dependencies(settings: Settings) -> set[Path]:
         files += (development.fallback_file,)
     requirements = [*development.requirement_lines, *_pyproject_requirements(settings.project, development.extras)]
     references = [*_requirement_file_references(files), *_direct_url_references(requirements)]
-    directory = settings.project.directory
-    return {target for target in (_path_from_reference(reference, directory) for reference in references) if target}
+    found = {target for target in (_path_from_reference(reference, directory) for reference in references) if target}
+    return found | uv_source_directories(settings.project, requirements)
+
+
+def _read_lock(settings: Settings) -> LockedSet | None:
+    """The project's lock as installdev reads it for this interpreter (close enough for ordering); None without one."""
+    try:
+        choice = choose_locked_install(settings._replace(locked=False, frozen=True), uv_installs=True)
+        return read_lock(settings, choice, tuple(sys.version_info[:3]))
+    except InstalldevError:
+        return None
+
+
+def uv_source_directories(project: Project, requirements: Iterable[object]) -> set[Path]:
+    """The directories ``[tool.uv.sources]`` installs for these requirements (the project's own table, else its uv
+    workspace root's): ``{path = "../lib"}`` relative to the file declaring it, ``{workspace = true}`` the member of
+    that name. uv honours them, pip does not; either way the two builds must not share a source tree at once."""
+    names = {normalize_extra(match.group(0)) for requirement in requirements if isinstance(requirement, str)
+             for match in [_NAME.match(requirement.strip())] if match}
+    workspace = find_uv_workspace(project.directory)
+    tables = [(project.directory, _uv_sources(project.pyproject_path))]
+    if workspace is not None and workspace.root != project.directory:
+        tables.append((workspace.root, _uv_sources(workspace.root / "pyproject.toml")))
+    members = None
+    found: set[Path] = set()
+    for name in names:
+        base, source = next(((base, table[name]) for base, table in tables if name in table), (None, None))
+        if isinstance(source, dict) and isinstance(source.get("path"), str):
+            found.add(Path(os.path.abspath(base / source["path"])))
+        elif isinstance(source, dict) and source.get("workspace") is True and workspace is not None:
+            if members is None:
+                members = {_project_name(path): path for path in uv_workspace_members(workspace)}
+            if name in members:
+                found.add(members[name])
+    return found
+
+
+def _project_name(directory: Path) -> str:
+    try:
+        table = load_project(directory).pyproject.get("project", {})
+    except InstalldevError:
+        return ""
+    return normalize_extra(str(table.get("name", ""))) if isinstance(table, dict) else ""
+
+
+def _uv_sources(pyproject: Path) -> dict:
+    try:
+        content = pyproject.read_bytes()
+        tool = parse_toml(pyproject, content).get("tool", {}) if b"sources" in content else {}
+    except (OSError, InstalldevError):
+        return {}
+    sources = tool.get("uv", {}).get("sources", {}) if isinstance(tool, dict) and isinstance(tool.get("uv"), dict) else {}
+    return {normalize_extra(name): value for name, value in sources.items()} if isinstance(sources, dict) else {}
 
 
 def member_dependencies(directories: Mapping[str, Path], settings: Mapping[str, Settings]) -> dict[str, frozenset[str]]:
@@ -66,19 +130,18 @@ def blocked_by_cycle(waiting: Mapping[str, Set[str]], done: Set[str], running: i
 
 
 def _requirement_file_references(files: tuple[Path, ...]) -> Iterable[str]:
+    """The path-like references of these files and those they include, read as pip reads them."""
     try:
         closure = requirement_file_closure(files)
     except InstalldevError:
         return
     for path in closure:
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError:
+            lines = logical_lines(decode_requirement_file(path, path.read_bytes()), os.environ)
+        except (OSError, InstalldevError):
             continue
         for line in lines:
-            line = line.split(" #", 1)[0].strip()
-            if not line or line.startswith("#"):
-                continue
+            line = line.strip()
             match = _EDITABLE.match(line) or _DIRECT_URL.search(line)
             if match:
                 yield match.group(1)

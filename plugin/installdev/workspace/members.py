@@ -1,8 +1,9 @@
-"""A workspace member's settings: its own ``[tool.installdev]``, minus ``workspace``, plus the workspace overrides.
+"""A workspace member's settings: the workspace defaults, under its own ``[tool.installdev]`` (minus ``workspace``),
+under the workspace overrides.
 
-Override keys replace the project's keys whole (a list is not merged with the project's list); the
-command line's options still win over both, as for ``install-dev``. The root project may be a member:
-its ``workspace`` key declares the workspace, not a setting of its venv, so it is left out.
+Each layer replaces the keys it sets whole (a list is not merged with the one below); the command line's options
+still win over all three, as for ``install-dev``. The root project may be a member: its ``workspace`` key declares
+the workspace, not a setting of its venv, so it is left out.
 """
 
 from __future__ import annotations
@@ -17,27 +18,30 @@ from installdev.request.settings import Settings, resolve_settings
 from installdev.workspace.config import WorkspaceProject
 
 
-def merge_overrides(own: Any, overrides: Mapping[str, Any]) -> Any:
-    """The project's own ``[tool.installdev]`` value with ``workspace`` dropped and ``overrides`` on top.
+def merge_overrides(own: Any, overrides: Mapping[str, Any], defaults: Mapping[str, Any] | None = None) -> Any:
+    """The project's own ``[tool.installdev]`` value with ``workspace`` dropped, over ``defaults``, under ``overrides``.
 
     A value that is not a table is returned as it is, for the settings' validation to report.
     """
     if not isinstance(own, dict):
         return own
-    return {**{key: value for key, value in own.items() if key != "workspace"}, **overrides}
+    return {**(defaults or {}), **{key: value for key, value in own.items() if key != "workspace"}, **overrides}
 
 
 class _MemberProject(Project):
-    def __init__(self, project: Project, overrides: Mapping[str, Any]) -> None:
+    def __init__(self, project: Project, overrides: Mapping[str, Any], defaults: Mapping[str, Any]) -> None:
         super().__init__(project.directory, project.pyproject_bytes)
         self._overrides = overrides
+        self._defaults = defaults
 
     @property
     def tool_settings(self) -> Any:
-        return merge_overrides(super().tool_settings, self._overrides)
+        return merge_overrides(super().tool_settings, self._overrides, self._defaults)
 
 
-def member_settings(member: WorkspaceProject, options: Options, env: Mapping[str, str] | None = None) -> Settings:
-    """The settings of ``member``'s venv. Raises ProjectError/UsageError (a missing project, a bad table)."""
-    project = _MemberProject(load_project(member.directory), member.overrides)
+def member_settings(member: WorkspaceProject, options: Options, env: Mapping[str, str] | None = None,
+                    defaults: Mapping[str, Any] | None = None) -> Settings:
+    """The settings of ``member``'s venv (``defaults``: the workspace-wide ones). Raises ProjectError/UsageError (a
+    missing project, a bad table)."""
+    project = _MemberProject(load_project(member.directory), member.overrides, defaults or {})
     return resolve_settings(options._replace(project_dir=str(member.directory)), project, os.environ if env is None else env)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from installdev.actions.venvdir import venv_python
-from installdev.errors import ExitCode, InstalldevError
+from installdev.errors import ExitCode, InstalldevError, UsageError
 from installdev.install_dev import install_dev
 from installdev.report import NORMAL, Reporter
 from installdev.request.options import Options
@@ -123,7 +123,8 @@ def run_bootstrap(request: BootstrapRequest) -> int:
     members = select_projects(workspace, request.only)
     jobs = request.jobs or workspace.jobs or os.cpu_count() or 1
     ui = sys.stderr if request.as_json else sys.stdout
-    runs, settings = _prepare(members, request.options)
+    runs, settings = _prepare(members, request.options, workspace.defaults)
+    _refuse_shared_venvs(settings)
     if request.verbosity >= NORMAL:
         _announce(workspace, runs, jobs, ui)
     with Progress(runs, ui, enabled=request.verbosity >= NORMAL) as progress:
@@ -138,13 +139,14 @@ def run_bootstrap(request: BootstrapRequest) -> int:
     return exit_code
 
 
-def _prepare(members: list[WorkspaceProject], options: Options) -> tuple[list[ProjectRun], dict[str, Settings]]:
+def _prepare(members: list[WorkspaceProject], options: Options,
+             defaults: Mapping[str, object]) -> tuple[list[ProjectRun], dict[str, Settings]]:
     """A run per member, failed already when its settings cannot be read; the settings of the others."""
     runs = [ProjectRun(member.name, member.directory) for member in members]
     settings: dict[str, Settings] = {}
     for member, run in zip(members, runs, strict=True):
         try:
-            settings[run.name] = member_settings(member, options)
+            settings[run.name] = member_settings(member, options, defaults=defaults)
         except InstalldevError as error:
             run.error = error
             run.log.write(f"installdev: error: {error}\n")
@@ -156,8 +158,19 @@ def _prepare(members: list[WorkspaceProject], options: Options) -> tuple[list[Pr
     return runs, settings
 
 
+def _refuse_shared_venvs(settings: Mapping[str, Settings]) -> None:
+    """Two projects whose settings name one venv would rebuild it for each other on every run: a UsageError (exit 2)."""
+    owners: dict[str, str] = {}
+    for name, member in settings.items():
+        venv = os.path.realpath(member.venv)
+        if venv in owners:
+            raise UsageError(f"workspace projects {owners[venv]} and {name} both build the venv {member.venv}: give each "
+                             "its own venv (venv = ... in its [tool.installdev] or the workspace overrides)")
+        owners[venv] = name
+
+
 def _announce(workspace: Workspace, runs: list[ProjectRun], jobs: int, ui: TextIO) -> None:
-    _say(ui, f"bootstrap {workspace.root}: {len(runs)} project(s), up to {jobs} at a time")
+    _say(ui, f"bootstrap {workspace.root}: {len(runs)} project(s) from the {workspace.source}, up to {jobs} at a time")
     for run in runs:
         if run.depends_on:
             _say(ui, f"{run.name} is built after {', '.join(sorted(run.depends_on))} (installs it by path)")

@@ -1,0 +1,97 @@
+"""What a venv depends on, listed for build tools: the files whose change re-runs ``install-dev``, the files whose
+appearance would, the environment variables installdev reads, the stamp and the venv's python.
+
+``installdev inputs`` prints it; ``plugin/installdev.gradle`` and ``plugin/installdev.mk`` declare it as the inputs of
+their install-dev step, so neither re-derives anything installdev knows. Reading only: nothing is written here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+import installdev
+from installdev.actions.freshness import input_files
+from installdev.actions.venvdir import stamp_path, venv_python
+from installdev.environment import COPIES_FLAG_SUFFIX, FLAG_PREFIXES, INSTALL_VARIABLES
+from installdev.request.envflags import FLAG_PREFIX_VARIABLE, copies_flag_names
+from installdev.request.project import CONVENTIONAL_REQUIREMENT_FILES, PROJECT_FILES, version_file_search
+
+if TYPE_CHECKING:
+    from installdev.request.settings import Settings
+
+LOCK_FILES = ("uv.lock", "poetry.lock", "pylock.toml", "pdm.lock")
+# Every variable of these families is an input, not only the ones installdev reads today: a new DATAHUB_VENV_USE_COPIES
+# or VIRTUALENV_* setting re-runs the build step, and installdev decides whether it matters.
+VARIABLE_PATTERNS = (*(prefix + "*" for prefix in FLAG_PREFIXES), "*" + COPIES_FLAG_SUFFIX)
+
+
+class VenvInputs(NamedTuple):
+    """``files`` exist and change the venv when edited (installdev's own version file included, so an upgrade counts);
+    ``absent`` do not exist and would change it by appearing. ``variables`` are exact names, ``variable_patterns``
+    globs with one ``*``; an unset or empty variable counts as absent."""
+
+    project: Path
+    venv: Path
+    stamp: Path
+    python: Path
+    files: tuple[Path, ...]
+    absent: tuple[Path, ...]
+    variables: tuple[str, ...]
+    variable_patterns: tuple[str, ...] = VARIABLE_PATTERNS
+
+
+def venv_inputs(settings: Settings) -> VenvInputs:
+    """The inputs of ``settings.venv``. Raises ProjectError for a missing requirement or constraint file."""
+    directory = settings.project.directory
+    locks = [directory / name for name in LOCK_FILES]
+    candidates = [directory / name for name in (*PROJECT_FILES, *CONVENTIONAL_REQUIREMENT_FILES)] + locks
+    files = [*input_files(settings), *(path for path in locks if path.is_file()), Path(installdev.__file__)]
+    absent = [path for path in candidates if not path.exists()] + version_file_search(directory)[1]
+    variables = (FLAG_PREFIX_VARIABLE, *copies_flag_names(settings.flag_prefix), *INSTALL_VARIABLES)
+    return VenvInputs(directory, settings.venv, stamp_path(settings.venv), venv_python(settings.venv),
+                      tuple(dict.fromkeys(files)), tuple(dict.fromkeys(absent)), tuple(dict.fromkeys(variables)))
+
+
+def to_json(inputs: VenvInputs) -> dict:
+    """The ``--format json`` document (schema 1)."""
+    return {
+        "schema": 1, "project": str(inputs.project), "venv": str(inputs.venv), "stamp": str(inputs.stamp),
+        "python": str(inputs.python), "files": [str(path) for path in inputs.files],
+        "absent": [str(path) for path in inputs.absent], "variables": list(inputs.variables),
+        "variable_patterns": list(inputs.variable_patterns),
+    }
+
+
+def _make_word(path: Path) -> str:
+    """``path`` as one word of a GNU Make rule line."""
+    return str(path).replace("$", "$$").replace("#", "\\#").replace(" ", "\\ ").replace(":", "\\:")
+
+
+def variables_regex(inputs: VenvInputs) -> str:
+    """An extended regular expression (POSIX ERE, also Java's) matching ``NAME=value`` lines of the variables that
+    matter with a non-empty value, as ``env`` prints them."""
+    globs = [pattern.replace("*", "[A-Za-z0-9_]*") for pattern in inputs.variable_patterns]
+    return "^(" + "|".join([*inputs.variables, *globs]) + ")=."
+
+
+def to_make(inputs: VenvInputs) -> str:
+    """A makefile for ``-include``: the stamp's prerequisites, an empty rule for each (a file that disappears, or a venv
+    python that dangles, then counts as changed), a forced rebuild when an absent file appears, and the variables as
+    the target-specific ``INSTALLDEV_VARIABLES_REGEX`` of the stamp."""
+    stamp = _make_word(inputs.stamp)
+    prerequisites = [_make_word(path) for path in (*inputs.files, inputs.python)]
+    absent = " ".join(_make_word(path) for path in inputs.absent)
+    return "".join([
+        f"# The inputs of {inputs.venv}, from `installdev inputs --format make`: regenerated with the venv.\n",
+        f"{stamp}:" + "".join(f" \\\n  {word}" for word in prerequisites) + "\n",
+        "".join(f"{word}:\n" for word in prerequisites),
+        f"{stamp}: $(if $(wildcard {absent}),.installdev-appeared)\n" if absent else "",
+        f"{stamp}: INSTALLDEV_VARIABLES_REGEX := {variables_regex(inputs)}\n",
+        ".PHONY: .installdev-appeared\n.installdev-appeared:\n",
+    ])
+
+
+def to_lines(inputs: VenvInputs) -> str:
+    """The input files, one per line."""
+    return "".join(f"{path}\n" for path in inputs.files)

@@ -1,0 +1,185 @@
+"""Filling the venv installdev made from the project's lock, by the method the plan chose (``installdev.request.locked``).
+
+* ``uv sync``: run in the project directory with ``UV_PROJECT_ENVIRONMENT=VENV`` and ``--python VENV/bin/python``
+  (so uv takes the venv as it is: without ``--python`` it replaces a venv whose interpreter is not the one it would
+  pick, always with symlinks), ``--inexact`` (what virtualenv seeded stays), the selection as ``--extra``,
+  ``--group``, ``--no-default-groups``, and ``--locked`` / ``--frozen``. The lock's own sources are used: pip's
+  variables are not translated (a lock made from another index would count as out of date). Afterwards the venv
+  must still be the one installdev made: same directory, marker, interpreter file and mode; if uv replaced it,
+  installdev marks the replacement as its own (it was made at installdev's request, under its lock) so the failed
+  build removes it, and fails (exit 4).
+* a PEP 751 lock with uv: ``uv pip install -r pylock.toml`` (plus ``--extra``/``--group`` asked for).
+* a lock read by installdev (uv.lock without uv, pylock.toml with pip, poetry.lock): its packages with
+  ``--no-deps``, the hashed ones in hash-checking mode, then the rest; a poetry lock of a format before 2.1 instead
+  constrains a normal install to its versions.
+
+Then the project itself with ``--no-deps`` when the lock does not install it, and the ``-r`` files given.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from installdev.actions.installer import InstallSpec, install_project, run_streaming
+from installdev.actions.venvdir import MARKER_NAME, claim, venv_python
+from installdev.errors import CreateError, InstallError, ProjectError
+from installdev.request.locked import InstallMethod, LockedInstall
+from installdev.request.lockedset import LockedSet, requirement_texts
+from installdev.request.locks import LockKind
+from installdev.vocabulary import InstallerName
+
+if TYPE_CHECKING:
+    from installdev.plan import Plan
+    from installdev.report import Reporter
+
+
+def _uv_environment(venv: Path | None = None) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")}
+    if venv is not None:
+        env["UV_PROJECT_ENVIRONMENT"] = str(venv)
+    return env
+
+
+def check_uv_lock(uv: str, choice: LockedInstall, project_dir: Path) -> None:
+    """``--locked`` on a uv.lock, before anything is built: ``uv lock --check``. Raises ProjectError when the lock is
+    out of date with pyproject.toml (or uv cannot tell), with uv's own reason."""
+    completed = subprocess.run([uv, "lock", "--check", "--no-progress"], cwd=project_dir, env=_uv_environment(),
+                               capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    if completed.returncode != 0:
+        said = [line.strip() for line in (completed.stderr + completed.stdout).splitlines() if line.strip()]
+        reason = next((line.removeprefix("error: ") for line in said if line.startswith("error:")), said[-1] if said else "")
+        raise ProjectError(f"--locked: {choice.lock.path} is out of date with pyproject.toml ({reason}); nothing was built: "
+                           "run `uv lock`, or drop --locked")
+
+
+def uv_sync_command(uv: str, venv: Path, choice: LockedInstall, locked: bool, frozen: bool) -> list[str]:
+    command = [uv, "sync", "--python", str(venv_python(venv)), "--inexact", "--no-progress"]
+    command += ["--locked"] if locked else ["--frozen"] if frozen else []
+    selection = choice.selection
+    if selection.groups is not None:
+        command.append("--no-default-groups")
+        for group in selection.groups:
+            command += ["--group", group]
+    for extra in selection.extras:
+        command += ["--extra", extra]
+    return command
+
+
+class VenvIdentity(NamedTuple):
+    """What proves a venv is still the one installdev made: the directory (device, inode), installdev's marker in it,
+    its python (device, inode, whether a symlink: the mode), and pyvenv.cfg's ``home``."""
+
+    directory: tuple[int, int]
+    marked: bool
+    python: tuple[int, int, bool]
+    home: str
+
+
+def venv_identity(venv: Path) -> VenvIdentity | None:
+    """``venv``'s identity, or None when it is not a readable venv."""
+    try:
+        directory, python = os.stat(venv), os.lstat(venv_python(venv))
+        config = (venv / "pyvenv.cfg").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    home = next((line.split("=", 1)[1].strip() for line in config.splitlines() if line.split("=")[0].strip() == "home"), "")
+    return VenvIdentity((directory.st_dev, directory.st_ino), (venv / MARKER_NAME).is_file(),
+                         (python.st_dev, python.st_ino, os.path.islink(venv_python(venv))), home)
+
+
+def _uv_sync(plan: Plan, reporter: Reporter) -> None:
+    settings, venv, choice = plan.settings, plan.settings.venv, plan.locked
+    before = venv_identity(venv)
+    command = uv_sync_command(plan.installer.uv, venv, choice, settings.locked, settings.frozen)
+    returncode = run_streaming(command, reporter, settings.project.directory, _uv_environment(venv))
+    after = venv_identity(venv)
+    if after != before:
+        if os.path.isdir(venv) and not os.path.lexists(venv / MARKER_NAME):
+            claim(venv)  # uv's replacement, made at our request under our lock: ours to remove with the failed build
+        raise CreateError(f"uv sync replaced the venv installdev made at {venv} (it found it incompatible: see its output "
+                          "above), which installdev does not accept: the venv was removed; report this with the output of -v")
+    if returncode != 0:
+        reporter.replay_tool_tail()
+        errors = [line.strip() for line in reporter.tool_tail if line.strip().startswith("error:")]
+        raise InstallError(f"uv sync failed ({errors[-1] if errors else f'exit status {returncode}'}); its output is above: "
+                           "fix the cause and re-run")
+
+
+def _install_files(plan: Plan, texts: list[tuple[str, tuple[str, ...]]], reporter: Reporter) -> InstallerName:
+    """Install each requirement text (with its options) into the venv, in order."""
+    settings = plan.settings
+    directory = Path(tempfile.mkdtemp(prefix="installdev-lock-"))
+    backend = plan.installer.name
+    try:
+        for index, (text, options) in enumerate(texts):
+            path = directory / f"locked-{index}.txt"
+            path.write_text(text, encoding="utf-8")
+            spec = InstallSpec(settings.project.directory, (), (path,), (), (), settings.build_constraints,
+                               editable_project=False, options=options)
+            backend = install_project(settings.venv, plan.base, spec, plan.installer, reporter)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    return backend
+
+
+def _constrained_install(plan: Plan, locked: LockedSet, reporter: Reporter) -> InstallerName:
+    directory = Path(tempfile.mkdtemp(prefix="installdev-lock-"))
+    try:
+        pins = directory / "locked-versions.txt"
+        pins.write_text("".join(line + "\n" for line in locked.constraints), encoding="utf-8")
+        spec = plan.install_spec._replace(constraint_files=(*plan.install_spec.constraint_files, pins))
+        return install_project(plan.settings.venv, plan.base, spec, plan.installer, reporter)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def install_locked(plan: Plan, reporter: Reporter) -> InstallerName:
+    """Fill ``plan.settings.venv`` from the lock as ``plan.locked`` says; return the backend that installed.
+    Raises InstallError (the installer failed) or CreateError (uv replaced the venv)."""
+    choice, locked, settings = plan.locked, plan.locked_set, plan.settings
+    project_dir = settings.project.directory
+    if locked is not None and locked.note:
+        reporter.info(locked.note)
+    if locked is not None and locked.constraints:
+        with reporter.step(f"installing {plan.install_spec.summary()} constrained to {choice.lock.path.name}'s versions"):
+            return _constrained_install(plan, locked, reporter)
+    backend = plan.installer.name
+    if choice.method == InstallMethod.UV_SYNC:
+        with reporter.step(f"uv sync from {choice.lock.path}"):
+            _uv_sync(plan, reporter)
+    elif choice.method == InstallMethod.PYLOCK and backend == InstallerName.UV:
+        command = [plan.installer.uv, "pip", "install", "--python", str(venv_python(settings.venv)), "--preview-features",
+                   "pylock", "-r", str(choice.lock.path)]
+        for extra in choice.selection.extras:
+            command += ["--extra", extra]
+        for group in choice.selection.groups or ():
+            command += ["--group", group]
+        with reporter.step(f"uv pip install -r {choice.lock.path.name}"):
+            if run_streaming(command, reporter, project_dir) != 0:
+                reporter.replay_tool_tail()
+                raise InstallError(f"uv pip install -r {choice.lock.path} failed; its output is above: fix the cause and re-run")
+    else:
+        hashed, others = requirement_texts(locked)
+        texts = [(hashed, ("--no-deps", "--require-hashes")), (others, ("--no-deps",))]
+        with reporter.step(f"installing the {len(locked.packages)} package(s) {choice.lock.path.name} locks"):
+            backend = _install_files(plan, [(text, options) for text, options in texts if text], reporter)
+    # a uv.lock always holds the project (editable, or virtual: not installed); poetry.lock never, a pylock may
+    if choice.lock.kind != LockKind.UV and not any(_same(path, project_dir) for path in locked.directories()):
+        with reporter.step("installing the project itself (-e . --no-deps)"):
+            spec = InstallSpec(project_dir, (), (), (), (), settings.build_constraints, options=("--no-deps",))
+            backend = install_project(settings.venv, plan.base, spec, plan.installer, reporter)
+    if settings.requirements:
+        spec = InstallSpec(project_dir, (), settings.requirements, (), settings.constraints, settings.build_constraints,
+                           editable_project=False)
+        with reporter.step(f"installing {spec.summary()}"):
+            backend = install_project(settings.venv, plan.base, spec, plan.installer, reporter)
+    return backend
+
+
+def _same(first: Path, second: Path) -> bool:
+    return os.path.realpath(first) == os.path.realpath(second)

@@ -1,0 +1,169 @@
+"""How the venv is filled: from the project's lock (``installdev.request.locks``) when it has one, else by resolving.
+
+``choose_locked_install`` names the method and why:
+
+* ``uv sync``: a uv.lock and uv as the installer: ``uv sync`` fills the venv installdev made, selecting what
+  ``uv sync`` selects by default (its default groups, no extras) unless extras or groups are asked for;
+* ``uv.lock read``: a uv.lock without uv: installdev reads the lock (``installdev.request.uvlock``) and the installer
+  installs exactly those packages; the lock is used as it is (nothing can re-lock it), and ``--locked`` is refused;
+* ``pylock``: a PEP 751 lock: ``uv pip install -r pylock.toml``, or read by installdev for pip;
+* ``poetry.lock``: read by installdev; out of date with pyproject.toml is an error, as for ``poetry install``,
+  unless ``--frozen``;
+* ``resolve``: no lock: the installer resolves the development set (``installdev.request.development``).
+
+``--locked`` and ``--frozen`` need a lock. Explicit extras and groups replace the tool's default selection
+(``--group NAME`` installs that group instead of the default ones, as everywhere in installdev); an extra or group
+the project does not declare is a ProjectError before anything is built.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, NamedTuple
+
+from installdev.errors import ProjectError, UsageError
+from installdev.request.declarations import (
+    normalize_name,
+    poetry_default_groups,
+    resolve_requested_groups,
+    static_extras,
+    uv_default_groups,
+)
+from installdev.request.lockedset import LockedSet, target_environment
+from installdev.request.locks import LockKind, ProjectLock, find_lock
+
+if TYPE_CHECKING:
+    from installdev.request.settings import Settings
+
+
+class InstallMethod(str, enum.Enum):
+    RESOLVE = "resolve"
+    UV_SYNC = "uv sync"
+    UV_LOCK_READ = "uv.lock read"
+    PYLOCK = "pylock"
+    POETRY_LOCK = "poetry.lock"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class LockSelection(NamedTuple):
+    """What to take from the lock: ``groups`` None means the lock's tool's default groups."""
+
+    extras: tuple[str, ...]
+    groups: tuple[str, ...] | None
+    reason: str
+
+
+class LockedInstall(NamedTuple):
+    method: InstallMethod
+    lock: ProjectLock | None
+    selection: LockSelection | None
+    reason: str
+
+    @property
+    def is_locked(self) -> bool:
+        return self.lock is not None
+
+
+_NO_LOCK = LockedInstall(InstallMethod.RESOLVE, None, None, "no lock file: the installer resolves the development set")
+
+
+def lock_selection(settings: Settings) -> LockSelection:
+    """The extras and groups asked for, checked against the project's declarations. Raises ProjectError."""
+    pyproject, directory = settings.project.pyproject, settings.project.directory
+    if settings.extras is None and not settings.groups:
+        if settings.no_default_groups:
+            return LockSelection((), (), "--no-default-groups: the project and its dependencies alone")
+        return LockSelection((), None, "")
+    extras = tuple(normalize_name(extra) for extra in settings.extras or ())
+    declared = static_extras(pyproject, directory)
+    missing = [extra for extra in extras if declared is not None and extra not in declared]
+    if missing:
+        raise ProjectError(f"{settings.project.pyproject_path} declares no extra {', '.join(missing)} "
+                           f"(available: {', '.join(declared) or 'none'}): fix --extras, or pass --extras '' for none")
+    resolve_requested_groups(pyproject, directory, settings.groups)  # raises for an undeclared group
+    groups = tuple(normalize_name(group) for group in settings.groups)
+    chosen = [f"extras {', '.join(extras)}"] if extras else []
+    chosen += [f"groups {', '.join(groups)}"] if groups else []
+    return LockSelection(extras, groups, f"asked for: {'; '.join(chosen) or 'the project alone'}")
+
+
+def default_groups(settings: Settings, lock: ProjectLock) -> tuple[str, ...]:
+    """The groups the lock's own tool installs by default (pylock: the lock's ``default-groups``)."""
+    pyproject, directory = settings.project.pyproject, settings.project.directory
+    if lock.kind == LockKind.UV:
+        return uv_default_groups(pyproject, directory)
+    if lock.kind == LockKind.POETRY:
+        return poetry_default_groups(pyproject, directory)
+    from installdev.request.pylock import default_groups as pylock_default_groups
+
+    return pylock_default_groups(lock.path)
+
+
+def _default_reason(groups: tuple[str, ...], tool: str) -> str:
+    listing = f"groups {', '.join(groups)}" if groups else "no groups"
+    return f"{tool}'s default: {listing}, no extras"
+
+
+def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstall:
+    """The method that fills the venv, with its reason; ``uv_installs``: uv is the installer. Raises ProjectError (an
+    ambiguous or stale lock, an undeclared extra or group) or UsageError (--locked or --frozen without a lock;
+    --locked on a uv.lock without uv)."""
+    directory = settings.project.directory
+    lock = find_lock(directory, settings.project.pyproject)
+    flag = "--locked" if settings.locked else "--frozen" if settings.frozen else None
+    if lock is None:
+        if flag:
+            raise UsageError(f"{flag}, but {directory} has no lock file (uv.lock, pylock.toml or poetry.lock): "
+                             f"create one (uv lock, poetry lock) or drop {flag}")
+        return _NO_LOCK
+    selection = lock_selection(settings)
+    if selection.groups is None:
+        tool = {LockKind.UV: "uv sync", LockKind.POETRY: "poetry install", LockKind.PYLOCK: lock.path.name}[lock.kind]
+        selection = selection._replace(reason=_default_reason(default_groups(settings, lock), tool))
+    where = lock.path if lock.root == directory else f"{lock.path} (the uv workspace's lock)"
+    if lock.kind == LockKind.UV and uv_installs:
+        check = {"--locked": "; fails if it is out of date", "--frozen": " as it is"}.get(flag, "; re-locked if out of date")
+        return LockedInstall(InstallMethod.UV_SYNC, lock, selection, f"{where}: uv sync fills the venv{check}")
+    if lock.kind == LockKind.UV:
+        if settings.locked:
+            raise UsageError(f"--locked: checking {lock.path} against pyproject.toml needs uv, which is not the installer "
+                             "here: install uv (pip install 'installdev[uv]') and drop --installer pip, or pass --frozen")
+        return LockedInstall(InstallMethod.UV_LOCK_READ, lock, selection,
+                             f"{where}: uv is not the installer, so installdev reads the lock and pip installs exactly its "
+                             "packages, as it is (not re-locked)")
+    if lock.kind == LockKind.PYLOCK:
+        how = "uv pip install -r" if uv_installs else "read by installdev, installed with pip"
+        note = " (a PEP 751 lock records nothing to check against pyproject.toml)" if settings.locked else ""
+        return LockedInstall(InstallMethod.PYLOCK, lock, selection, f"{where}: {how}{note}")
+    from installdev.request import poetrylock
+
+    if not settings.frozen and not poetrylock.is_fresh(lock.path, settings.project.pyproject):
+        raise ProjectError(f"{lock.path} is out of date with pyproject.toml (its content-hash differs), as poetry install "
+                           "would say: run `poetry lock`, or pass --frozen to install it as it is")
+    return LockedInstall(InstallMethod.POETRY_LOCK, lock, selection,
+                         f"{where}: read by installdev (poetry is not needed), installed exactly")
+
+
+def read_lock(settings: Settings, choice: LockedInstall, version: tuple[int, ...]) -> LockedSet | None:
+    """The packages ``choice``'s lock installs into a venv of Python ``version`` (None without a lock), read by
+    installdev: what it installs itself when no tool does, and in every case the local directories the venv installs
+    (the build order of a workspace, and the files the stamp watches). Raises ProjectError for an unreadable lock."""
+    lock, selection = choice.lock, choice.selection
+    if lock is None or selection is None:
+        return None
+    groups = default_groups(settings, lock) if selection.groups is None else selection.groups
+    environment = target_environment(version, selection.extras, groups)
+    if lock.kind == LockKind.UV:
+        from installdev.request.uvlock import read_uv_lock
+
+        name = settings.project.pyproject.get("project", {}).get("name", "")
+        return read_uv_lock(lock.path, str(name), selection.extras, groups, environment)
+    if lock.kind == LockKind.POETRY:
+        from installdev.request.poetrylock import read_poetry_lock
+
+        return read_poetry_lock(lock.path, groups, selection.extras, environment)
+    from installdev.request.pylock import read_pylock
+
+    return read_pylock(lock.path, version, selection.extras, selection.groups)

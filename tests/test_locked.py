@@ -1,0 +1,352 @@
+"""Locked projects end to end: the venv gets exactly the lock's versions (uv.lock through uv sync or read by installdev,
+pylock.toml, poetry.lock, hashed requirement files), a lock edit rebuilds, --locked refuses a stale lock before
+anything is built, and uv sync never swaps installdev's venv for one of its own.
+
+Real virtualenv, uv and pip, real hatchling and poetry-core builds, offline from the session wheelhouse. The locks are
+real: ``uv lock`` / ``uv export`` made here; the poetry.lock is written in poetry's format 2.1 (poetry is not
+installed), with the content-hash computed as poetry documents it. Each lock pins ``reqtool`` 1.0 where resolving
+afresh would take 2.0, so a venv that ignores the lock shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import run_installdev
+from hostfixtures import require_host
+from installdev.actions.installer import find_uv
+from installdev.actions.locked_install import venv_identity
+from projects import pep621_project
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")]
+
+TOOLS = ("devtool", "testtool", "reqtool", "lib", "app", "poetryapp", "pyapp")
+_LIST = ("import json; from importlib import metadata; "
+         "print(json.dumps({d.metadata['Name'].lower(): d.version for d in metadata.distributions()}))")
+
+
+@pytest.fixture
+def uv() -> str:
+    found = find_uv()
+    require_host(found is not None, "uv is not installed: pip install -e '.[test]'")
+    return found
+
+
+@pytest.fixture
+def env(offline_env: dict[str, str], wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Offline for pip and for uv's project commands (which read UV_*, not PIP_*), one uv cache for the file."""
+    return {**offline_env, "UV_NO_INDEX": "1", "UV_FIND_LINKS": str(wheelhouse), "UV_PYTHON_DOWNLOADS": "never",
+            "UV_CACHE_DIR": str(tmp_path_factory.getbasetemp() / "locked-uv-cache")}
+
+
+def uv_run(uv: str, directory: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    completed = subprocess.run([uv, *args], cwd=directory, env=env, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    return completed
+
+
+def install(project: Path, env: dict[str, str], *args: str, expect: int = 0) -> subprocess.CompletedProcess:
+    result = run_installdev(["install-dev", str(project), *args], env)
+    assert result.returncode == expect, result.stdout + result.stderr
+    return result
+
+
+def installed(venv: Path) -> dict[str, str]:
+    """The fixture distributions in ``venv`` and their versions."""
+    completed = subprocess.run([str(venv / "bin" / "python"), "-c", _LIST], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    return {name: version for name, version in json.loads(completed.stdout).items() if name in TOOLS}
+
+
+def editable_location(venv: Path, name: str) -> Path:
+    """Where the editable install of ``name`` points (its direct_url.json)."""
+    code = f"from importlib import metadata; print(metadata.distribution({name!r}).read_text('direct_url.json'))"
+    completed = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, timeout=60)
+    document = json.loads(completed.stdout)
+    assert document.get("dir_info", {}).get("editable") is True, document
+    return Path(document["url"].removeprefix("file://"))
+
+
+def locked_uv_project(root: Path, uv: str, env: dict[str, str]) -> Path:
+    """``app`` (hatchling) depending on ``lib`` through a [tool.uv.sources] path, with groups dev and test, an extra
+    ``cli``, and a uv.lock pinning reqtool 1.0 although the project accepts any version."""
+    lib = pep621_project(root / "lib", "hatchling", "lib")
+    (lib / "pyproject.toml").write_text((lib / "pyproject.toml").read_text().replace(
+        'description = "A hatchling fixture project"', 'description = "lib"\ndependencies = ["reqtool"]'))
+    app = pep621_project(root / "app", "hatchling", "app", """
+        [project.optional-dependencies]
+        cli = ["testtool"]
+
+        [dependency-groups]
+        dev = ["devtool"]
+        test = ["testtool"]
+
+        [tool.uv.sources]
+        lib = { path = "../lib", editable = true }
+        """, requires_python=">=3.10")
+    text = (app / "pyproject.toml").read_text()
+    (app / "pyproject.toml").write_text(text.replace('requires-python = ">=3.10"',
+                                                     'requires-python = ">=3.10"\ndependencies = ["lib", "reqtool<2"]'))
+    uv_run(uv, app, env, "lock")
+    (app / "pyproject.toml").write_text(text.replace('requires-python = ">=3.10"',
+                                                     'requires-python = ">=3.10"\ndependencies = ["lib", "reqtool"]'))
+    uv_run(uv, app, env, "lock")  # still reqtool 1.0: uv keeps a locked version the project still accepts
+    assert '"reqtool"\nversion = "1.0"' in (app / "uv.lock").read_text().replace("name = ", "")
+    return app
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# uv.lock
+
+
+def test_uv_lock_gives_the_locked_versions_and_uv_syncs_default_groups(tmp_path, uv, env):
+    app = locked_uv_project(tmp_path, uv, env)
+
+    result = install(app, env)
+
+    venv = app / "venv"
+    assert installed(venv) == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "devtool": "1.0"}
+    assert editable_location(venv, "lib") == tmp_path / "lib", "the [tool.uv.sources] path source, editable"
+    assert "uv sync fills the venv; re-locked if out of date; uv sync's default: groups dev, no extras" in result.stdout
+    stamp = json.loads((venv / ".installdev-stamp.json").read_text())
+    assert str(app / "uv.lock") in stamp["inputs"]["files"]
+    assert stamp["inputs"]["linked"] == [str(tmp_path / "lib" / "pyproject.toml")]
+
+    without_lock = tmp_path / "unlocked"  # a sibling of app: its "../lib" source is the same lib
+    shutil.copytree(app, without_lock, ignore=shutil.ignore_patterns("venv", "uv.lock"))
+    install(without_lock, env, "--venv", str(tmp_path / "unlocked-venv"))
+    assert installed(tmp_path / "unlocked-venv")["reqtool"] == "2.0", "what resolving afresh gives: the lock mattered"
+
+
+def test_uv_lock_extras_and_groups_asked_for_replace_the_default(tmp_path, uv, env):
+    app = locked_uv_project(tmp_path, uv, env)
+
+    install(app, env, "--extras", "cli", "--group", "test")
+    assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "testtool": "1.0"}
+
+    install(app, env, "--no-default-groups")
+    assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0"}
+
+    undeclared = install(app, env, "--group", "docs", expect=6)
+    assert "declares no group 'docs'" in undeclared.stderr
+
+
+def test_a_lock_edit_rebuilds_with_the_new_versions(tmp_path, uv, env):
+    app = locked_uv_project(tmp_path, uv, env)
+    install(app, env)
+    assert "is up to date" in install(app, env).stdout
+
+    uv_run(uv, app, env, "lock", "--upgrade-package", "reqtool")
+
+    rebuilt = install(app, env)
+    assert f"{app / 'uv.lock'} changed" in rebuilt.stdout
+    assert installed(app / "venv")["reqtool"] == "2.0"
+
+
+def test_locked_on_a_stale_lock_fails_and_builds_nothing(tmp_path, uv, env):
+    app = locked_uv_project(tmp_path, uv, env)
+    (app / "pyproject.toml").write_text((app / "pyproject.toml").read_text().replace('"reqtool"]', '"reqtool", "testtool"]'))
+    lock_before = (app / "uv.lock").read_bytes()
+
+    result = install(app, env, "--locked", expect=6)
+
+    errors = [line for line in result.stderr.splitlines() if line.startswith("installdev: error:")]
+    assert len(errors) == 1 and f"--locked: {app / 'uv.lock'} is out of date with pyproject.toml" in errors[0]
+    assert errors[0].endswith("nothing was built: run `uv lock`, or drop --locked")
+    assert not (app / "venv").exists()
+    assert (app / "uv.lock").read_bytes() == lock_before
+
+    frozen = install(app, env, "--frozen")
+    assert "testtool" not in installed(app / "venv"), "--frozen installs the lock as it is"
+    assert (app / "uv.lock").read_bytes() == lock_before
+    assert "frozen changed" in install(app, env).stdout, "the default re-locks, as uv sync does"
+    assert installed(app / "venv")["testtool"] == "1.0" and (app / "uv.lock").read_bytes() != lock_before
+    assert "is up to date" in install(app, env).stdout, "the stamp records the lock uv sync rewrote"
+    assert frozen.returncode == 0
+
+
+def test_a_copies_venv_stays_copies_and_is_the_venv_installdev_made(tmp_path, uv, env):
+    app = locked_uv_project(tmp_path, uv, env)
+    (app / ".python-version").write_text(f"{sys.version_info[0]}.{sys.version_info[1]}\n")
+
+    install(app, env, "--copies")
+
+    venv = app / "venv"
+    python = venv / "bin" / "python"
+    assert python.is_file() and not python.is_symlink(), "copies, not uv's symlinks"
+    config = (venv / "pyvenv.cfg").read_text()
+    assert "virtualenv = " in config and "\nuv = " not in config, "virtualenv's venv, not one uv recreated"
+    assert (venv / ".installdev-venv").is_file()
+    assert json.loads((venv / ".installdev-stamp.json").read_text())["decision"]["mode"] == "copies"
+    assert installed(venv)["reqtool"] == "1.0"
+
+
+def test_a_venv_replaced_by_uv_no_longer_has_the_identity_installdev_checks(tmp_path, uv, env):
+    app = locked_uv_project(tmp_path, uv, env)
+    install(app, env, "--copies")
+    made = venv_identity(app / "venv")
+    assert made is not None and made.marked and not made.python[2]
+
+    subprocess.run([uv, "venv", "--clear", str(app / "venv")], env=env, check=True, capture_output=True, timeout=120)
+
+    replaced = venv_identity(app / "venv")
+    assert replaced != made and not replaced.marked and replaced.python[2], "uv's own venv: unmarked, symlinked python"
+
+
+def test_without_uv_installdev_reads_uv_lock_and_pip_installs_it(tmp_path, uv, env):
+    app = locked_uv_project(tmp_path, uv, env)
+
+    result = install(app, env, "--installer", "pip")
+
+    assert "uv is not the installer, so installdev reads the lock and pip installs exactly its packages" in result.stdout
+    assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "devtool": "1.0"}
+    assert editable_location(app / "venv", "lib") == tmp_path / "lib"
+
+    refused = install(app, env, "--installer", "pip", "--locked", "--force", expect=2)
+    assert "--locked: checking" in refused.stderr and "needs uv" in refused.stderr
+
+
+def test_locked_or_frozen_without_a_lock_is_a_usage_error(tmp_path, env):
+    project = pep621_project(tmp_path / "plain", "hatchling", "plain", '\n[dependency-groups]\ndev = ["devtool"]\n')
+    for flag in ("--locked", "--frozen"):
+        result = install(project, env, flag, expect=2)
+        assert f"{flag}, but {project} has no lock file" in result.stderr
+    assert not (project / "venv").exists()
+    both = install(project, env, "--locked", "--frozen", expect=2)
+    assert "not allowed with argument" in both.stderr
+
+
+def test_a_lock_appearing_rebuilds(tmp_path, uv, env):
+    project = pep621_project(tmp_path / "late", "hatchling", "late", '\n[dependency-groups]\ndev = ["devtool"]\n')
+    install(project, env)
+    assert "is up to date" in install(project, env).stdout
+
+    uv_run(uv, project, env, "lock")
+
+    assert f"{project / 'uv.lock'} is new" in install(project, env).stdout
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# pylock.toml, poetry.lock, hashed requirement files
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_pylock_gives_the_locked_versions(tmp_path, uv, env, installer):
+    app = locked_uv_project(tmp_path, uv, env)
+    uv_run(uv, app, env, "export", "--format", "pylock.toml", "--frozen", "-o", "pylock.toml")
+    (app / "uv.lock").unlink()
+
+    result = install(app, env, "--installer", installer)
+
+    expected = "uv pip install -r" if installer == "uv" else "read by installdev, installed with pip"
+    assert f"{app / 'pylock.toml'}: {expected}" in result.stdout
+    assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "devtool": "1.0"}
+    assert editable_location(app / "venv", "app") == app
+
+
+def poetry_hash(relevant: dict) -> str:
+    """poetry's content-hash: SHA-256 of the sorted-key JSON of the pyproject keys it locks from."""
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
+
+
+def wheel_hash(wheelhouse: Path, name: str, version: str) -> str:
+    return "sha256:" + hashlib.sha256((wheelhouse / f"{name}-{version}-py3-none-any.whl").read_bytes()).hexdigest()
+
+
+def poetry_locked_project(root: Path, wheelhouse: Path, lock_version: str = "2.1") -> Path:
+    """A poetry 2 project (``[project]`` plus a poetry dev group) whose poetry.lock pins reqtool 1.0; testtool is
+    locked for Windows only, so its marker must be read."""
+    project = root / "poetryapp"
+    (project / "src" / "poetryapp").mkdir(parents=True)
+    (project / "src" / "poetryapp" / "__init__.py").write_text("")
+    (project / "pyproject.toml").write_text(textwrap.dedent("""\
+        [build-system]
+        requires = ["poetry-core>=2.0"]
+        build-backend = "poetry.core.masonry.api"
+
+        [project]
+        name = "poetryapp"
+        version = "0.1"
+        dependencies = ["reqtool"]
+
+        [tool.poetry]
+        packages = [{ include = "poetryapp", from = "src" }]
+
+        [tool.poetry.group.dev.dependencies]
+        devtool = "*"
+        testtool = { version = "*", markers = "sys_platform == 'win32'" }
+        """))
+    content_hash = poetry_hash({"project": {"dependencies": ["reqtool"]}, "tool": {"poetry": {"group": {"dev": {
+        "dependencies": {"devtool": "*", "testtool": {"version": "*", "markers": "sys_platform == 'win32'"}}}}}}})
+    recorded = {  # format 2.1 records each package's groups and markers; older formats neither
+        "reqtool": ['groups = ["main"]'], "devtool": ['groups = ["dev"]'],
+        "testtool": ['groups = ["dev"]', "markers = \"sys_platform == 'win32'\""],
+    } if lock_version == "2.1" else {}
+    entries = "".join("\n".join([
+        "[[package]]", f'name = "{name}"', 'version = "1.0"', 'description = ""', "optional = false",
+        'python-versions = "*"', *recorded.get(name, []),
+        f'files = [{{file = "{name}-1.0-py3-none-any.whl", hash = "{wheel_hash(wheelhouse, name, "1.0")}"}}]', "", "",
+    ]) for name in ("reqtool", "devtool", "testtool"))
+    (project / "poetry.lock").write_text(
+        "# This file is automatically @generated by Poetry 2.1.0 and should not be changed by hand.\n\n" + entries
+        + f'[metadata]\nlock-version = "{lock_version}"\npython-versions = "*"\ncontent-hash = "{content_hash}"\n')
+    return project
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_poetry_lock_gives_the_locked_versions_for_its_groups_and_markers(tmp_path, env, wheelhouse, installer):
+    project = poetry_locked_project(tmp_path, wheelhouse)
+
+    result = install(project, env, "--installer", installer)
+
+    assert "poetry.lock: read by installdev (poetry is not needed), installed exactly" in result.stdout
+    assert "poetry install's default: groups dev, no extras" in result.stdout
+    assert installed(project / "venv") == {"poetryapp": "0.1", "reqtool": "1.0", "devtool": "1.0"}
+    assert editable_location(project / "venv", "poetryapp") == project
+
+    alone = install(project, env, "--installer", installer, "--no-default-groups")
+    assert installed(project / "venv") == {"poetryapp": "0.1", "reqtool": "1.0"}
+    assert alone.returncode == 0
+
+
+def test_a_stale_poetry_lock_fails_unless_frozen(tmp_path, env, wheelhouse):
+    project = poetry_locked_project(tmp_path, wheelhouse)
+    (project / "pyproject.toml").write_text((project / "pyproject.toml").read_text().replace('["reqtool"]', '["reqtool", "x"]'))
+
+    stale = install(project, env, expect=6)
+    assert "poetry.lock is out of date with pyproject.toml (its content-hash differs)" in stale.stderr
+    assert not (project / "venv").exists()
+
+    install(project, env, "--frozen")
+    assert installed(project / "venv")["reqtool"] == "1.0"
+
+
+def test_an_old_poetry_lock_format_constrains_a_resolution(tmp_path, env, wheelhouse):
+    project = poetry_locked_project(tmp_path, wheelhouse, lock_version="2.0")
+
+    result = install(project, env)
+
+    assert "lock format 2.0, which records no groups or markers" in result.stdout
+    assert installed(project / "venv") == {"poetryapp": "0.1", "reqtool": "1.0", "devtool": "1.0"}
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_a_hashed_requirement_file_installs_in_hash_checking_mode(tmp_path, env, wheelhouse, installer):
+    project = pep621_project(tmp_path / "pyapp", "hatchling", "pyapp")
+    requirements = project / "requirements-dev.txt"
+    requirements.write_text(f"reqtool==1.0 --hash={wheel_hash(wheelhouse, 'reqtool', '1.0')}\n")
+
+    install(project, env, "--installer", installer)
+    assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0"}
+
+    requirements.write_text(f"reqtool==2.0 --hash={wheel_hash(wheelhouse, 'reqtool', '1.0')}\n")
+    wrong = install(project, env, "--installer", installer, expect=5)
+    assert "hash" in (wrong.stdout + wrong.stderr).lower()
+    assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0"}, "the previous venv is kept"
