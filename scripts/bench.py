@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Benchmarks that print medians and ratios (never run as tests): `python scripts/bench.py noop|cold`.
 
-noop: the whole-process wall time of installdev's up-to-date path on an unchanged project, next to
-`python -c pass` (the floor) and pip's own no-op (`pip install -e '.[dev]'` again), measured
-interleaved. Runs offline from wheels it builds itself.
+noop: the whole-process wall time of `installdev install-dev` and `installdev run -- python -c pass` on an
+up-to-date project (installdev installed in a venv of its own, as pipx or `uv tool install` gives it) next to
+`uv sync` and `uv run python -c pass` on the same project and the interpreter floor, interleaved, with the two
+ratios the targets are set on. Runs offline from wheels it builds itself (installdev's own dependencies come from
+the package index once).
 
 cold: a project whose dev extra is a realistic tool set (requests, pydantic, pytest, pytest-cov,
 black, isort, flake8, mypy), built from nothing by the DataHub recipe, installdev with pip and
@@ -68,40 +70,64 @@ def print_table(times: dict[str, list[float]], reference: str) -> None:
 
 
 def bench_noop(runs: int) -> None:
+    """No-op of install-dev and run against uv's on the same project, and the interpreter floor, interleaved.
+
+    installdev runs as users install it: in a venv of its own (as pipx or `uv tool install` makes), through its
+    console script. The project declares a dev group; uv has its own .venv and uv.lock beside installdev's venv.
+    """
+    import shutil
+
+    uv = shutil.which("uv") or _uv_from_package()
     with tempfile.TemporaryDirectory(prefix="installdev-bench-") as temp:
         root = Path(temp)
         wheels = root / "wheels"
         wheels.mkdir()
         copy_build_backend(wheels)
         build_wheel(wheels, "devtool")
-        project = write_project(root / "proj")
+        project = write_project(root / "proj", extras={})
+        with open(project / "pyproject.toml", "a") as handle:
+            handle.write('\n[dependency-groups]\ndev = ["devtool"]\n')
         env = offline_environment(wheels)
         python = os.path.realpath(sys.executable)
-        build = [python, "-m", "installdev", "install-dev", str(project), "--python", python, "--installer", "pip", "-q"]
-        subprocess.run(build, env=env, check=True)
-        venv_python = str(project / "venv" / "bin" / "python")
-        # installdev installed in a venv of its own, as pipx or a tool install has it: its site does not run
-        # the base interpreter's .pth hooks. The no-op path needs none of installdev's dependencies.
         tool = root / "tool"
         subprocess.run([python, "-m", "virtualenv", "-q", str(tool)], env=env, check=True)
-        subprocess.run([str(tool / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                        str(REPO)], env=env, check=True)
+        subprocess.run([str(tool / "bin" / "python"), "-m", "pip", "install", "-q", "--no-build-isolation", str(REPO)],
+                       env={k: v for k, v in env.items() if k not in ("PIP_NO_INDEX", "PIP_FIND_LINKS")}, check=True)
         tool_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
+        installdev = str(tool / "bin" / "installdev")
+        uv_env = {**tool_env, "UV_OFFLINE": "1", "UV_FIND_LINKS": str(wheels), "UV_NO_INDEX": "1"}
+        subprocess.run([installdev, "install-dev", str(project), "--python", python, "-q"], env=tool_env, check=True)
+        subprocess.run([uv, "sync", "-q", "--python", python], env=uv_env, cwd=project, check=True)
         commands = {
-            "pip install -e '.[dev]' again (pip's no-op)":
-                [venv_python, "-m", "pip", "install", "-q", "-e", f"{project}[dev]"],
-            "python -m installdev install-dev (up to date)": build,
-            "python plugin/run_installdev.py install-dev": [python, str(REPO / "plugin" / "run_installdev.py"),
-                                                            *build[3:]],
-            "python -c pass (interpreter start, the floor)": [python, "-c", "pass"],
-            "installdev install-dev, installed in its own venv": [str(tool / "bin" / "installdev"), *build[3:]],
-            "its venv's python -c pass (the floor there)": [str(tool / "bin" / "python"), "-c", "pass"],
+            "uv sync (no-op)": [uv, "sync", "-q", "--project", str(project)],
+            "installdev install-dev (no-op)": [installdev, "install-dev", str(project), "--python", python, "-q"],
+            "uv run python -c pass": [uv, "run", "-q", "--project", str(project), "python", "-c", "pass"],
+            "installdev run -- python -c pass": [installdev, "run", str(project), "--python", python, "-q", "--",
+                                                 "python", "-c", "pass"],
+            "installdev's own python -c pass (the floor)": [str(tool / "bin" / "python"), "-c", "pass"],
         }
-        if not (REPO / "plugin" / "run_installdev.py").exists():
-            del commands["python plugin/run_installdev.py install-dev"]
-        times = wall_times(commands, env, runs, tool_env=tool_env, tool_dir=tool)
+        for argv in commands.values():  # the first run of each writes its quick record
+            subprocess.run(argv, env=uv_env if argv[0] == uv else tool_env, check=True, stdout=subprocess.DEVNULL)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(runs):
+            for name, argv in commands.items():
+                started = time.perf_counter()
+                subprocess.run(argv, env=uv_env if argv[0] == uv else tool_env, check=True, stdout=subprocess.DEVNULL)
+                times[name].append(time.perf_counter() - started)
+        medians = {name: statistics.median(values) for name, values in times.items()}
         print(f"no-op benchmark: {runs} interleaved runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-        print_table(times, "pip install -e '.[dev]' again (pip's no-op)")
+        for name, median in medians.items():
+            print(f"{name:<48} {median * 1000:>8.1f}ms")
+        print(f"install-dev no-op / uv sync no-op: {medians['installdev install-dev (no-op)'] / medians['uv sync (no-op)']:.2f}x "
+              "(target <= 1.0)")
+        ratio = medians["installdev run -- python -c pass"] / medians["uv run python -c pass"]
+        print(f"installdev run / uv run: {ratio:.2f}x (target <= 1.2)")
+
+
+def _uv_from_package() -> str:
+    from uv import find_uv_bin
+
+    return find_uv_bin()
 
 
 DEV_TOOLS = ["requests", "pydantic", "pytest", "pytest-cov", "black", "isort", "flake8", "mypy"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_installdev
-from installdev.cli.run import command_environment
+from installdev.venv_exec import activated_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -45,9 +45,9 @@ def test_run_builds_the_venv_then_runs_the_command_in_it_then_is_silent_and_pass
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX layout")
 def test_the_command_environment_is_an_activated_venvs(tmp_path):
     venv = tmp_path / "venv"
-    environment = command_environment(venv, {"PATH": "/usr/bin:/bin", "PYTHONHOME": "/opt/py", "KEPT": "1"})
+    environment = activated_environment(venv, {"PATH": "/usr/bin:/bin", "PYTHONHOME": "/opt/py", "KEPT": "1"})
     assert environment == {"PATH": f"{venv}/bin:/usr/bin:/bin", "VIRTUAL_ENV": str(venv), "KEPT": "1"}
-    assert command_environment(venv, {})["PATH"] == f"{venv}/bin"  # no PATH: the venv alone, no empty entry
+    assert activated_environment(venv, {})["PATH"] == f"{venv}/bin"  # no PATH: the venv alone, no empty entry
 
 
 def test_a_changed_input_is_rebuilt_before_the_command_runs(project, offline_env):
