@@ -3,8 +3,8 @@
 
 noop: the whole-process wall time of `installdev install-dev` and `installdev run -- python -c pass` on an
 up-to-date project (installdev installed in a venv of its own, as pipx or `uv tool install` gives it) next to
-`uv sync` and `uv run python -c pass` on the same project and the interpreter floor, interleaved, with the two
-ratios the targets are set on. Runs offline from wheels it builds itself (installdev's own dependencies come from
+`uv sync` and `uv run python -c pass` on the same project, `installdev bootstrap` of an up-to-date workspace of 20
+projects and the interpreter floor, interleaved, with the three ratios the targets are set on. Runs offline from wheels it builds itself (installdev's own dependencies come from
 the package index once).
 
 cold: a project whose dev extra is a realistic tool set (requests, pydantic, pytest, pytest-cov,
@@ -69,6 +69,9 @@ def print_table(times: dict[str, list[float]], reference: str) -> None:
         print(f"{name:<52} {median * 1000:>8.1f}ms {median / medians[reference]:>16.3f}x {medians[reference] / median:>8.1f}x")
 
 
+WORKSPACE_PROJECTS = 20
+
+
 def bench_noop(runs: int) -> None:
     """No-op of install-dev and run against uv's on the same project, and the interpreter floor, interleaved.
 
@@ -91,19 +94,26 @@ def bench_noop(runs: int) -> None:
         python = os.path.realpath(sys.executable)
         tool = root / "tool"
         subprocess.run([python, "-m", "virtualenv", "-q", str(tool)], env=env, check=True)
-        subprocess.run([str(tool / "bin" / "python"), "-m", "pip", "install", "-q", "--no-build-isolation", str(REPO)],
+        subprocess.run([str(tool / "bin" / "python"), "-m", "pip", "install", "-q", "--no-build-isolation", f"{REPO}[uv]"],
                        env={k: v for k, v in env.items() if k not in ("PIP_NO_INDEX", "PIP_FIND_LINKS")}, check=True)
         tool_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
         installdev = str(tool / "bin" / "installdev")
         uv_env = {**tool_env, "UV_OFFLINE": "1", "UV_FIND_LINKS": str(wheels), "UV_NO_INDEX": "1"}
         subprocess.run([installdev, "install-dev", str(project), "--python", python, "-q"], env=tool_env, check=True)
         subprocess.run([uv, "sync", "-q", "--python", python], env=uv_env, cwd=project, check=True)
+        workspace = root / "workspace"
+        for index in range(WORKSPACE_PROJECTS):
+            write_project(workspace / "libs" / f"lib{index:02}", name=f"lib{index:02}")
+        (workspace / "pyproject.toml").write_text('[tool.installdev.workspace]\nprojects = ["libs/*"]\n')
+        bootstrap = [installdev, "bootstrap", str(workspace), "--python", python, "-q"]
+        subprocess.run(bootstrap, env=tool_env, check=True)
         commands = {
             "uv sync (no-op)": [uv, "sync", "-q", "--project", str(project)],
             "installdev install-dev (no-op)": [installdev, "install-dev", str(project), "--python", python, "-q"],
             "uv run python -c pass": [uv, "run", "-q", "--project", str(project), "python", "-c", "pass"],
             "installdev run -- python -c pass": [installdev, "run", str(project), "--python", python, "-q", "--",
                                                  "python", "-c", "pass"],
+            f"installdev bootstrap, {WORKSPACE_PROJECTS} projects up to date": bootstrap,
             "installdev's own python -c pass (the floor)": [str(tool / "bin" / "python"), "-c", "pass"],
         }
         for argv in commands.values():  # the first run of each writes its quick record
@@ -122,6 +132,9 @@ def bench_noop(runs: int) -> None:
               "(target <= 1.0)")
         ratio = medians["installdev run -- python -c pass"] / medians["uv run python -c pass"]
         print(f"installdev run / uv run: {ratio:.2f}x (target <= 1.2)")
+        workspace_noop = medians[f"installdev bootstrap, {WORKSPACE_PROJECTS} projects up to date"]
+        ratio = workspace_noop / medians["installdev install-dev (no-op)"]
+        print(f"bootstrap of {WORKSPACE_PROJECTS} / one project's no-op: {ratio:.2f}x (target <= 3)")
 
 
 def _uv_from_package() -> str:

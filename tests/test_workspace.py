@@ -190,3 +190,26 @@ def test_path_dependencies_are_found(tmp_path: Path) -> None:
     ws = load_workspace(root)
     found = {member.name: path_dependencies(member_settings(member, Options(), {})) for member in ws.projects}
     assert found == {"lib": set(), "tool": {root / "lib"}, "app": {root / "lib"}}
+
+
+def test_an_up_to_date_workspace_is_answered_by_one_quick_record(tmp_path: Path, offline_env: dict[str, str]) -> None:
+    root = workspace(tmp_path / "ws", '[tool.installdev.workspace]\nprojects = ["libs/*"]\n',
+                     {"libs/one": "", "libs/two": "", "libs/three": ""})
+    args = [str(root), "--installer", "pip"]
+    assert bootstrap(args, offline_env).returncode == 0
+    console_script = "import sys; from installdev.cli import main; sys.exit(main())"
+    quick = subprocess.run([sys.executable, "-X", "importtime", "-c", console_script, "bootstrap", *args], env=offline_env,
+                           capture_output=True, text=True, timeout=120)
+    assert quick.returncode == 0 and f"bootstrap {root}: all 3 venvs are up to date" in quick.stdout, quick.stdout
+    assert "installdev.workspace" not in quick.stderr, "one record answered for the whole workspace"
+
+    pyproject = root / "libs" / "two" / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n# changed\n")
+    changed = bootstrap(args, offline_env)
+    assert changed.returncode == 0 and "all 3 venvs are up to date" not in changed.stdout
+    assert "libs/two" in changed.stdout and "built" in changed.stdout, changed.stdout
+
+    write_project(root / "libs" / "four", name="four")  # a project that appears is part of the workspace at once
+    grown = bootstrap(args, offline_env)
+    assert grown.returncode == 0 and "libs/four" in grown.stdout, grown.stdout
+    assert (root / "libs" / "four" / "venv" / ".installdev-stamp.json").is_file()

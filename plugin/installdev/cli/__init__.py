@@ -63,8 +63,9 @@ def _error(message: str) -> None:
 
 
 def quick_noop(argv: list[str]) -> bool:
-    """Whether a quick record vouches that this exact ``install-dev`` invocation has nothing to do (then say so)."""
-    if argv[:1] != ["install-dev"] or any(flag in argv for flag in ("--force", "--json", "-h", "--help")):
+    """Whether a quick record vouches that this exact ``install-dev`` or ``bootstrap`` invocation has nothing to do (then
+    say so)."""
+    if argv[:1] not in (["install-dev"], ["bootstrap"]) or any(flag in argv for flag in ("--force", "--json", "-h", "--help")):
         return False
     from installdev import quickcheck
 

@@ -69,4 +69,37 @@ def run(args: argparse.Namespace) -> int:
 
     request = BootstrapRequest(root=args.root, options=arguments.options_from(args), only=tuple(args.only or ()),
                                jobs=args.jobs, fail_fast=args.fail_fast, as_json=args.json, verbosity=args.verbosity)
-    return run_bootstrap(request)
+    exit_code = run_bootstrap(request)
+    if exit_code == 0 and not (args.json or args.force):
+        _remember_noop(args.argv, request)
+    return exit_code
+
+
+def _remember_noop(argv: list[str], request) -> None:
+    """Write the quick record that lets the same bootstrap answer "all up to date" by stat alone next time: what every
+    member's no-op rests on, plus the workspace file, the root and every member's parent directory (a project that
+    appears or disappears changes a directory). Skipped when a member is not up to date."""
+    import os
+    from pathlib import Path
+
+    from installdev import quickcheck
+    from installdev.actions.freshness import assess, noop_dependencies
+    from installdev.workspace.config import load_workspace, select_projects
+    from installdev.workspace.members import member_settings
+
+    workspace = load_workspace(Path(request.root))
+    members = select_projects(workspace, request.only)
+    present = [(workspace.origin, True), (workspace.root, True), *((member.directory.parent, True) for member in members)]
+    absent: list[Path] = []
+    variables: set[str] = set()
+    for member in members:
+        settings = member_settings(member, request.options, defaults=workspace.defaults)
+        freshness = assess(settings)
+        if not freshness.up_to_date:
+            return
+        member_present, member_absent, member_variables = noop_dependencies(settings, freshness)
+        present += member_present
+        absent += member_absent
+        variables |= member_variables
+    quickcheck.write_record(quickcheck.invocation_key(argv, os.environ), present, absent, variables,
+                            f"bootstrap {workspace.root}: all {len(members)} venvs are up to date", workspace.root)
