@@ -4,8 +4,8 @@
 noop: the whole-process wall time of `installdev install-dev` and `installdev run -- python -c pass` on an
 up-to-date project (installdev installed in a venv of its own, as pipx or `uv tool install` gives it) next to
 `uv sync` and `uv run python -c pass` on the same project, `installdev bootstrap` of an up-to-date workspace of 20
-projects and the interpreter floor, interleaved, with the three ratios the targets are set on. Runs offline from wheels it builds itself (installdev's own dependencies come from
-the package index once).
+projects and the interpreter floor, interleaved, with the three ratios the targets are set on. Runs offline from
+wheels it builds itself (installdev's own dependencies come from the package index once).
 
 cold: a project whose dev extra is a realistic tool set (requests, pydantic, pytest, pytest-cov,
 black, isort, flake8, mypy), built from nothing by the DataHub recipe, installdev with pip and
