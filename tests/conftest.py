@@ -64,3 +64,22 @@ def run_installdev(args: list[str], env: dict[str, str], cwd: Path | None = None
 
 def venv_import(venv: Path, statement: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(venv / "bin" / "python"), "-c", statement], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def uv() -> str:
+    """uv's executable (the test extra installs it); missing: fails under CI=true, else skips."""
+    from hostfixtures import require_host
+    from installdev.actions.installer import find_uv
+
+    found = find_uv()
+    require_host(found is not None, "uv is not installed: pip install -e '.[test]'")
+    return found
+
+
+@pytest.fixture
+def uv_env(offline_env: dict[str, str], wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Offline for pip and for uv's project commands (which read UV_*, not PIP_*), one uv cache for the session."""
+    return {**offline_env, "UV_NO_INDEX": "1", "UV_FIND_LINKS": str(wheelhouse), "UV_PYTHON_DOWNLOADS": "never",
+            "UV_CACHE_DIR": str(tmp_path_factory.getbasetemp() / "uv-cache")}
+

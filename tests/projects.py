@@ -103,3 +103,7 @@ def build_recording_project(directory: Path, name: str) -> Path:
         [tool.setuptools.packages.find]
         where = ["src"]
         """)
+
+# A python -c script printing {distribution name (lowercase): version} of a venv, as JSON.
+INSTALLED_VERSIONS = ("import json; from importlib import metadata; "
+                      "print(json.dumps({d.metadata['Name'].lower(): d.version for d in metadata.distributions()}))")

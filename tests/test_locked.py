@@ -20,30 +20,17 @@ from pathlib import Path
 
 import pytest
 from conftest import run_installdev
-from hostfixtures import require_host
-from installdev.actions.installer import find_uv
 from installdev.actions.locked_install import venv_identity
-from projects import pep621_project
+from projects import INSTALLED_VERSIONS, pep621_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")]
 
 TOOLS = ("devtool", "testtool", "reqtool", "lib", "app", "poetryapp", "pyapp")
-_LIST = ("import json; from importlib import metadata; "
-         "print(json.dumps({d.metadata['Name'].lower(): d.version for d in metadata.distributions()}))")
 
 
 @pytest.fixture
-def uv() -> str:
-    found = find_uv()
-    require_host(found is not None, "uv is not installed: pip install -e '.[test]'")
-    return found
-
-
-@pytest.fixture
-def env(offline_env: dict[str, str], wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Offline for pip and for uv's project commands (which read UV_*, not PIP_*), one uv cache for the file."""
-    return {**offline_env, "UV_NO_INDEX": "1", "UV_FIND_LINKS": str(wheelhouse), "UV_PYTHON_DOWNLOADS": "never",
-            "UV_CACHE_DIR": str(tmp_path_factory.getbasetemp() / "locked-uv-cache")}
+def env(uv_env: dict[str, str]) -> dict[str, str]:
+    return uv_env
 
 
 def uv_run(uv: str, directory: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -60,7 +47,7 @@ def install(project: Path, env: dict[str, str], *args: str, expect: int = 0) -> 
 
 def installed(venv: Path) -> dict[str, str]:
     """The fixture distributions in ``venv`` and their versions."""
-    completed = subprocess.run([str(venv / "bin" / "python"), "-c", _LIST], capture_output=True, text=True, timeout=60)
+    completed = subprocess.run([str(venv / "bin" / "python"), "-c", INSTALLED_VERSIONS], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
     return {name: version for name, version in json.loads(completed.stdout).items() if name in TOOLS}
 
