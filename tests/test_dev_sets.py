@@ -23,7 +23,8 @@ from installdev.actions.installer import find_uv
 from projects import build_recording_project, pep621_project, poetry_project, setup_py_project
 from wheelhouse import BUILD_BACKENDS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow,
+              pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")]
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
 RUNNING = sys.version_info[:2]

@@ -23,7 +23,8 @@ from conftest import run_installdev
 from installdev.actions.locked_install import venv_identity
 from projects import INSTALLED_VERSIONS, pep621_project
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow,
+              pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")]
 
 TOOLS = ("devtool", "testtool", "reqtool", "lib", "app", "poetryapp", "pyapp")
 

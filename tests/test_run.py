@@ -10,7 +10,7 @@ import pytest
 from conftest import run_installdev
 from installdev.venv_exec import activated_environment
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REPORT = ("import os, sys; print(sys.prefix); print(os.environ['VIRTUAL_ENV']); "
           "print(os.environ['PATH'].split(os.pathsep)[0]); print(os.getcwd())")

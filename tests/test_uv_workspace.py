@@ -19,7 +19,8 @@ import pytest
 from conftest import run_installdev
 from projects import INSTALLED_VERSIONS, pep621_project
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow,
+              pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")]
 
 TOOLS = ("a", "b", "c", "devtool", "testtool", "reqtool")
 
