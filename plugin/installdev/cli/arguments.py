@@ -63,7 +63,8 @@ def add_installer(parser: argparse.ArgumentParser) -> None:
 
 def add_python(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--python", metavar="PY",
-                        help="interpreter to base the venv on, a path or a name on PATH (default: the one running installdev)")
+                        help="interpreter to base the venv on, a path or a name on PATH (default: one the project accepts, "
+                             "the running one if it fits)")
 
 
 def add_lock_timeout(parser: argparse.ArgumentParser) -> None:

@@ -11,15 +11,17 @@ from installdev.cli import arguments
 from installdev.errors import InstalldevError
 from installdev.report import Reporter
 
-DESCRIPTION = ("Create or update PROJECT_DIR's development venv: seeded pip, the project installed editable with "
-               "its extras, requirement files; a no-op when nothing changed.")
+DESCRIPTION = ("Create or update PROJECT_DIR's development venv: the project installed editable with what it declares "
+               "for development, on an interpreter it accepts; a no-op when nothing changed.")
 EPILOG = f"""\
 what it does:
-  Creates PROJECT_DIR/venv with virtualenv (pip and setuptools seeded), then runs
-  `pip install -e PROJECT_DIR[dev]` plus any -r/-c files, and writes a stamp last.
-  A second run with nothing changed only checks the stamp and exits 0 at once.
-  Builds of one venv are serialized by a lock file beside it (VENV.lock); a failed
-  rebuild leaves the previous venv in place.
+  Creates PROJECT_DIR/venv with virtualenv on an interpreter the project accepts
+  (requires-python, .python-version), installs the project editable with what it
+  declares for development (uv's default dependency groups, non-optional poetry
+  groups, the dev extra, or requirements-dev.txt and friends; a lock file it has
+  is installed exactly), plus any -r/-c files, and writes a stamp last. The next run
+  with nothing changed is answered by stat alone. Builds of one venv are serialized
+  by a lock; a failed rebuild leaves the previous venv in place.
 
 symlinks or copies (first match wins):
   1. --copies / --symlinks
@@ -34,9 +36,11 @@ symlinks or copies (first match wins):
 
 settings in PROJECT_DIR/pyproject.toml (the command line wins):
   [tool.installdev]
-  venv = "venv"                  extras = ["dev"]        python = "python3.12"
-  requirements = ["requirements-dev.txt"]                constraints = []
+  venv = "venv"                  extras = ["dev"]        groups = ["dev", "lint"]
+  python = "python3.12"          no-default-groups = false
+  requirements = ["requirements-dev.txt"]   constraints = []   build-constraints = []
   flag-prefix = "DATAHUB"        lock-timeout = 900      system-site-packages = false
+  installer = "auto"             seed-pip = true         locked = false   frozen = false
 
 --json prints one JSON document on stdout (progress goes to stderr): schema 1, with
   result (built, rebuilt, up to date, failed), exit_code, error, venv, python_executable,
