@@ -271,3 +271,13 @@ def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tu
         if not path.endswith(("pyproject.toml", ".lock", ".cfg", ".py")):
             variables.update(re.findall(r"\$\{([A-Z0-9_]+)\}", Path(path).read_text(encoding="utf-8", errors="replace")))
     return present, absent, variables
+
+
+def record_noop(key_argv: list[str], settings: Settings, freshness: Freshness, message: str) -> None:
+    """Write the quick record for the invocation ``key_argv``: what this up-to-date verdict rests on (``freshness``
+    must be up to date), so the same invocation is answered by stat alone next time."""
+    from installdev import quickcheck
+
+    present, absent, variables = noop_dependencies(settings, freshness)
+    quickcheck.write_record(quickcheck.invocation_key(key_argv, os.environ), present, absent, variables, message,
+                            settings.venv)

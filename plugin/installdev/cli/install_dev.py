@@ -90,14 +90,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _remember_noop(argv: list[str], settings, result) -> None:
     """Write the quick record that lets the same invocation confirm "up to date" by stat alone next time."""
-    from installdev import quickcheck
-    from installdev.actions.freshness import assess, noop_dependencies
+    from installdev.actions.freshness import assess, record_noop
 
     freshness = assess(settings)
     if freshness.up_to_date:
-        present, absent, variables = noop_dependencies(settings, freshness)
-        quickcheck.write_record(quickcheck.invocation_key(argv, os.environ), present, absent, variables,
-                                f"{settings.venv} is up to date ({result.mode})", settings.venv)
+        record_noop(argv, settings, freshness, f"{settings.venv} is up to date ({result.mode})")
 
 
 def _print_json(document: dict) -> None:

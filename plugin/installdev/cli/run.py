@@ -95,12 +95,9 @@ def quick_key_arguments(argv: list[str]) -> list[str]:
 
 
 def _remember_noop(argv: list[str], settings, freshness) -> None:
-    from installdev import quickcheck
-    from installdev.actions.freshness import noop_dependencies
+    from installdev.actions.freshness import record_noop
 
-    present, absent, variables = noop_dependencies(settings, freshness)
-    quickcheck.write_record(quickcheck.invocation_key(quick_key_arguments(argv), os.environ), present, absent, variables,
-                            f"{settings.venv} is up to date", settings.venv)
+    record_noop(quick_key_arguments(argv), settings, freshness, f"{settings.venv} is up to date")
 
 
 def run_in_venv(venv: Path, command: list[str]) -> int:

@@ -3,18 +3,14 @@ file, and the small list helpers the declaration readers share."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from installdev.errors import ProjectError
+from installdev.request.project import normalize_extra
 
 DEV = "dev"
-
-
-def normalize_name(name: str) -> str:
-    """PEP 503 / PEP 735 normalization: ``Dev_Tools`` and ``dev-tools`` name the same group or extra."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+normalize_name = normalize_extra  # one rule (PEP 503/685/735) for extras, groups and distribution names
 
 
 def pyproject_path(directory: Path) -> Path:
