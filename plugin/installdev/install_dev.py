@@ -19,11 +19,14 @@ if TYPE_CHECKING:
     from installdev.plan import Plan
     from installdev.report import Reporter
     from installdev.request.settings import Settings
+    from installdev.vocabulary import InstallerName, LinkMode
 
 
-def _from_stamp(settings: Settings, stamp: Stamp, started: float) -> InstallResult:
+def _from_stamp(settings: Settings, freshness: Freshness, started: float) -> InstallResult:
+    stamp = freshness.reading.stamp
     return InstallResult(Outcome.UP_TO_DATE, settings.project.directory, settings.venv, stamp.mode, stamp.mode_reasons,
-                         stamp.python_path, stamp.python_version, stamp.installer, time.perf_counter() - started)
+                         stamp.python_path, stamp.python_version, stamp.installer, time.perf_counter() - started,
+                         freshness=freshness)
 
 
 def install_dev(settings: Settings, reporter: Reporter) -> InstallResult:
@@ -32,7 +35,7 @@ def install_dev(settings: Settings, reporter: Reporter) -> InstallResult:
     freshness = assess(settings)
     if freshness.up_to_date:
         reporter.info(f"{settings.venv} is up to date ({freshness.reading.stamp.mode})")
-        return _from_stamp(settings, freshness.reading.stamp, started)
+        return _from_stamp(settings, freshness, started)
 
     from installdev.actions.locking import venv_lock
     from installdev.actions.replace import recover
@@ -53,7 +56,7 @@ def install_dev(settings: Settings, reporter: Reporter) -> InstallResult:
             freshness = assess(settings)
             if freshness.up_to_date:
                 reporter.info(f"{settings.venv} was just built by another process; it is up to date")
-                return _from_stamp(settings, freshness.reading.stamp, started)
+                return _from_stamp(settings, freshness, started)
             if freshness.problem:
                 raise freshness.problem
         reporter.info(f"building {settings.venv}: {'; '.join(freshness.reasons)}")
@@ -62,14 +65,9 @@ def install_dev(settings: Settings, reporter: Reporter) -> InstallResult:
 
 
 def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporter, started: float) -> InstallResult:
-    from installdev.actions.creator import create_venv
-    from installdev.actions.health import health_problem
-    from installdev.actions.installer import install_project
-    from installdev.actions.locked_install import install_locked
+    from installdev.actions.freshness import after_build
     from installdev.actions.replace import replacing
     from installdev.actions.stamp import write_stamp
-    from installdev.actions.venvdir import reset
-    from installdev.vocabulary import LinkMode
 
     settings, base, decision = plan.settings, plan.base, plan.host.decision
     venv = settings.venv
@@ -78,39 +76,70 @@ def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporte
     reporter.info(f"mode {decision.summary()}")
 
     with replacing(venv, settings.project.directory, reporter):
-        mode = decision.mode
-        with reporter.step(f"creating venv with Python {base.version_text} ({mode})"):
-            create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip)
-        problem = health_problem(venv, base.version)
-        if problem and decision.copies_fallback:
-            reporter.warning(f"the symlinks venv failed its health check ({problem}); rebuilding it once with copies")
-            mode = LinkMode.COPIES
-            reset(venv)
-            with reporter.step(f"creating venv with Python {base.version_text} ({mode})"):
-                create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip)
-            problem = health_problem(venv, base.version)
-        if problem:
-            raise CreateError(f"the new venv {venv} failed its health check: {problem}")
-
-        reporter.info(f"development set: {plan.development.reason}")
-        if plan.locked is not None and plan.locked.is_locked:
-            backend = install_locked(plan, reporter)
-        else:
-            with reporter.step(f"installing {plan.install_spec.summary()}"):
-                backend = install_project(venv, base, plan.install_spec, plan.installer, reporter)
-            backend = _verify_extras(plan, backend, reporter) or backend
-
+        mode, backend, identities = _create_and_install(plan, reporter)
         reasons = decision.reasons if mode == decision.mode else ("the symlinks venv failed its health check",)
-        write_stamp(venv, Stamp(
+        stamp = Stamp(
             installdev=__version__, inputs=_stamp_inputs(plan, freshness.inputs), python_requested=base.requested,
             python_path=base.path,
             python_version=base.version_text, mode=mode, mode_reasons=tuple(reasons), installer=str(backend),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        ))
+        )
+        write_stamp(venv, stamp)
     seconds = time.perf_counter() - started
     reporter.info(f"ready in {seconds:.1f}s (installed with {backend}): {activate_command(venv)}")
     return InstallResult(outcome, settings.project.directory, venv, mode, tuple(reasons), base.path, base.version_text,
-                         str(backend), seconds, freshness.reasons)
+                         str(backend), seconds, freshness.reasons, after_build(stamp, identities))
+
+
+def _create_and_install(plan: Plan, reporter: Reporter) -> tuple[LinkMode, InstallerName, tuple[str, ...]]:
+    """Create the venv and fill it, its health check running beside the install; an automatic symlinks venv that fails
+    the check is made again once with copies (by virtualenv) and filled again. Returns the mode, the backend that
+    installed and the files the health check named. Raises CreateError, InstallError or ProjectError."""
+    from installdev.actions.creator import create_venv
+    from installdev.actions.health import start_check
+    from installdev.actions.venvdir import reset
+    from installdev.errors import InstallError, ProjectError
+    from installdev.policy import choose_creator
+    from installdev.vocabulary import CreatorName, LinkMode
+
+    settings, base, decision, venv = plan.settings, plan.base, plan.host.decision, plan.settings.venv
+    mode, creator = decision.mode, plan.creator
+    while True:
+        with reporter.step(f"creating venv with Python {base.version_text} ({mode}, {creator.name})"):
+            create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip,
+                        plan.installer.uv if creator.name == CreatorName.UV else None)
+        check = start_check(venv)
+        failure: InstallError | ProjectError | None = None
+        try:
+            backend = _install(plan, reporter)
+        except (InstallError, ProjectError) as error:  # a venv that is not healthy explains it better
+            failure, backend = error, None
+        health = check.health(base.version)
+        if health.problem and decision.copies_fallback and mode == LinkMode.SYMLINKS:
+            reporter.warning(f"the symlinks venv failed its health check ({health.problem}); rebuilding it once with copies")
+            mode = LinkMode.COPIES
+            creator = choose_creator(mode, plan.installer.name, plan.seed_pip)
+            reset(venv)
+            continue
+        if health.problem:
+            raise CreateError(f"the new venv {venv} failed its health check: {health.problem}")
+        if failure is not None:
+            raise failure
+        return mode, backend, health.identities
+
+
+def _install(plan: Plan, reporter: Reporter) -> InstallerName:
+    """Fill the new venv: from the project's lock, or the install spec (then the extras only its build declares are
+    checked). Returns the backend that installed."""
+    from installdev.actions.installer import install_project
+    from installdev.actions.locked_install import install_locked
+
+    reporter.info(f"development set: {plan.development.reason}")
+    if plan.locked is not None and plan.locked.is_locked:
+        return install_locked(plan, reporter)
+    with reporter.step(f"installing {plan.install_spec.summary()}"):
+        backend = install_project(plan.settings.venv, plan.base, plan.install_spec, plan.installer, reporter)
+    return _verify_extras(plan, backend, reporter) or backend
 
 
 def _stamp_inputs(plan: Plan, assessed: dict) -> dict:

@@ -23,7 +23,7 @@ from installdev.host.facts import HostFacts, existing_ancestor, gather_host_fact
 from installdev.host.interpreter import BasePython, discover
 from installdev.host.probe import ProbeResult, probe_directory
 from installdev.host.python_finder import PythonRequest, check_requested_python, choose_python, python_request
-from installdev.policy import Decision, decide_link_mode
+from installdev.policy import CreatorChoice, Decision, choose_creator, decide_link_mode
 from installdev.request.development import DevelopmentSet, development_set
 from installdev.request.envflags import ModeRequest, copies_flag_names
 from installdev.request.locked import InstallMethod, LockedInstall, choose_locked_install, read_lock
@@ -62,6 +62,7 @@ class Plan(NamedTuple):
     problems: tuple[Problem, ...]
     locked: LockedInstall | None = None  # how the venv is filled: from the project's lock, or by resolving
     locked_set: LockedSet | None = None  # the lock read by installdev for that interpreter (not for uv sync: uv reads it)
+    creator: CreatorChoice | None = None  # what makes the venv (None when the mode or the installer is not known)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -136,8 +137,9 @@ def make_plan(settings: Settings, freshness: Freshness) -> Plan:
         if locked_set is not None and locked_set.constraints:  # the lock only pins versions: resolve as without one
             development = attempt("development", lambda: development_set(settings))
             spec = _install_spec(settings, development)
+    creator = choose_creator(host.decision.mode, installer.name, seed_pip) if host.decision and installer else None
     return Plan(settings, freshness, development, spec, venv_kind, request, base, installer, seed_pip, host, tuple(problems),
-                locked, locked_set)
+                locked, locked_set, creator)
 
 
 def _install_spec(settings: Settings, development: DevelopmentSet | None) -> InstallSpec | None:

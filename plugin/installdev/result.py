@@ -18,10 +18,13 @@ import enum
 import os
 import shlex
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.actions.venvdir import venv_python
 from installdev.errors import ExitCode, InstalldevError
+
+if TYPE_CHECKING:
+    from installdev.actions.freshness import Freshness
 
 RESULT_SCHEMA = 1
 
@@ -47,6 +50,8 @@ class InstallResult(NamedTuple):
     installer: str
     seconds: float
     changes: tuple[str, ...] = ()
+    # what the venv's up-to-date verdict rests on, for a quick record; not up to date when an input changed meanwhile
+    freshness: Freshness | None = None
 
     def to_json(self) -> dict:
         return {

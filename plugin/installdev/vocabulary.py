@@ -1,4 +1,5 @@
-"""The words several roles share, as enums: how the interpreter is linked, and what installs into the venv.
+"""The words several roles share, as enums: how the interpreter is linked, what makes the venv, and what installs
+into it.
 
 Both are ``str`` enums whose ``str()`` is the plain value, so they print, compare with, and serialize to
 the same strings the command line, the stamp and ``--json`` use.
@@ -26,4 +27,11 @@ class InstallerName(_Word):
 
     AUTO = "auto"
     PIP = "pip"
+    UV = "uv"
+
+
+class CreatorName(_Word):
+    """What makes the venv's directory, interpreter links and activation scripts."""
+
+    VIRTUALENV = "virtualenv"
     UV = "uv"

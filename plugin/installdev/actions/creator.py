@@ -1,4 +1,4 @@
-"""Creating the venv with virtualenv, in exactly the mode decided.
+"""Creating the venv in exactly the mode decided: with virtualenv, or with ``uv venv`` where the policy says so.
 
 virtualenv is told ``--copies`` or ``--symlinks`` explicitly and runs with the user's
 ``VIRTUALENV_*`` variables and config file shut out, so neither its own TMPDIR symlink probe nor a
@@ -6,6 +6,10 @@ stray setting can change the mode. It writes no ``.venv`` redirect file beside t
 Seeds pip and setuptools from virtualenv's bundled wheels and app-data cache, offline (wheel is no
 longer seeded by virtualenv 21: setuptools builds wheels itself), so no ``pip install --upgrade pip
 setuptools wheel`` round trip is needed.
+
+``uv venv`` (symlinks, no pip: ``installdev.policy.choose_creator``) is given the base interpreter's path, keeps what
+is already in the claimed directory (installdev's marker), and runs without the user's uv configuration, project
+discovery or ``UV_VENV_*`` variables, so it neither seeds packages from an index nor clears the directory.
 """
 
 from __future__ import annotations
@@ -62,9 +66,45 @@ def _one_line(error: Exception) -> str:
     return cause
 
 
-def create_venv(dest: Path, base: BasePython, mode: LinkMode, system_site_packages: bool, seed_pip: bool) -> None:
-    """Create a venv at ``dest`` (an existing, claimed directory), seeded with pip and setuptools when
-    ``seed_pip``. Raises CreateError."""
+def create_venv(dest: Path, base: BasePython, mode: LinkMode, system_site_packages: bool, seed_pip: bool,
+                uv: str | None = None) -> None:
+    """Create a venv at ``dest`` (an existing, claimed directory): with ``uv venv`` when ``uv`` (its executable) is
+    given, for a symlinks venv without pip; else with virtualenv, seeded with pip and setuptools when ``seed_pip``.
+    Raises CreateError."""
+    if uv is not None:
+        _create_with_uv(uv, dest, base, system_site_packages)
+    else:
+        _create_with_virtualenv(dest, base, mode, system_site_packages, seed_pip)
+    if system_site_packages and base.nix_env_site_packages:
+        pth = site_packages(dest, base.version) / NIX_ENV_PTH
+        try:
+            pth.write_text(f"import site; site.addsitedir({base.nix_env_site_packages!r})\n", encoding="utf-8")
+        except OSError as error:
+            raise CreateError(f"could not write {pth}: {_one_line(error)}") from None
+
+
+def _create_with_uv(uv: str, dest: Path, base: BasePython, system_site_packages: bool) -> None:
+    import subprocess
+
+    command = [uv, "venv", "--allow-existing", "--no-project", "--no-config", "--python", base.path, "--quiet", str(dest)]
+    if system_site_packages and base.nix_env_site_packages is None:
+        command.append("--system-site-packages")
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("UV_VENV_") and key not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON")}
+    try:
+        completed = subprocess.run(command, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise CreateError(f"uv venv could not create {dest}: {error}") from None
+    if completed.returncode != 0:
+        said = [line.strip() for line in completed.stderr.splitlines() if line.strip()]
+        cause = said[-1] if said else f"exit status {completed.returncode}"
+        if "No space left on device" in cause:
+            cause += ": free some space there, or pass --venv on another disk"
+        raise CreateError(f"uv venv could not create {dest}: {cause}")
+
+
+def _create_with_virtualenv(dest: Path, base: BasePython, mode: LinkMode, system_site_packages: bool,
+                            seed_pip: bool) -> None:
     from virtualenv import cli_run
 
     args = [str(dest), "--python", base.path, f"--{mode}", "--no-download", "--no-periodic-update", "--quiet"]
@@ -80,9 +120,3 @@ def create_venv(dest: Path, base: BasePython, mode: LinkMode, system_site_packag
             raise CreateError(f"virtualenv refused to create {dest} (exit status {exit_.code})") from None
         except Exception as error:  # virtualenv raises many types; all mean "not created"
             raise CreateError(f"virtualenv could not create {dest}: {_one_line(error)}") from None
-    if system_site_packages and base.nix_env_site_packages:
-        pth = site_packages(dest, base.version) / NIX_ENV_PTH
-        try:
-            pth.write_text(f"import site; site.addsitedir({base.nix_env_site_packages!r})\n", encoding="utf-8")
-        except OSError as error:
-            raise CreateError(f"could not write {pth}: {_one_line(error)}") from None

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 from installdev import __version__
-from installdev.actions.stamp import StampReading, read_stamp
+from installdev.actions.stamp import Stamp, StampReading, read_stamp
 from installdev.actions.venvdir import (
     INNER_PREVIOUS,
     INNER_RETURNING,
@@ -142,27 +142,12 @@ def input_changes(recorded: dict, expected: dict) -> list[str]:
     return changes
 
 
-_LIVENESS_SCRIPT = """
-import os, sys, sysconfig
-if tuple(sys.version_info[:3]) != tuple(int(part) for part in sys.argv[1].split(".")):
-    sys.exit(3)
-try:  # the libpython actually loaded (an $ORIGIN rpath can pick another than sysconfig names)
-    with open("/proc/self/maps") as maps:
-        libraries = {line.split(None, 5)[5].strip() for line in maps if "/libpython" in line and len(line.split(None, 5)) == 6}
-except OSError:
-    libraries = {os.path.join(sysconfig.get_config_var("LIBDIR") or "", sysconfig.get_config_var("LDLIBRARY") or "")}
-found = [os.path.realpath(sys.executable), os.__file__] + sorted(os.path.realpath(lib) for lib in libraries if os.path.isfile(lib))
-found += [entry for entry in sys.path if entry and os.path.isdir(entry)
-          and not entry.startswith((sys.prefix, sys.base_prefix))]  # borrowed through a .pth (a Nix env)
-print("\\n".join(found))
-"""
 LIVENESS_TIMEOUT_SECONDS = 30
 
 
 class Liveness(NamedTuple):
     """Whether the venv's python starts as the recorded version (``problem`` None), and the files that prove it without
-    running it again: the interpreter it resolves to, the base's ``os.py``, its libpython, directories borrowed by a
-    ``.pth``."""
+    running it again (``installdev.actions.health``)."""
 
     problem: str | None
     identities: tuple[str, ...] = ()
@@ -174,20 +159,14 @@ def probe_liveness(venv: Path, expected_version: str) -> Liveness:
     if not os.path.exists(python):
         dangling = os.path.lexists(python)
         return Liveness(f"{python} is {'a dangling link (its base interpreter was removed?)' if dangling else 'missing'}")
-    import subprocess
+    from installdev.actions.health import start_check
 
-    try:
-        completed = subprocess.run([str(python), "-I", "-c", _LIVENESS_SCRIPT, expected_version], capture_output=True,
-                                   text=True, stdin=subprocess.DEVNULL, timeout=LIVENESS_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        return Liveness(f"{python} did not finish starting within {LIVENESS_TIMEOUT_SECONDS}s")
-    except OSError as error:
-        return Liveness(f"{python} does not start ({error.strerror or error})")
-    if completed.returncode == 3:
+    report = start_check(venv, LIVENESS_TIMEOUT_SECONDS).report()
+    if report.problem:
+        return Liveness(report.problem)
+    if ".".join(map(str, report.version)) != expected_version:
         return Liveness(f"{python} no longer runs Python {expected_version}, the version it was built with")
-    if completed.returncode != 0:
-        return Liveness(f"{python} does not start (exit status {completed.returncode})")
-    return Liveness(None, tuple(line for line in completed.stdout.splitlines() if line))
+    return Liveness(None, report.identities)
 
 
 def is_empty_or_missing(venv: Path) -> bool:
@@ -249,6 +228,19 @@ def assess(settings: Settings) -> Freshness:
         return Freshness(inputs, ("a previous rebuild was interrupted",), reading)
     reasons, liveness = staleness(settings.venv, inputs, reading)
     return Freshness(inputs, tuple(reasons), reading, liveness=liveness)
+
+
+def after_build(stamp: Stamp, identities: tuple[str, ...]) -> Freshness:
+    """The freshness of a venv just built and stamped with ``stamp``, whose python's health check named ``identities``:
+    up to date, unless an input file changed (size or modification time) while it was built."""
+    changed = []
+    for path, (_, *state) in stamp.inputs["files"].items():
+        try:
+            if _file_state(Path(path)) != state:
+                changed.append(f"{path} changed during the build")
+        except OSError:
+            changed.append(f"{path} is gone")
+    return Freshness(stamp.inputs, tuple(changed), StampReading(stamp), liveness=Liveness(None, identities))
 
 
 def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tuple[Path, bool]], list[Path], set[str]]:

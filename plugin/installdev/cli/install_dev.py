@@ -83,18 +83,12 @@ def run(args: argparse.Namespace) -> int:
         raise
     if args.json:
         _print_json(result.to_json())
-    elif not args.force:
-        _remember_noop(args.argv, settings, result)
+    elif not args.force and result.freshness is not None and result.freshness.up_to_date:
+        from installdev.actions.freshness import record_noop
+
+        # the same invocation next time confirms "up to date" by stat alone
+        record_noop(args.argv, settings, result.freshness, f"{settings.venv} is up to date ({result.mode})")
     return 0
-
-
-def _remember_noop(argv: list[str], settings, result) -> None:
-    """Write the quick record that lets the same invocation confirm "up to date" by stat alone next time."""
-    from installdev.actions.freshness import assess, record_noop
-
-    freshness = assess(settings)
-    if freshness.up_to_date:
-        record_noop(argv, settings, freshness, f"{settings.venv} is up to date ({result.mode})")
 
 
 def _print_json(document: dict) -> None:

@@ -82,9 +82,8 @@ def run(args: argparse.Namespace) -> int:
         from installdev.install_dev import install_dev
         from installdev.report import Reporter
 
-        install_dev(settings, Reporter(args.verbosity, out=sys.stderr))
-        freshness = assess(settings)
-    if freshness.up_to_date:
+        freshness = install_dev(settings, Reporter(args.verbosity, out=sys.stderr)).freshness
+    if freshness is not None and freshness.up_to_date:
         _remember_noop(args.argv, settings, freshness)
     return run_in_venv(settings.venv, args.command)
 
