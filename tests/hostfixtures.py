@@ -10,6 +10,9 @@ Fixtures (see shared/notes/test-hosts.md for what each reproduces):
                        chmod() -> ENOSYS.
 ``errno_fs(name)``     empty writable dir on a passthrough FUSE fs (tests/errnofs.py) whose
                        symlink() fails with errno ``name`` (EPERM, EOPNOTSUPP, EPROTO, ...).
+``dangling_links_dir`` empty writable dir on errnofs ``--outside-targets-dangle``: symlink() works
+                       and links inside the mount resolve, but a link to an absolute path outside
+                       it dangles (a share whose links point nowhere on the client's own disks).
 ``tmpfs_dir(opts)``    a fresh tmpfs mount, e.g. "nosymfollow", "noexec", "size=20m"
                        (size=512m is added unless a size is given).
 ``readonly_dir``       a dir holding ``README.txt`` that is a read-only bind mount (EROFS for root).
@@ -313,6 +316,13 @@ class _ErrnoMounts:
         value = getattr(errno_mod, key, None)
         if not key.startswith("E") or not isinstance(value, int):
             raise ValueError(f"unknown errno name: {name!r}")
+        return self._mount(key, ["--errno", key])
+
+    def dangling(self) -> Path:
+        """The mount where symlink() works but links to absolute paths outside the mount dangle."""
+        return self._mount("DANGLE", ["--outside-targets-dangle"])
+
+    def _mount(self, key: str, options: list[str]) -> Path:
         if key in self.mounts:
             mnt, proc = self.mounts[key]
             if proc.poll() is None and is_mountpoint(mnt):
@@ -324,7 +334,7 @@ class _ErrnoMounts:
         mnt.mkdir(exist_ok=True)
         log = open(root / "errnofs.log", "wb")
         proc = subprocess.Popen(
-            [sys.executable, str(ERRNOFS_SCRIPT), "--errno", key, str(backing), str(mnt)],
+            [sys.executable, str(ERRNOFS_SCRIPT), *options, str(backing), str(mnt)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         )
         log.close()
@@ -384,6 +394,13 @@ def errno_fs(_errno_mounts) -> Iterator[Callable[[str], Path]]:
     yield make
     for d in made:
         shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def dangling_links_dir(_errno_mounts) -> Iterator[Path]:
+    """An empty writable dir on errnofs --outside-targets-dangle: links to absolute paths outside the mount dangle."""
+    mnt = _errno_mounts.dangling()
+    yield from _fresh_subdir(mnt)
 
 
 # --------------------------------------------------------------------------------------

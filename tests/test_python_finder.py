@@ -26,7 +26,7 @@ from installdev.host.python_finder import (
     probe_python,
     python_request,
 )
-from packaging.specifiers import SpecifierSet
+from installdev.request.python_specifier import PythonSpecifier
 
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="builds PATH and pyenv trees from symlinks and exec bits")
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
@@ -35,7 +35,7 @@ VERSION_FILE = Path("/proj/.python-version")
 
 def make_request(requires_python: str | None = None, pin: str | None = None) -> PythonRequest:
     return PythonRequest(
-        RequiresPython(requires_python, SpecifierSet(requires_python)) if requires_python else None,
+        RequiresPython(requires_python, PythonSpecifier(requires_python)) if requires_python else None,
         VERSION_FILE if pin is not None else None,
         parse_version_request(pin) if pin is not None else None,
     )
@@ -112,7 +112,8 @@ def test_requires_python_is_parsed_and_kept_as_written(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     request = python_request({"project": {"requires-python": ">=3.10, <4"}}, tmp_path)
     assert request.requires_python.text == ">=3.10, <4"
-    assert request.requires_python.specifier.contains("3.12.1")
+    assert request.requires_python.specifier.contains((3, 12, 1))
+    assert not request.requires_python.specifier.contains((4, 0, 0))
     assert (request.version_file, request.pin) == (None, None)
 
 

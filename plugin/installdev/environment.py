@@ -34,8 +34,9 @@ def install_variables(env):
     return sorted((name, env[name]) for name in INSTALL_VARIABLES if env.get(name))
 
 
-def sha256_hex(text):
-    """SHA-256 of ``text`` without hashlib's OpenSSL load where the builtin module exists (it costs ~4 ms)."""
+def sha256_hex(data):
+    """SHA-256 of ``data`` (bytes, or text as UTF-8) without hashlib's OpenSSL load where the builtin module exists (it
+    costs ~4 ms)."""
     try:
         from _sha2 import sha256  # 3.12+
     except ImportError:
@@ -43,7 +44,7 @@ def sha256_hex(text):
             from _sha256 import sha256
         except ImportError:
             from hashlib import sha256
-    return sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    return sha256(data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def digest(pairs):

@@ -9,7 +9,6 @@ writes, except the probe's own private temp directory, which it removes.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 from typing import NamedTuple
@@ -165,7 +164,7 @@ def base_python(requested: str | None, request: PythonRequest) -> BasePython:
     if requested is None:
         chosen = choose_python(request)
         base = discover(chosen.path)
-        return dataclasses.replace(base, reasons=(chosen.reason, *base.reasons))
+        return base._replace(reasons=(chosen.reason, *base.reasons))
     base = discover(requested)
     misfit = check_requested_python(base.version, base.implementation, request)
     if misfit:
@@ -174,4 +173,4 @@ def base_python(requested: str | None, request: PythonRequest) -> BasePython:
     constraints = request.constraints()
     reason = f"the interpreter asked for ({requested}, Python {base.version_text})" + (
         f" satisfies {constraints}" if constraints else ": the project sets no requires-python or .python-version")
-    return dataclasses.replace(base, reasons=(reason, *base.reasons))
+    return base._replace(reasons=(reason, *base.reasons))

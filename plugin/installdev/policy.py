@@ -6,7 +6,7 @@ unit-tested over a table of host facts, probe results and choices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from installdev.errors import HostUnsupportedError, UsageError
 from installdev.host.facts import HostFacts
@@ -17,8 +17,7 @@ from installdev.vocabulary import CreatorName, InstallerName, LinkMode
 COPIES, SYMLINKS = LinkMode.COPIES, LinkMode.SYMLINKS
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     mode: LinkMode
     reasons: tuple[str, ...]
     # An automatic symlinks choice may be retried once with copies when the new venv fails its health check.
@@ -86,8 +85,7 @@ def decide_link_mode(request: ModeRequest, facts: HostFacts, probe: ProbeResult,
     return Decision(SYMLINKS, tuple(reasons), copies_fallback=True, override_hint=f"{copies_flag}=true")
 
 
-@dataclass(frozen=True)
-class CreatorChoice:
+class CreatorChoice(NamedTuple):
     name: CreatorName
     reason: str
 

@@ -28,7 +28,7 @@ from installdev.actions.venvdir import (
     venv_python,
 )
 from installdev.environment import digest as environment_digest
-from installdev.environment import install_variables
+from installdev.environment import install_variables, sha256_hex
 from installdev.errors import InstalldevError, UnsafeVenvPathError
 from installdev.request.locks import lock_candidates, lock_input_files
 from installdev.request.project import (
@@ -45,9 +45,7 @@ if TYPE_CHECKING:
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_hex(path.read_bytes())
 
 
 def _file_state(path: Path) -> list[int]:

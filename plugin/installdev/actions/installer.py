@@ -178,16 +178,19 @@ def _without_home_cache(env: dict[str, str]) -> dict[str, str]:
 
 def run_streaming(command: list[str], reporter: Reporter, cwd: Path, env: dict[str, str] | None = None) -> int:
     """Run ``command`` in ``cwd`` (with ``env``, default ours), streaming its output through ``reporter``; stop it if
-    we are interrupted."""
+    we are interrupted. Returns its exit status; raises InstallError when it cannot be started."""
     from installdev.actions.locking import held_lock_fds
 
     reporter.detail("running " + " ".join(command))
     environment = _without_home_cache(env if env is not None else dict(os.environ))
-    process = subprocess.Popen(
-        command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        pass_fds=() if os.name == "nt" else held_lock_fds(),  # an orphaned installer keeps the venv locked
-        text=True, encoding="utf-8", errors="replace",
-    )
+    try:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            pass_fds=() if os.name == "nt" else held_lock_fds(),  # an orphaned installer keeps the venv locked
+            text=True, encoding="utf-8", errors="replace",
+        )
+    except OSError as error:  # the venv's python (pip's runner) or uv cannot be started
+        raise InstallError(f"cannot start {command[0]}: {error.strerror or error}") from None
     try:
         for line in process.stdout:
             reporter.tool_output(line)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import socket
 import stat
 import time
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from pathlib import Path
 
 from installdev.actions.ownership import user_name
 from installdev.errors import HostUnsupportedError, LockTimeoutError
+from installdev.host.facts import host_name
 from installdev.report import Reporter
 
 _POLL_SECONDS = 0.05
@@ -173,7 +173,7 @@ def describe_holder(note: dict | None) -> str:
     host = "".join(char for char in note["host"][:64] if char.isprintable())
     started = time.strftime("%H:%M:%S", time.localtime(note["since"]))
     holder = f"pid {note['pid']} on {host}, since {started}"
-    if host == socket.gethostname() and not _alive(note["pid"]):
+    if host == host_name() and not _alive(note["pid"]):
         return f"a process left behind by {holder} (pid {note['pid']} has exited; its installer may still be running)"
     return holder
 
@@ -191,7 +191,7 @@ def _alive(pid: int) -> bool:
 
 
 def _write_note(descriptor: int) -> None:
-    note = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}).encode("utf-8")
+    note = json.dumps({"pid": os.getpid(), "host": host_name(), "since": time.time()}).encode("utf-8")
     try:
         os.lseek(descriptor, 0, os.SEEK_SET)
         os.write(descriptor, note)

@@ -121,19 +121,16 @@ def read_stamp(venv: Path) -> StampReading:
 
 
 def write_stamp(venv: Path, stamp: Stamp) -> None:
-    """Write the stamp atomically: a new, uniquely named file in the venv (O_EXCL, no symlink followed),
-    fsynced, then renamed over the stamp. Its mode follows the umask like any other file of the venv."""
-    import secrets
-
-    temp = venv / f".installdev-stamp-{secrets.token_hex(8)}.tmp"
+    """Write the stamp atomically: a new, uniquely named file in the venv (O_EXCL, no symlink followed), renamed over
+    the stamp. Its mode follows the umask like any other file of the venv. It is not fsynced (the venv's other files,
+    written by the installer, are not either): a stamp torn by a power cut reads as invalid, which means a rebuild."""
+    temp = venv / f".installdev-stamp-{os.urandom(8).hex()}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(temp, flags, 0o666)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(stamp.to_json(), handle, indent=2, sort_keys=True)
             handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(temp, stamp_path(venv))
     except BaseException:
         if os.path.lexists(temp):

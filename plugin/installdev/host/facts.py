@@ -12,26 +12,24 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 DEFAULT_NIX_STORE = "/nix/store"
 NIX_STORE_VARIABLE = "INSTALLDEV_NIX_STORE"
 
 
-@dataclass(frozen=True)
-class Mount:
+class Mount(NamedTuple):
     mount_point: str
     fstype: str
     source: str
-    options: frozenset[str] = field(default_factory=frozenset)
+    options: frozenset[str] = frozenset()
 
     def describe(self) -> str:
         return f"{self.fstype} mount at {self.mount_point}"
 
 
-@dataclass(frozen=True)
-class HostFacts:
+class HostFacts(NamedTuple):
     platform: str  # "linux", "darwin", "windows" or another sys.platform value
     wsl: bool = False
     container: str | None = None  # "docker", "podman", "kubernetes", "container=<name>"
@@ -39,6 +37,16 @@ class HostFacts:
     nixos: bool = False
     nix_store: str = DEFAULT_NIX_STORE
     mount: Mount | None = None
+
+
+def host_name() -> str:
+    """This machine's name as ``socket.gethostname()`` gives it (from ``os.uname`` where it exists: the same value,
+    without loading the socket module)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
 
 
 def _platform() -> str:

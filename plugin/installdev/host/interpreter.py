@@ -13,7 +13,8 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+import sys
+from typing import NamedTuple
 
 from installdev.errors import BadPythonError
 
@@ -33,8 +34,7 @@ print(json.dumps({
 """
 
 
-@dataclass(frozen=True)
-class BasePython:
+class BasePython(NamedTuple):
     requested: str  # what the user asked for (path or name)
     path: str  # what virtualenv is given
     version: tuple[int, int, int]
@@ -65,7 +65,19 @@ def locate(requested: str) -> str:
     return path
 
 
+def _own_info() -> dict:
+    """``_INFO_SCRIPT``'s answer for the interpreter running installdev, read from this process."""
+    import sysconfig
+
+    return {"version": list(sys.version_info[:3]), "implementation": sys.implementation.name, "executable": sys.executable,
+            "prefix": sys.prefix, "base_prefix": sys.base_prefix,
+            "pyvenv_cfg": os.path.isfile(os.path.join(sys.prefix, "pyvenv.cfg")), "purelib": sysconfig.get_paths()["purelib"]}
+
+
 def interpreter_info(path: str) -> dict:
+    """What ``_INFO_SCRIPT`` prints when ``path`` runs it; the interpreter running installdev answers without a run."""
+    if sys.executable and path == sys.executable:
+        return _own_info()
     try:
         completed = subprocess.run(
             [path, "-I", "-c", _INFO_SCRIPT], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL

@@ -21,18 +21,19 @@ import stat
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from installdev.actions.venvdir import PROBE_PREFIX
+from installdev.environment import sha256_hex
+from installdev.host.facts import host_name
 
 _SCRIPT = "#!/bin/sh\nexit 0\n"
 # Linux gives ENOTSUP and EOPNOTSUPP one number; CIFS users know it by the socket name.
 _PREFERRED_NAMES = {errno.EOPNOTSUPP: "EOPNOTSUPP"}
 
 
-@dataclass(frozen=True)
-class ProbeResult:
+class ProbeResult(NamedTuple):
     directory: str
     write_error: str | None = None
     symlink_error: str | None = None
@@ -60,10 +61,7 @@ def describe_os_error(error: OSError) -> str:
 
 
 def _host_tag() -> str:
-    import hashlib
-    import socket
-
-    return hashlib.sha256(socket.gethostname().encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return sha256_hex(host_name())[:8]
 
 
 def _remove_stale_probes(directory: Path, host: str) -> None:

@@ -15,21 +15,17 @@ reads neither ``cpython@3.12`` nor ``cpython-3.12`` nor ``3.13+freethreaded``.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
 from installdev.errors import BadPythonError, ProjectError
 from installdev.request.project import find_version_file
-
-if TYPE_CHECKING:
-    from packaging.specifiers import SpecifierSet
+from installdev.request.python_specifier import PythonSpecifier
 
 MINIMUM_SEEDABLE = (3, 9)  # virtualenv 21 no longer ships pip/setuptools wheels for 3.8 and older
 NEWEST_KNOWN_MINOR = 15  # PATH is searched for python3.9 ... python3.15
@@ -51,22 +47,20 @@ _LEADING_VERSION = re.compile(r"(?:[a-z]+-)?(\d+)\.(\d+)(?:\.(\d+))?")  # 3.12.1
 _PY_LAUNCHER_LINE = re.compile(r"\s*-(?:V:)?(?P<tag>\S+)\s+(?:\*\s+)?(?P<path>\S.*?\.exe)(?:\s+\*)?\s*", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class RequiresPython:
+class RequiresPython(NamedTuple):
     """``[project] requires-python`` as written, and parsed."""
 
     text: str
-    specifier: SpecifierSet
+    specifier: PythonSpecifier
 
 
-@dataclass(frozen=True)
-class PythonVersionPin:
+class PythonVersionPin(NamedTuple):
     """The request line of a ``.python-version`` file that installdev applies (uv's formats, see :func:`parse_version_request`)."""
 
     text: str
     implementation: str | None = None  # "cpython", "pypy" or "graalpy"; None: any
     version: tuple[int, ...] = ()  # a release prefix: (3,), (3, 12) or (3, 12, 1); (): any
-    specifier: SpecifierSet | None = None  # a range request such as >=3.11
+    specifier: PythonSpecifier | None = None  # a range request such as >=3.11
     free_threaded: bool | None = None  # True for 3.13t / +freethreaded, False for +gil, None when unsaid
     unsupported: str | None = None  # why installdev cannot apply the line; it then narrows nothing
 
@@ -76,8 +70,7 @@ class PythonVersionPin:
         return prefix + ".".join(map(str, version)) + ("t" if self.free_threaded else "")
 
 
-@dataclass(frozen=True)
-class FoundPython:
+class FoundPython(NamedTuple):
     """An interpreter whose version, implementation and build were read by running it (or are this process's own)."""
 
     path: str
@@ -94,8 +87,7 @@ class FoundPython:
         return "running interpreter" if self.source == "running interpreter" else f"{self.source} {self.path}"
 
 
-@dataclass(frozen=True)
-class PythonCandidate:
+class PythonCandidate(NamedTuple):
     """An interpreter found on disk but not run yet; ``version_hint`` comes from its file or directory name."""
 
     path: str
@@ -103,8 +95,7 @@ class PythonCandidate:
     version_hint: tuple[int, ...] | None  # (3, 12) or (3, 12, 1); None when the name tells nothing
 
 
-@dataclass(frozen=True)
-class ChosenPython:
+class ChosenPython(NamedTuple):
     python: FoundPython
     reason: str
 
@@ -113,8 +104,7 @@ class ChosenPython:
         return self.python.path
 
 
-@dataclass(frozen=True)
-class PythonRequest:
+class PythonRequest(NamedTuple):
     """What the project accepts. ``version_file`` is the ``.python-version`` found, even one naming no version:
     the caller treats it as an input of the up-to-date check."""
 
@@ -146,12 +136,10 @@ class PythonRequest:
 
     def mismatch(self, version: tuple[int, ...], implementation: str, free_threaded: bool | None) -> str | None:
         """Why an interpreter does not fit, or None. ``free_threaded`` None (unknown) skips the free-threading check."""
-        from packaging.version import Version
-
         version_text = ".".join(map(str, version))
         if tuple(version[:2]) < MINIMUM_SEEDABLE:
             return f"Python {version_text} is older than {_minimum_text()}, the oldest virtualenv 21 can seed"
-        if self.requires_python and not self.requires_python.specifier.contains(Version(version_text), prereleases=True):
+        if self.requires_python and not self.requires_python.specifier.contains(tuple(version)):
             return f"Python {version_text} does not satisfy requires-python {self.requires_python.text} (pyproject.toml)"
         pin = self._applied_pin()
         if pin is None:
@@ -160,7 +148,7 @@ class PythonRequest:
         if pin.implementation and pin.implementation != implementation:
             return f"{implementation} {version_text} is not the {pin.implementation} that {pin_source} asks for"
         if tuple(version[: len(pin.version)]) != pin.version or (
-            pin.specifier is not None and not pin.specifier.contains(Version(version_text), prereleases=True)
+            pin.specifier is not None and not pin.specifier.contains(tuple(version))
         ):
             return f"Python {version_text} does not match {pin_source}"
         if free_threaded is not None and pin.free_threaded is not None and pin.free_threaded != free_threaded:
@@ -198,12 +186,10 @@ def _minimum_text() -> str:
     return ".".join(map(str, MINIMUM_SEEDABLE))
 
 
-def _admits(specifier: SpecifierSet, version_hint: tuple[int, ...]) -> bool:
+def _admits(specifier: PythonSpecifier, version_hint: tuple[int, ...]) -> bool:
     """Whether some release with this prefix (3.X: any 3.X.Y up to 3.X.50; 3.X.Y: itself) satisfies ``specifier``."""
-    from packaging.version import Version
-
     releases = [version_hint] if len(version_hint) >= 3 else [(*version_hint[:2], micro) for micro in range(51)]
-    return any(specifier.contains(Version(".".join(map(str, release))), prereleases=True) for release in releases)
+    return any(specifier.contains(release) for release in releases)
 
 
 def python_request(pyproject: dict, directory: Path) -> PythonRequest:
@@ -233,11 +219,9 @@ def python_request(pyproject: dict, directory: Path) -> PythonRequest:
 
 
 def _parse_requires_python(raw: str, pyproject_path: Path) -> RequiresPython:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
     try:
-        return RequiresPython(raw.strip(), SpecifierSet(raw))
-    except InvalidSpecifier:
+        return RequiresPython(raw.strip(), PythonSpecifier(raw))
+    except ValueError:
         raise ProjectError(
             f"{pyproject_path}: [project] requires-python {raw!r} is not a valid version specifier: write it like \">=3.10\""
         ) from None
@@ -263,8 +247,6 @@ def parse_version_request(text: str) -> PythonVersionPin:
     variants ``3.13t``, ``3.13+freethreaded`` and ``3.14+gil``; ``any`` and ``default``. Anything else (pyenv's
     ``system`` or a virtualenv name, a path, a debug build ``3.13d``) is kept with ``unsupported`` set and narrows nothing.
     """
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
     lowered = text.strip().lower()
     if lowered in ("any", "default"):
         return PythonVersionPin(text)
@@ -280,8 +262,8 @@ def parse_version_request(text: str) -> PythonVersionPin:
             rest = rest[1:]
     if rest[:1] in ("<", ">", "=", "!", "~"):
         try:
-            return PythonVersionPin(text, implementation=implementation, specifier=SpecifierSet(rest))
-        except InvalidSpecifier:
+            return PythonVersionPin(text, implementation=implementation, specifier=PythonSpecifier(rest))
+        except ValueError:
             return PythonVersionPin(text, unsupported="not a valid version range")
     if match := _VERSION_REQUEST.fullmatch(rest):
         return _version_pin(text, implementation, match["version"], match["short_variant"], match["variants"])
@@ -308,7 +290,7 @@ def check_requested_python(
     Interpreters older than MINIMUM_SEEDABLE are refused too, as virtualenv would fail on them after installdev
     started building. (``free_threaded`` only matters to a pin, so it is not consulted.)
     """
-    return dataclasses.replace(request, pin=None).mismatch(version, implementation.lower(), free_threaded)
+    return request._replace(pin=None).mismatch(version, implementation.lower(), free_threaded)
 
 
 def running_python() -> FoundPython | None:
@@ -496,8 +478,21 @@ def _leading_version(name: str) -> tuple[int, ...] | None:
 
 
 def choose_python(request: PythonRequest, env: Mapping[str, str] = os.environ) -> ChosenPython:
-    """The interpreter to build the venv on when no --python is given (see :func:`choose_among`)."""
-    return choose_among(request, running_python(), find_python_candidates(env), probe_python)
+    """The interpreter to build the venv on when no --python is given (see :func:`choose_among`); candidates are looked
+    for only when the running interpreter does not fit."""
+    running = running_python()
+    return _running_choice(request, running) or choose_among(request, running, find_python_candidates(env), probe_python)
+
+
+def _running_choice(request: PythonRequest, running: FoundPython | None) -> ChosenPython | None:
+    """The running interpreter, with the reason, when it fits the request; else None."""
+    if running is None or request.mismatch(running.version, running.implementation, running.free_threaded) is not None:
+        return None
+    constraints = request.constraints()
+    if not constraints:
+        return ChosenPython(running, f"the running interpreter ({running.version_text}): "
+                                     "the project sets no requires-python or .python-version")
+    return ChosenPython(running, f"the running interpreter ({running.version_text}) satisfies {constraints}")
 
 
 def choose_among(
@@ -512,12 +507,10 @@ def choose_among(
     once each, highest hint first. Like uv, a free-threaded 3.13 is only chosen when the pin asks for it (``3.13t``),
     and at equal versions a GIL-enabled build wins; the running interpreter is exempt, having been picked by the user.
     """
+    chosen = _running_choice(request, running)
+    if chosen is not None:
+        return chosen
     constraints = request.constraints()
-    if running is not None and request.mismatch(running.version, running.implementation, running.free_threaded) is None:
-        if not constraints:
-            return ChosenPython(running, f"the running interpreter ({running.version_text}): "
-                                         "the project sets no requires-python or .python-version")
-        return ChosenPython(running, f"the running interpreter ({running.version_text}) satisfies {constraints}")
     found = [f"{running.version_text} (running interpreter)"] if running else []
     running_real_path = os.path.realpath(running.path) if running else None
     best: FoundPython | None = None

@@ -29,10 +29,10 @@ from installdev.request.declarations import (
     static_extras,
     uv_default_groups,
 )
-from installdev.request.lockedset import LockedSet, target_environment
 from installdev.request.locks import LockKind, ProjectLock, find_lock
 
 if TYPE_CHECKING:
+    from installdev.request.lockedset import LockedSet
     from installdev.request.settings import Settings
 
 
@@ -154,6 +154,8 @@ def read_lock(settings: Settings, choice: LockedInstall, version: tuple[int, ...
     if lock is None or selection is None:
         return None
     groups = default_groups(settings, lock) if selection.groups is None else selection.groups
+    from installdev.request.lockedset import target_environment
+
     environment = target_environment(version, selection.extras, groups)
     if lock.kind == LockKind.UV:
         from installdev.request.uvlock import read_uv_lock

@@ -10,7 +10,6 @@ hash-checking mode would refuse.
 from __future__ import annotations
 
 import os
-import platform
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -43,6 +42,8 @@ class LockedSet(NamedTuple):
 def target_environment(version: tuple[int, ...], extras: Iterable[str] = (), groups: Iterable[str] = ()) -> dict:
     """The marker environment of a CPython ``version`` on this host, with the selected ``extras`` and ``groups`` (PEP 751
     ``extras`` / ``dependency_groups`` markers); ``extra`` is the empty string."""
+    import platform  # loaded here only: a build that reads no lock does not pay its import
+
     full = ".".join(str(part) for part in version[:3])
     return {
         "implementation_name": sys.implementation.name, "implementation_version": full, "os_name": os.name,

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
-from installdev.request.poetry_dependencies import poetry_requirement_lines
 from installdev.request.pyproject_tables import (
     DEV,
     cycle_text,
@@ -67,6 +66,8 @@ def resolve_poetry_group(pyproject: dict, directory: Path, name: str) -> tuple[s
     """
     path = pyproject_path(directory)
     groups = poetry_groups(pyproject, directory)
+
+    from installdev.request.poetry_dependencies import poetry_requirement_lines  # poetry's syntax: loaded when used
 
     def lines(group_name: str, chain: tuple[str, ...]) -> list[str]:
         if group_name in chain:
