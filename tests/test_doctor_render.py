@@ -21,6 +21,7 @@ HEALTHY = {
     "python": {"requested": None, "accepts": ">=3.10", "path": "/usr/bin/python3", "version": "3.11.7",
                "reasons": ["the interpreter running installdev (3.11.7) satisfies >=3.10"], "error": None},
     "installer": {"name": "uv", "error": None},
+    "creator": {"name": "uv", "reason": "uv installs into a symlinks venv without pip"},
     "venv_state": {"state": "up to date", "reasons": ["built with symlinks: symlinks work in /src/app"]},
 }
 
@@ -36,6 +37,7 @@ python       /usr/bin/python3 (Python 3.11.7)
              the interpreter running installdev (3.11.7) satisfies >=3.10
              the project accepts: >=3.10
 installer    uv
+creator      uv: uv installs into a symlinks venv without pip
 venv         /src/app/venv: up to date (built with symlinks: symlinks work in /src/app)
 verdict      install-dev would succeed"""
 
@@ -71,6 +73,7 @@ def test_a_report_with_a_decision_error_and_a_python_error():
         decision={"mode": None, "reasons": [], "override": "", "error": decision_error},
         python={"requested": "python3.8", "path": None, "version": None, "reasons": [], "error": python_error},
         venv="/mnt/fat/venv", venv_state={"state": "missing", "reasons": []},
+        creator={"name": None, "reason": None},
     )
     assert render_text(report) == f"""\
 project      /src/app

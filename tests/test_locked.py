@@ -102,6 +102,10 @@ def test_uv_lock_gives_the_locked_versions_and_uv_syncs_default_groups(tmp_path,
     venv = app / "venv"
     assert installed(venv) == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "devtool": "1.0"}
     assert editable_location(venv, "lib") == tmp_path / "lib", "the [tool.uv.sources] path source, editable"
+    # uv installs into a symlinks venv without pip: uv venv made it, in the directory installdev claimed
+    assert "(symlinks, uv)" in result.stdout and "\nuv = " in (venv / "pyvenv.cfg").read_text()
+    assert (venv / "bin" / "python").is_symlink() and (venv / ".installdev-venv").is_file()
+    assert not (venv / "bin" / "pip").exists()
     assert "uv sync fills the venv; re-locked if out of date; uv sync's default: groups dev, no extras" in result.stdout
     stamp = json.loads((venv / ".installdev-stamp.json").read_text())
     assert str(app / "uv.lock") in stamp["inputs"]["files"]

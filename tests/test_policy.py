@@ -6,8 +6,9 @@ import pytest
 from installdev.errors import HostUnsupportedError, UsageError
 from installdev.host.facts import HostFacts, Mount
 from installdev.host.probe import ProbeResult
-from installdev.policy import decide_link_mode
+from installdev.policy import choose_creator, decide_link_mode
 from installdev.request.envflags import ModeRequest
+from installdev.vocabulary import CreatorName, InstallerName, LinkMode
 
 AUTO = ModeRequest(None)
 FLAG = "INSTALLDEV_VENV_USE_COPIES"
@@ -93,3 +94,16 @@ def test_neither_mode_working_is_an_error_naming_both_failures():
         decide_link_mode(AUTO, linux("fuse", "/mnt/fat"), probe(symlink_error="ENOSYS", exec_error="ENOSYS"), FLAG)
     message = str(caught.value)
     assert "failed with ENOSYS" in message and "cannot run" in message and "fuse mount at /mnt/fat" in message
+
+
+@pytest.mark.parametrize(("mode", "installer", "seed_pip", "creator", "fragment"), [
+    (LinkMode.SYMLINKS, InstallerName.UV, False, CreatorName.UV, "uv venv makes the venv uv sync would make"),
+    (LinkMode.COPIES, InstallerName.UV, False, CreatorName.VIRTUALENV, "copies, which uv venv cannot make"),
+    (LinkMode.SYMLINKS, InstallerName.UV, True, CreatorName.VIRTUALENV, "pip is seeded"),
+    (LinkMode.SYMLINKS, InstallerName.PIP, True, CreatorName.VIRTUALENV, "pip installs"),
+    (LinkMode.COPIES, InstallerName.PIP, False, CreatorName.VIRTUALENV, "pip installs"),
+    (LinkMode.SYMLINKS, None, False, CreatorName.VIRTUALENV, "pip installs"),
+])
+def test_uv_makes_only_symlinks_venvs_without_pip_that_uv_fills(mode, installer, seed_pip, creator, fragment):
+    choice = choose_creator(mode, installer, seed_pip)
+    assert choice.name == creator and fragment in choice.reason

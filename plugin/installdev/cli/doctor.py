@@ -12,6 +12,7 @@ The report is one screen of text, or with ``--json`` a stable document (schema 1
                      "group_requirements": [str], "error": str | null} | null,
      "python": {"requested", "accepts", "path", "version", "reasons": [str], "error": str | null} | null,
      "installer": {"name": "pip" | "uv" | null, "error": str | null} | null,
+     "creator": {"name": "virtualenv" | "uv" | null, "reason": str | null} | null,
      "venv_state": {"state": "missing" | "up to date" | "stale" | "refused", "reasons": [str]} | null}
 
 ``exit_code`` is what install-dev would exit with (0 when it would succeed, or find the venv up to
@@ -62,7 +63,8 @@ def diagnose(options, env) -> dict:
     except InstalldevError as error:
         return {"schema": SCHEMA_VERSION, "ok": False, "exit_code": int(error.exit_code), "project": options.project_dir,
                 "venv": None, "problems": [_problem_json("settings", error)], "host": None, "probe": None,
-                "decision": None, "development": None, "python": None, "installer": None, "venv_state": None}
+                "decision": None, "development": None, "python": None, "installer": None, "creator": None,
+                "venv_state": None}
     freshness = assess(settings)
     plan = make_plan(settings, freshness)
     facts, probe, decision, _ = plan.host
@@ -114,6 +116,8 @@ def diagnose(options, env) -> dict:
             "error": _error_of(plan, "python"),
         },
         "installer": {"name": str(plan.installer.name) if plan.installer else None, "error": _error_of(plan, "installer")},
+        "creator": {"name": str(plan.creator.name) if plan.creator else None,
+                    "reason": plan.creator.reason if plan.creator else None},
         "venv_state": venv_state,
     }
 
@@ -155,6 +159,9 @@ def render_text(report: dict) -> str:
         if python["accepts"]:
             lines.append(f"             the project accepts: {python['accepts']}")
         lines.append(f"installer    {installer['error'] or installer['name']}")
+        creator = report.get("creator") or {}
+        if creator.get("name"):
+            lines.append(f"creator      {creator['name']}: {creator['reason']}")
         why = f" ({'; '.join(venv['reasons'])})" if venv["reasons"] else ""
         lines.append(f"venv         {report['venv']}: {venv['state']}{why}")
     lines.extend(f"problem      {problem['message']} (exit {problem['exit_code']})" for problem in report["problems"])
