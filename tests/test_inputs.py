@@ -121,3 +121,21 @@ def test_make_rules_escape_what_make_would_read_as_syntax(tmp_path):
     escaped = str(tmp_path) + "/a$$b\\#c\\ d\\:e"
     assert f"{escaped}/venv/stamp: \\\n  {escaped}/pyproject.toml \\\n  {escaped}/venv/bin/python\n" in rules
     assert f"{escaped}/pyproject.toml:\n" in rules and f"$(wildcard {escaped}/setup.py)" in rules
+
+
+@pytest.mark.e2e
+def test_once_built_the_sibling_projects_the_venv_installs_are_inputs_too(offline_env, tmp_path):
+    """A sibling installed with ``-e ../lib`` is recorded in the stamp; editing its pyproject.toml must re-run the build
+    step in Gradle and Make as it makes installdev rebuild."""
+    lib = write_project(tmp_path / "lib", name="lib")
+    app = write_project(tmp_path / "app", name="app", extras={})
+    (app / "requirements-dev.txt").write_text("-e ../lib\n")
+    before = inputs_of(app, offline_env)
+    assert str(lib / "pyproject.toml") not in before["files"]
+
+    built = run_installdev(["install-dev", str(app), "--installer", "pip"], offline_env)
+    assert built.returncode == 0, built.stdout + built.stderr
+
+    after = inputs_of(app, offline_env)
+    assert str(lib / "pyproject.toml") in after["files"]
+    assert set(after["files"]) - set(before["files"]) == {str(lib / "pyproject.toml")}

@@ -1,6 +1,9 @@
 """What a venv depends on, listed for build tools: the files whose change re-runs ``install-dev``, the files whose
 appearance would, the environment variables installdev reads, the stamp and the venv's python.
 
+The project files of the sibling directories the venv installs (``-e ../lib``, a path source, a workspace member) are
+known once it is built: they are read from its stamp, when the venv is one the running user may trust.
+
 ``installdev inputs`` prints it; ``plugin/installdev.gradle`` and ``plugin/installdev.mk`` declare it as the inputs of
 their install-dev step, so neither re-derives anything installdev knows. Reading only: nothing is written here.
 """
@@ -12,7 +15,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import installdev
 from installdev.actions.freshness import input_files
-from installdev.actions.venvdir import stamp_path, venv_python
+from installdev.actions.stamp import read_stamp
+from installdev.actions.venvdir import stamp_path, trust_problem, venv_python
 from installdev.environment import COPIES_FLAG_SUFFIX, FLAG_PREFIXES, INSTALL_VARIABLES
 from installdev.request.envflags import FLAG_PREFIX_VARIABLE, copies_flag_names
 from installdev.request.project import CONVENTIONAL_REQUIREMENT_FILES, PROJECT_FILES, version_file_search
@@ -46,11 +50,21 @@ def venv_inputs(settings: Settings) -> VenvInputs:
     directory = settings.project.directory
     locks = [directory / name for name in LOCK_FILES]
     candidates = [directory / name for name in (*PROJECT_FILES, *CONVENTIONAL_REQUIREMENT_FILES)] + locks
-    files = [*input_files(settings), *(path for path in locks if path.is_file()), Path(installdev.__file__)]
+    files = [*input_files(settings), *(path for path in locks if path.is_file()), *_linked_files(settings.venv),
+             Path(installdev.__file__)]
     absent = [path for path in candidates if not path.exists()] + version_file_search(directory)[1]
     variables = (FLAG_PREFIX_VARIABLE, *copies_flag_names(settings.flag_prefix), *INSTALL_VARIABLES)
     return VenvInputs(directory, settings.venv, stamp_path(settings.venv), venv_python(settings.venv),
                       tuple(dict.fromkeys(files)), tuple(dict.fromkeys(absent)), tuple(dict.fromkeys(variables)))
+
+
+def _linked_files(venv: Path) -> list[Path]:
+    """The sibling project files the venv's stamp records (none before the first build, or for an untrusted venv)."""
+    if trust_problem(venv):
+        return []
+    stamp = read_stamp(venv).stamp
+    linked = stamp.inputs.get("linked", []) if stamp is not None else []
+    return [Path(path) for path in linked if isinstance(path, str) and Path(path).is_file()]
 
 
 def to_json(inputs: VenvInputs) -> dict:

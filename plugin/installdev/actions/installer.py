@@ -1,8 +1,8 @@
 """Installing the project (editable, with extras) and its requirement files into the venv: pip or uv.
 
-Creation always stays with virtualenv; the backend only installs, into the venv installdev made
-(uv gets ``--python VENV/bin/python``, so it never creates an environment of its own nor writes
-beside the base interpreter). ``auto`` picks uv when it is installed (the ``uv`` extra, or ``uv``
+The backend only installs, into the venv installdev made (``installdev.actions.creator``; uv gets
+``--python VENV/bin/python``, so it never creates an environment of its own nor writes beside the
+base interpreter). ``auto`` picks uv when it is installed (the ``uv`` extra, or ``uv``
 on PATH), else pip. A uv failure is retried once with pip, saying so.
 
 Both run in the project directory (pip reads ``-e ../lib`` in requirement files from there). pip
