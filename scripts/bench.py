@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmarks that print medians and ratios (never run as tests): `python scripts/bench.py noop|cold`.
+"""Benchmarks that print medians and ratios (never run as tests): `python scripts/bench.py noop|cold|locked`.
 
 noop: the whole-process wall time of `installdev install-dev` and `installdev run -- python -c pass` on an
 up-to-date project (installdev installed in a venv of its own, as pipx or `uv tool install` gives it) next to
@@ -13,10 +13,18 @@ installdev with uv, plus creation alone in copies and symlinks mode; interleaved
 The wheels are downloaded once from the package index into --wheels (the only network use), then
 every run is offline.
 
-locked: the same tool set as a uv-locked project (requests and pydantic as dependencies, the tools
-as its dev group): installdev (uv) cold vs `uv sync` cold on the same uv.lock and wheel folder,
-interleaved (median of --runs), then the no-op of each (30 runs); both as a developer runs them,
-without --locked or --frozen.
+locked: `installdev install-dev` cold next to `uv sync` cold on uv-locked projects, both as a developer runs them
+(no --locked, no --frozen): "small" (requests and pydantic as dependencies, pytest, pytest-cov, black, isort, flake8
+and mypy as its dev group) and "large" (the same plus the dev group of a real project: sphinx, tox, pre-commit,
+hypothesis, nox, build, twine, ipython, pytest-xdist, pytest-mock). installdev runs from a venv of its own, as noop
+installs it, and finds the uv of its [uv] extra; the uv sync rows run that same uv binary. Each project is locked by
+`uv lock --no-index` against the wheel folder, for the running platform and Python version only (so every locked
+package comes from the folder and is installed), and every run is offline (UV_OFFLINE, UV_PYTHON set to the base
+interpreter, uv's cache warm). Per project: one untimed warm-up round, --runs interleaved cold rounds (each venv
+deleted after its run), then 30 interleaved no-op runs of each; for the small project also installdev on the same
+project without its uv.lock (resolving), the picture before locks were read. Printed: per project the medians, the
+ratio installdev cold / uv sync cold (target <= 1.3), installdev's own time (the difference of the medians) and the
+no-op ratio (target <= 1.0).
 """
 
 from __future__ import annotations
@@ -28,7 +36,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -45,18 +55,17 @@ def offline_environment(wheels: Path) -> dict[str, str]:
     return env
 
 
-def wall_times(commands: dict[str, list[str]], env: dict[str, str], runs: int, tool_env: dict[str, str],
-               tool_dir: Path) -> dict[str, list[float]]:
-    """Run each command ``runs`` times, interleaved, and return the wall times in seconds.
-
-    Commands whose program lives in ``tool_dir`` run with ``tool_env`` (no PYTHONPATH to the checkout)."""
+def wall_times(commands: dict[str, list[str]], env_for: Callable[[list[str]], dict[str, str]],
+               runs: int) -> dict[str, list[float]]:
+    """Run each command once, untimed (it makes what the later runs find up to date), then ``runs`` times,
+    interleaved, and return the wall times in seconds. Each command runs with the environment ``env_for`` gives."""
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
+    for round_ in range(runs + 1):
         for name, argv in commands.items():
-            run_env = tool_env if argv[0].startswith(str(tool_dir)) else env
             started = time.perf_counter()
-            completed = subprocess.run(argv, env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            times[name].append(time.perf_counter() - started)
+            completed = subprocess.run(argv, env=env_for(argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if round_:
+                times[name].append(time.perf_counter() - started)
             if completed.returncode != 0:
                 raise SystemExit(f"{name} failed: {completed.stderr.decode(errors='replace')}")
     return times
@@ -69,6 +78,35 @@ def print_table(times: dict[str, list[float]], reference: str) -> None:
         print(f"{name:<52} {median * 1000:>8.1f}ms {median / medians[reference]:>16.3f}x {medians[reference] / median:>8.1f}x")
 
 
+class Tool(NamedTuple):
+    """installdev as users install it, and the uv it finds."""
+
+    python: str  # the tool venv's interpreter
+    installdev: str  # its console script
+    uv: str  # the uv installdev finds there (its [uv] extra): the benchmarks' uv rows run this same binary
+    uv_version: str
+    env: dict[str, str]  # the offline environment without PYTHONPATH: nothing from the checkout is importable
+
+
+def tool_venv(directory: Path, env: dict[str, str]) -> Tool:
+    """installdev installed from the checkout with its ``[uv]`` extra into a virtualenv of its own at ``directory``,
+    as pipx or `uv tool install` gives it: a built (not editable) install, its bytecode compiled by pip, run through
+    its console script. Its dependencies come from the package index (noop's only network use; locked's besides
+    the one wheel download)."""
+    python = os.path.realpath(sys.executable)
+    subprocess.run([python, "-m", "virtualenv", "-q", str(directory)], env=env, check=True)
+    subprocess.run([str(directory / "bin" / "python"), "-m", "pip", "install", "-q", "--no-build-isolation", f"{REPO}[uv]"],
+                   env={k: v for k, v in env.items() if k not in ("PIP_NO_INDEX", "PIP_FIND_LINKS")}, check=True)
+    tool_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
+    tool_python = str(directory / "bin" / "python")
+    found = subprocess.run([tool_python, "-c", "from installdev.actions.installer import find_uv; print(find_uv() or '')"],
+                           env=tool_env, capture_output=True, text=True, check=True).stdout.strip()
+    if not found:
+        raise SystemExit(f"installdev in {directory} finds no uv, although its [uv] extra is installed")
+    version = subprocess.run([found, "--version"], env=tool_env, capture_output=True, text=True, check=True).stdout.split()[1]
+    return Tool(tool_python, str(directory / "bin" / "installdev"), found, version, tool_env)
+
+
 WORKSPACE_PROJECTS = 20
 
 
@@ -77,10 +115,8 @@ def bench_noop(runs: int) -> None:
 
     installdev runs as users install it: in a venv of its own (as pipx or `uv tool install` makes), through its
     console script. The project declares a dev group; uv has its own .venv and uv.lock beside installdev's venv.
+    uv is the one installdev's [uv] extra installed.
     """
-    import shutil
-
-    uv = shutil.which("uv") or _uv_from_package()
     with tempfile.TemporaryDirectory(prefix="installdev-bench-") as temp:
         root = Path(temp)
         wheels = root / "wheels"
@@ -90,14 +126,9 @@ def bench_noop(runs: int) -> None:
         project = write_project(root / "proj", extras={})
         with open(project / "pyproject.toml", "a") as handle:
             handle.write('\n[dependency-groups]\ndev = ["devtool"]\n')
-        env = offline_environment(wheels)
         python = os.path.realpath(sys.executable)
-        tool = root / "tool"
-        subprocess.run([python, "-m", "virtualenv", "-q", str(tool)], env=env, check=True)
-        subprocess.run([str(tool / "bin" / "python"), "-m", "pip", "install", "-q", "--no-build-isolation", f"{REPO}[uv]"],
-                       env={k: v for k, v in env.items() if k not in ("PIP_NO_INDEX", "PIP_FIND_LINKS")}, check=True)
-        tool_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
-        installdev = str(tool / "bin" / "installdev")
+        tool = tool_venv(root / "tool", offline_environment(wheels))
+        uv, installdev, tool_env = tool.uv, tool.installdev, tool.env
         uv_env = {**tool_env, "UV_OFFLINE": "1", "UV_FIND_LINKS": str(wheels), "UV_NO_INDEX": "1"}
         subprocess.run([installdev, "install-dev", str(project), "--python", python, "-q"], env=tool_env, check=True)
         subprocess.run([uv, "sync", "-q", "--python", python], env=uv_env, cwd=project, check=True)
@@ -114,18 +145,12 @@ def bench_noop(runs: int) -> None:
             "installdev run -- python -c pass": [installdev, "run", str(project), "--python", python, "-q", "--",
                                                  "python", "-c", "pass"],
             f"installdev bootstrap, {WORKSPACE_PROJECTS} projects up to date": bootstrap,
-            "installdev's own python -c pass (the floor)": [str(tool / "bin" / "python"), "-c", "pass"],
+            "installdev's own python -c pass (the floor)": [tool.python, "-c", "pass"],
         }
-        for argv in commands.values():  # the first run of each writes its quick record
-            subprocess.run(argv, env=uv_env if argv[0] == uv else tool_env, check=True, stdout=subprocess.DEVNULL)
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(runs):
-            for name, argv in commands.items():
-                started = time.perf_counter()
-                subprocess.run(argv, env=uv_env if argv[0] == uv else tool_env, check=True, stdout=subprocess.DEVNULL)
-                times[name].append(time.perf_counter() - started)
+        times = wall_times(commands, lambda argv: uv_env if argv[0] == uv else tool_env, runs)
         medians = {name: statistics.median(values) for name, values in times.items()}
-        print(f"no-op benchmark: {runs} interleaved runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+        print(f"no-op benchmark: {runs} interleaved runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+              f"uv {tool.uv_version}")
         for name, median in medians.items():
             print(f"{name:<48} {median * 1000:>8.1f}ms")
         print(f"install-dev no-op / uv sync no-op: {medians['installdev install-dev (no-op)'] / medians['uv sync (no-op)']:.2f}x "
@@ -137,37 +162,57 @@ def bench_noop(runs: int) -> None:
         print(f"bootstrap of {WORKSPACE_PROJECTS} / one project's no-op: {ratio:.2f}x (target <= 3)")
 
 
-def _uv_from_package() -> str:
-    from uv import find_uv_bin
-
-    return find_uv_bin()
-
-
 DEV_TOOLS = ["requests", "pydantic", "pytest", "pytest-cov", "black", "isort", "flake8", "mypy"]
 DATAHUB_RECIPE = ("{python} -m venv venv && venv/bin/python -m pip install -q --upgrade pip wheel setuptools && "
                   "venv/bin/pip install -q -e '.[dev]'")
 
 
+# the large locked project's dev group adds what real projects carry: docs, test runners, release and hook tools
+LARGE_DEV_GROUP_EXTRA = ["sphinx", "tox", "pre-commit", "hypothesis", "nox", "build", "twine", "ipython", "pytest-xdist",
+                         "pytest-mock"]
+DOWNLOADED = [*DEV_TOOLS, *LARGE_DEV_GROUP_EXTRA, "pip", "setuptools", "wheel"]
+
+
 def download_wheels(wheels: Path, python: str) -> None:
+    """Every wheel cold and locked install, from the package index into ``wheels``, in one resolution for the running
+    Python; once: the marker names the set downloaded, so only a changed set downloads again (into the same folder)."""
     marker = wheels / ".complete"
-    if marker.exists():
+    wanted = "\n".join(DOWNLOADED) + "\n"
+    if marker.exists() and marker.read_text() == wanted:
         return
     wheels.mkdir(parents=True, exist_ok=True)
-    subprocess.run([python, "-m", "pip", "download", "-q", "--only-binary=:all:", "-d", str(wheels),
-                    *DEV_TOOLS, "pip", "setuptools", "wheel"], check=True)
-    marker.touch()
+    subprocess.run([python, "-m", "pip", "download", "-q", "--only-binary=:all:", "-d", str(wheels), *DOWNLOADED],
+                   check=True)
+    marker.write_text(wanted)
 
 
 def timed(argv: list[str] | str, env: dict[str, str], cwd: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(argv, env=env, cwd=cwd, shell=isinstance(argv, str), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    completed = subprocess.run(argv, env=env, cwd=cwd, shell=isinstance(argv, str), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise SystemExit(f"{argv} failed: {completed.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def cold_rounds(commands: dict[str, list[str] | str], venvs: dict[str, Path], env: dict[str, str], cwd: Path,
+                runs: int) -> dict[str, list[float]]:
+    """One untimed round that warms the caches, then ``runs`` interleaved rounds; each command's venv (``venvs``) is
+    deleted after each of its runs, so every run builds from nothing."""
+    import shutil
+
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(runs + 1):
+        for name, argv in commands.items():
+            elapsed = timed(argv, env, cwd)
+            if round_:
+                times[name].append(elapsed)
+            shutil.rmtree(venvs[name])
+    return times
 
 
 def bench_cold(runs: int, wheels: Path) -> None:
-    import shutil
-
     python = os.path.realpath(sys.executable)
     download_wheels(wheels, python)
     with tempfile.TemporaryDirectory(prefix="installdev-bench-") as temp:
@@ -184,14 +229,7 @@ def bench_cold(runs: int, wheels: Path) -> None:
             "creation + -e . only, symlinks": [*create_only, "--symlinks"],
             "creation + -e . only, copies": [*create_only, "--copies"],
         }
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        for argv in commands.values():  # warm the caches once, untimed
-            timed(argv, env, project)
-            shutil.rmtree(project / "venv")
-        for _ in range(runs):
-            for name, argv in commands.items():
-                times[name].append(timed(argv, env, project))
-                shutil.rmtree(project / "venv")
+        times = cold_rounds(commands, dict.fromkeys(commands, project / "venv"), env, project, runs)
         print(f"cold build: {runs} interleaved runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
               f"dev extra = {', '.join(DEV_TOOLS)}, offline from a local wheel folder, warm caches")
         print_table(times, "DataHub recipe (venv + pip upgrade + pip -e .[dev])")
@@ -209,78 +247,99 @@ requires-python = ">=3.10"
 dependencies = ["requests", "pydantic"]
 
 [dependency-groups]
-dev = ["pytest", "pytest-cov", "black", "isort", "flake8", "mypy"]
+dev = [{dev}]
 
 [tool.setuptools.packages.find]
 where = ["src"]
+
+[tool.uv]
+environments = ["{environment}"]
 """
+LOCKED_DEPENDENCIES = DEV_TOOLS[:2]
+LOCKED_DEV_GROUPS = {"small": DEV_TOOLS[2:], "large": [*DEV_TOOLS[2:], *LARGE_DEV_GROUP_EXTRA]}
 
 
-def locked_project(directory: Path, env: dict[str, str], uv: str) -> Path:
-    """A project whose dependencies and ``dev`` group are the cold benchmark's tool set, locked by ``uv lock``."""
+def locked_project(directory: Path, dev_group: list[str], env: dict[str, str], uv: str) -> tuple[Path, int]:
+    """A project with requests and pydantic as dependencies and ``dev_group``, locked by ``uv lock`` against the wheel
+    folder alone (no index). The lock is limited (``tool.uv.environments``) to the running platform and Python version,
+    the ones the folder has wheels for: a universal lock would need packages of other platforms and Pythons
+    (pywin32-ctypes on Windows, tomli on 3.10), which are neither downloaded nor installed. Returns the project and
+    its number of locked packages (the project included): all of them are installed."""
     (directory / "src" / "lockedproj").mkdir(parents=True)
     (directory / "src" / "lockedproj" / "__init__.py").write_text("")
-    (directory / "pyproject.toml").write_text(LOCKED_PYPROJECT)
-    subprocess.run([uv, "lock", "-q"], cwd=directory, env=env, check=True)
-    return directory
+    (directory / "pyproject.toml").write_text(LOCKED_PYPROJECT.format(
+        environment=f"sys_platform == '{sys.platform}' and python_version == '{sys.version_info[0]}.{sys.version_info[1]}'",
+        dev=", ".join(f'"{name}"' for name in dev_group)))
+    subprocess.run([uv, "lock", "-q", "--no-index"], cwd=directory, env=env, check=True)
+    lock = (directory / "uv.lock").read_text()
+    if "registry = \"http" in lock:
+        raise SystemExit(f"{directory / 'uv.lock'} names a package index: the locked projects must come from the wheel folder")
+    return directory, lock.splitlines().count("[[package]]")
 
 
-def bench_locked(runs: int, noop_runs: int, wheels: Path) -> None:
-    """installdev cold vs ``uv sync`` cold on one locked project and wheel folder, then the no-op of each."""
+LOCKED_NOOP_RUNS = 30
+
+
+def bench_locked(runs: int, wheels: Path) -> None:
+    """installdev cold vs ``uv sync`` cold on a small and a large locked project, then the no-op of each."""
     import shutil
 
-    from installdev.actions.installer import find_uv
-
-    uv = find_uv()
-    if uv is None:
-        raise SystemExit("the locked benchmark needs uv: pip install 'installdev[uv]'")
     python = os.path.realpath(sys.executable)
     download_wheels(wheels, python)
     with tempfile.TemporaryDirectory(prefix="installdev-bench-") as temp:
-        env = offline_environment(wheels)
-        env.pop("XDG_CACHE_HOME", None)  # uv's and virtualenv's caches stay warm, as on a developer machine
-        env.update(UV_NO_INDEX="1", UV_FIND_LINKS=str(wheels), UV_PYTHON=python, UV_PYTHON_DOWNLOADS="never",
-                   PATH=os.pathsep.join([os.path.dirname(uv), env.get("PATH", "")]))  # installdev finds the same uv
-        project = locked_project(Path(temp) / "proj", env, uv)
-        unlocked = Path(temp) / "unlocked"  # the same project without its lock: what installdev did before
-        shutil.copytree(project, unlocked, ignore=shutil.ignore_patterns("uv.lock"))
-        venvs = {"uv sync": project / ".venv", "installdev": project / "venv",
-                 "installdev, lock ignored (resolving)": unlocked / "venv"}
-        commands = {
-            "uv sync": [uv, "sync", "-q", "--project", str(project)],
-            "installdev": [python, "-m", "installdev", "install-dev", str(project), "-q"],
-            "installdev, lock ignored (resolving)": [python, "-m", "installdev", "install-dev", str(unlocked), "-q"],
-        }
-        cold: dict[str, list[float]] = {name: [] for name in commands}
-        for round_ in range(runs + 1):  # the first round warms the caches, untimed
-            for name, argv in commands.items():
-                elapsed = timed(argv, env, project)
-                if round_:
-                    cold[name].append(elapsed)
-                shutil.rmtree(venvs[name])
-        del commands["installdev, lock ignored (resolving)"]
-        for argv in commands.values():  # the venvs the no-ops find
-            timed(argv, env, project)
-        noop = wall_times(commands, env, noop_runs, tool_env=env, tool_dir=Path(temp) / "none")
-        uv_version = subprocess.run([uv, "--version"], capture_output=True, text=True).stdout.split()[1]
-        print(f"locked project: {runs} cold and {noop_runs} no-op interleaved runs each, {os.cpu_count()} CPUs, "
-              f"Python {sys.version.split()[0]}, uv {uv_version}, "
-              f"dependencies requests, pydantic + dev group {', '.join(DEV_TOOLS[2:])}, offline from a local wheel folder")
-        print_table({f"{name}, cold": values for name, values in cold.items()}, "uv sync, cold")
-        print_table({f"{name}, no-op": values for name, values in noop.items()}, "uv sync, no-op")
+        root = Path(temp)
+        offline = offline_environment(wheels)
+        offline.pop("XDG_CACHE_HOME", None)  # uv's and virtualenv's caches stay warm, as on a developer machine
+        tool = tool_venv(root / "tool", offline)
+        env = {**tool.env, "UV_OFFLINE": "1", "UV_FIND_LINKS": str(wheels), "UV_PYTHON": python,
+               "UV_PYTHON_DOWNLOADS": "never"}  # installdev passes these to the uv sync it runs
+        projects = {size: locked_project(root / size, dev_group, env, tool.uv)
+                    for size, dev_group in LOCKED_DEV_GROUPS.items()}
+        print(f"locked projects: {runs} cold and {LOCKED_NOOP_RUNS} no-op interleaved runs each, {os.cpu_count()} CPUs, "
+              f"Python {sys.version.split()[0]}, uv {tool.uv_version} (installdev's, from its [uv] extra, in every row), "
+              f"locked packages: {', '.join(f'{size} {count}' for size, (_, count) in projects.items())}; "
+              "installdev from a venv of its own, offline from a local wheel folder, warm uv cache", flush=True)
+        for size, (project, count) in projects.items():
+            commands: dict[str, list[str] | str] = {
+                "uv sync": [tool.uv, "sync", "-q", "--project", str(project)],
+                "installdev": [tool.installdev, "install-dev", str(project), "-q"],
+            }
+            venvs = {"uv sync": project / ".venv", "installdev": project / "venv"}
+            if size == "small":  # the same project without its lock: what installdev did before it read locks
+                unlocked = root / "small-unlocked"
+                shutil.copytree(project, unlocked, ignore=shutil.ignore_patterns("uv.lock"))
+                commands["installdev, lock ignored (resolving)"] = [tool.installdev, "install-dev", str(unlocked), "-q"]
+                venvs["installdev, lock ignored (resolving)"] = unlocked / "venv"
+            lock = (project / "uv.lock").read_bytes()
+            cold = cold_rounds(commands, venvs, env, project, runs)
+            noop_commands = {name: commands[name] for name in ("uv sync", "installdev")}
+            noop = wall_times(noop_commands, lambda argv: env, LOCKED_NOOP_RUNS)  # its first, untimed run builds
+            if (project / "uv.lock").read_bytes() != lock:
+                raise SystemExit(f"{project / 'uv.lock'} was re-locked during the runs: the comparison is void")
+            group = LOCKED_DEV_GROUPS[size]
+            print(f"\n{size} project, {count} locked packages: dependencies {', '.join(LOCKED_DEPENDENCIES)} + dev group "
+                  f"{', '.join(group)}")
+            print_table({f"{name}, cold": values for name, values in cold.items()}, "uv sync, cold")
+            installdev_cold, uv_cold = (statistics.median(cold[name]) for name in ("installdev", "uv sync"))
+            print(f"installdev cold / uv sync cold: {installdev_cold / uv_cold:.2f}x (target <= 1.3); "
+                  f"installdev's own time: {(installdev_cold - uv_cold) * 1000:+.0f} ms")
+            print_table({f"{name}, no-op": values for name, values in noop.items()}, "uv sync, no-op")
+            installdev_noop, uv_noop = (statistics.median(noop[name]) for name in ("installdev", "uv sync"))
+            print(f"install-dev no-op / uv sync no-op: {installdev_noop / uv_noop:.2f}x (target <= 1.0)", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["noop", "cold", "locked"], help="which benchmark")
-    parser.add_argument("--runs", type=int, help="runs per command (default: 30 for noop, 5 for cold, 10 for locked)")
+    parser.add_argument("--runs", type=int, help="timed runs per command: noop's no-op runs (default 30), cold's and "
+                        "locked's cold rounds (default 5 and 10; locked's no-op runs are always 30)")
     parser.add_argument("--wheels", type=Path, default=Path.home() / ".cache" / "installdev-bench-wheels",
-                        help="where cold keeps the downloaded wheels")
+                        help="where cold and locked keep the wheels they download once (one folder for both)")
     args = parser.parse_args()
     if args.what == "noop":
         bench_noop(args.runs or 30)
     elif args.what == "locked":
-        bench_locked(args.runs or 10, 30, args.wheels)
+        bench_locked(args.runs or 10, args.wheels)
     else:
         bench_cold(args.runs or 5, args.wheels)
 
