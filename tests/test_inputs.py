@@ -13,6 +13,7 @@ from conftest import run_installdev
 from installdev import __file__ as installdev_init
 from installdev.actions.inputs import VenvInputs, to_make
 from installdev.environment import INSTALL_VARIABLES
+from installdev.request.requirements import local_directories
 from wheelhouse import write_project
 
 
@@ -124,18 +125,37 @@ def test_make_rules_escape_what_make_would_read_as_syntax(tmp_path):
 
 
 @pytest.mark.e2e
-def test_once_built_the_sibling_projects_the_venv_installs_are_inputs_too(offline_env, tmp_path):
-    """A sibling installed with ``-e ../lib`` is recorded in the stamp; editing its pyproject.toml must re-run the build
-    step in Gradle and Make as it makes installdev rebuild."""
+def test_sibling_projects_the_venv_installs_are_inputs_named_before_and_recorded_after_the_build(offline_env, tmp_path):
+    """A sibling named in a requirement file (``-e ../lib``, pip's path from the project directory) is an input before
+    any build; one only the build reveals (a direct reference in a dependency group) once the stamp records it. Editing
+    either's pyproject.toml must re-run the build step in Gradle and Make, as it makes installdev rebuild."""
     lib = write_project(tmp_path / "lib", name="lib")
-    app = write_project(tmp_path / "app", name="app", extras={})
-    (app / "requirements-dev.txt").write_text("-e ../lib\n")
+    other = write_project(tmp_path / "other", name="other")
+    app = write_project(tmp_path / "app", name="app", extras={}, tool_table='requirements = ["reqs/local.txt"]')
+    (app / "reqs").mkdir()
+    (app / "reqs" / "local.txt").write_text("-e ../lib  # from the project directory, as pip reads it\n")
+    with open(app / "pyproject.toml", "a") as handle:
+        handle.write(f'\n[dependency-groups]\ndev = ["other @ {other.as_uri()}"]\n')
     before = inputs_of(app, offline_env)
-    assert str(lib / "pyproject.toml") not in before["files"]
+    assert str(lib / "pyproject.toml") in before["files"]
+    assert str(other / "pyproject.toml") not in before["files"]
 
     built = run_installdev(["install-dev", str(app), "--installer", "pip"], offline_env)
     assert built.returncode == 0, built.stdout + built.stderr
 
     after = inputs_of(app, offline_env)
-    assert str(lib / "pyproject.toml") in after["files"]
-    assert set(after["files"]) - set(before["files"]) == {str(lib / "pyproject.toml")}
+    assert set(after["files"]) - set(before["files"]) == {str(other / "pyproject.toml")}
+
+
+def test_local_directories_are_read_as_pip_reads_requirement_lines(tmp_path):
+    for name in ("lib", "sub", "spaced lib", "app/vendored"):
+        (tmp_path / name).mkdir(parents=True)
+    requirements = tmp_path / "app" / "reqs.txt"
+    requirements.write_text("\n".join([
+        "-e ../lib", "--editable=../sub", f"named @ {(tmp_path / 'spaced lib').as_uri()}",
+        "./vendored[extra] ; python_version > '3'",
+        "git+https://example.invalid/remote.git#egg=remote", "-e git+https://example.invalid/x.git#egg=x",
+        "https://example.invalid/pkg.tar.gz", "../missing-dir", "requests>=2", "-r other.txt", "--index-url https://x",
+    ]) + "\n")
+    found = local_directories([requirements], tmp_path / "app")
+    assert found == [tmp_path / "lib", tmp_path / "sub", tmp_path / "spaced lib", tmp_path / "app" / "vendored"]

@@ -28,7 +28,7 @@ def packaging_says(text: str, version: tuple[int, int, int]) -> bool:
     return SpecifierSet(text).contains(Version(".".join(map(str, version))), prereleases=True)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(release_clause(), min_size=1, max_size=3), VERSIONS)
 def test_release_only_specifiers_are_read_here_with_packagings_answers(clauses: list[str], version) -> None:
     text = ",".join(clauses)

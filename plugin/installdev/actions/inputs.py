@@ -1,8 +1,9 @@
 """What a venv depends on, listed for build tools: the files whose change re-runs ``install-dev``, the files whose
 appearance would, the environment variables installdev reads, the stamp and the venv's python.
 
-The project files of the sibling directories the venv installs (``-e ../lib``, a path source, a workspace member) are
-known once it is built: they are read from its stamp, when the venv is one the running user may trust.
+The project files of the sibling directories the venv installs are inputs too: those its requirement files name
+(``-e ../lib``), known before any build, and every one the built venv installs (a path source, a workspace member, a
+sibling's own path dependency), read from its stamp when the venv is one the running user may trust.
 
 ``installdev inputs`` prints it; ``plugin/installdev.gradle`` and ``plugin/installdev.mk`` declare it as the inputs of
 their install-dev step, so neither re-derives anything installdev knows. Reading only: nothing is written here.
@@ -10,6 +11,7 @@ their install-dev step, so neither re-derives anything installdev knows. Reading
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -20,6 +22,7 @@ from installdev.actions.venvdir import stamp_path, trust_problem, venv_python
 from installdev.environment import COPIES_FLAG_SUFFIX, FLAG_PREFIXES, INSTALL_VARIABLES
 from installdev.request.envflags import FLAG_PREFIX_VARIABLE, copies_flag_names
 from installdev.request.project import CONVENTIONAL_REQUIREMENT_FILES, PROJECT_FILES, version_file_search
+from installdev.request.requirements import local_directories, requirement_file_closure
 
 if TYPE_CHECKING:
     from installdev.request.settings import Settings
@@ -50,7 +53,7 @@ def venv_inputs(settings: Settings) -> VenvInputs:
     directory = settings.project.directory
     locks = [directory / name for name in LOCK_FILES]
     candidates = [directory / name for name in (*PROJECT_FILES, *CONVENTIONAL_REQUIREMENT_FILES)] + locks
-    files = [*input_files(settings), *(path for path in locks if path.is_file()), *_linked_files(settings.venv),
+    files = [*input_files(settings), *(path for path in locks if path.is_file()), *_linked_files(settings),
              Path(installdev.__file__)]
     absent = [path for path in candidates if not path.exists()] + version_file_search(directory)[1]
     variables = (FLAG_PREFIX_VARIABLE, *copies_flag_names(settings.flag_prefix), *INSTALL_VARIABLES)
@@ -58,13 +61,18 @@ def venv_inputs(settings: Settings) -> VenvInputs:
                       tuple(dict.fromkeys(files)), tuple(dict.fromkeys(absent)), tuple(dict.fromkeys(variables)))
 
 
-def _linked_files(venv: Path) -> list[Path]:
-    """The sibling project files the venv's stamp records (none before the first build, or for an untrusted venv)."""
-    if trust_problem(venv):
-        return []
-    stamp = read_stamp(venv).stamp
-    linked = stamp.inputs.get("linked", []) if stamp is not None else []
-    return [Path(path) for path in linked if isinstance(path, str) and Path(path).is_file()]
+def _linked_files(settings: Settings) -> list[Path]:
+    """The project files of the sibling directories the venv installs: named in its requirement files, or recorded in
+    its stamp (none before the first build, or for a venv the running user may not trust)."""
+    directory = settings.project.directory
+    conventional = [directory / name for name in CONVENTIONAL_REQUIREMENT_FILES if (directory / name).is_file()]
+    named = local_directories(requirement_file_closure((*settings.requirements, *conventional)), directory)
+    stamp = None if trust_problem(settings.venv) else read_stamp(settings.venv).stamp
+    recorded = stamp.inputs.get("linked", []) if stamp is not None else []
+    own = Path(os.path.realpath(directory))
+    files = [sibling / name for sibling in named if sibling != own for name in PROJECT_FILES if (sibling / name).is_file()]
+    files += [Path(path) for path in recorded if isinstance(path, str) and Path(path).is_file()]
+    return list({os.path.realpath(path): path for path in reversed(files)}.values())[::-1]
 
 
 def to_json(inputs: VenvInputs) -> dict:

@@ -149,6 +149,58 @@ def requirement_file_closure(files: tuple[Path, ...], env: Mapping[str, str] = o
     return seen
 
 
+_EDITABLE = re.compile(r"^(?:-e|--editable)(?:\s+|=)(?P<target>\S+)")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_DIRECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@\s*(?P<target>\S+)")
+
+
+def local_directories(files: list[Path], directory: Path, env: Mapping[str, str] = os.environ) -> list[Path]:
+    """The existing local directories the requirement ``files`` install, as pip run in ``directory`` reads them: an
+    editable path (``-e ../lib``), a bare path (``./lib``, ``../lib[extra]``) or a ``file:`` URL, alone or as ``NAME @
+    file:...``. Relative paths are taken from ``directory`` (pip's working directory, not the file's); VCS and remote
+    URLs install nothing local. Unreadable files are skipped: the full check reports them."""
+    found: list[Path] = []
+    for path in files:
+        try:
+            lines = logical_lines(decode_requirement_file(path, path.read_bytes()), env)
+        except (OSError, ProjectError):
+            continue
+        for line in lines:
+            target = _install_target(line)
+            local = _local_directory(target, directory) if target else None
+            if local is not None and local not in found:
+                found.append(local)
+    return found
+
+
+def _install_target(line: str) -> str | None:
+    """What a requirement line installs when it may be local: the editable target, the direct reference, or the line
+    itself when it reads as a path; None for options and named requirements."""
+    editable = _EDITABLE.match(line)
+    if editable:
+        return editable.group("target")
+    if line.startswith("-"):
+        return None
+    reference = _DIRECT_REFERENCE.match(line)
+    if reference:
+        return reference.group("target")
+    return line.split(";")[0].strip() if line.startswith((".", "/", "~", "file:")) else None
+
+
+def _local_directory(target: str, directory: Path) -> Path | None:
+    target = target.split("#")[0].split(";")[0].strip()
+    scheme = _SCHEME.match(target)
+    if scheme and len(scheme.group(1)) > 1:  # a Windows drive letter is no scheme
+        if scheme.group(1).lower() != "file":
+            return None
+        from urllib.parse import unquote, urlsplit
+
+        target = unquote(urlsplit(target).path)
+    target = re.sub(r"\[[^\]]*\]$", "", target)  # ../lib[extra]
+    path = (directory / os.path.expanduser(target)).resolve()
+    return path if path.is_dir() else None
+
+
 _HASH_OPTION = re.compile(r"(^|\s)--hash[=\s]")
 
 
