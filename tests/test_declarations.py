@@ -1,5 +1,6 @@
-"""What a project declares for development: dependency groups, uv's and poetry's default selections, poetry's
-constraint syntax, extras, conventional requirement files, and the errors (pure logic on dicts and a tmp directory)."""
+"""What a project declares for development: dependency groups, uv's, poetry's and pdm's default selections, poetry's
+constraint syntax, pdm's local entries, extras, conventional requirement files, and the errors (pure logic on dicts and
+a tmp directory)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from installdev.request.declarations import (
     resolve_requested_groups,
 )
 from installdev.request.dependency_groups import dependency_groups, resolve_dependency_group, uv_default_groups
+from installdev.request.pdm_groups import pdm_default_groups, pdm_groups, pdm_requirement_line, resolve_pdm_group
 from installdev.request.poetry_dependencies import poetry_requirement_lines
 from installdev.request.poetry_groups import poetry_default_groups, resolve_poetry_group
 from packaging.markers import Marker
@@ -341,6 +343,141 @@ def test_poetry_group_errors(group: dict, name: str, fragment: str, tmp_path: Pa
 
 
 # --------------------------------------------------------------------------------------------------
+# PDM's development groups
+
+
+PDM = {
+    "project": {"name": "My_App", "optional-dependencies": {"docs": ["sphinx"]}},
+    "dependency-groups": {"dev": ["pytest>=8"], "Lint": ["ruff", {"include-group": "typing"}]},
+    "tool": {"pdm": {"dev-dependencies": {
+        "dev": ["-e file:///${PROJECT_ROOT}/../lib", "pytest>=8"],
+        "typing": ["mypy"],
+        "all": ["my-app[lint,test,docs]", "my_app"],
+        "Test": ["coverage", "-e ./packages/helper[fancy]"],
+    }}},
+}
+
+
+def test_pdm_entries_become_lines_pip_and_uv_read_from_a_temp_file(tmp_path: Path) -> None:
+    project = tmp_path / "app"
+    library, helper, archive = tmp_path / "lib", project / "packages" / "helper", project / "dist" / "tool-1.0.tar.gz"
+    write(project, "dist/tool-1.0.tar.gz")
+    library.mkdir()
+    helper.mkdir(parents=True)
+    spaced = tmp_path / "my libs" / "lib"
+    cases = [
+        ("pytest>=8; python_version >= '3.9'", "pytest>=8; python_version >= '3.9'"),  # PEP 508: as written
+        ("-e file:///${PROJECT_ROOT}/../lib", f"-e {library}"),
+        ("-e file:///${PROJECT_ROOT}/packages/helper#egg=helper[fancy]", f"-e {helper}[fancy]"),
+        ("-e file:///${PROJECT_ROOT}/packages#subdirectory=helper", f"-e {helper}"),
+        ("-e ./packages/helper", f"-e {helper}"),
+        ("-e ../lib[a,b]", f"-e {library}[a,b]"),
+        ("-e packages/../packages/helper", f"-e {helper}"),  # an existing path needs no leading dot
+        ("-e {root:uri}/../lib", f"-e {library}"),  # hatch's form, which pdm reads too
+        (f"-e {library.as_uri()}", f"-e {library}"),
+        ("-e lib @ file:///${PROJECT_ROOT}/../lib", f"-e {library}"),
+        ("-e file:///${PROJECT_ROOT}/../my%20libs/lib", f"-e '{spaced}'"),
+        ("lib @ file:///${PROJECT_ROOT}/../lib", f"lib @ {library.as_uri()}"),
+        ("lib[x] @ file:///${PROJECT_ROOT}/../lib ; os_name == 'posix'", f'lib[x] @ {library.as_uri()} ; os_name == "posix"'),
+        ("tool @ file:///${PROJECT_ROOT}/dist/tool-1.0.tar.gz", f"tool @ {archive.as_uri()}"),
+        ("lib @ ../lib", f"lib @ {library.as_uri()}"),
+        ("../lib", str(library)),
+        ("./packages/helper[fancy]; sys_platform == 'linux'", f"{helper}[fancy] ; sys_platform == 'linux'"),
+        ("file:///${PROJECT_ROOT}/../lib", str(library)),
+        ("-e git+https://github.com/o/pkg.git@main#egg=pkg", "-e git+https://github.com/o/pkg.git@main#egg=pkg"),
+        ("pkg @ git+https://github.com/o/pkg.git", "pkg @ git+https://github.com/o/pkg.git"),
+        ("-e pkg @ git+https://github.com/o/pkg.git@v1", "-e git+https://github.com/o/pkg.git@v1#egg=pkg"),
+        ("-e pkg @ git+https://github.com/o/pkg.git#subdirectory=py", "-e git+https://github.com/o/pkg.git#subdirectory=py&egg=pkg"),
+        ("https://example.com/pkg-1.0.tar.gz", "https://example.com/pkg-1.0.tar.gz"),
+    ]
+    for entry, expected in cases:
+        assert pdm_requirement_line(entry, project, "[tool.pdm.dev-dependencies] group 'dev'") == expected, entry
+
+
+@pytest.mark.parametrize(("entry", "fragment"), [
+    ("-e pytest", "is editable but names no local directory or VCS URL, which pdm refuses: drop -e, or give the directory"),
+    ("-e https://example.com/pkg-1.0.tar.gz", "is editable but names no local directory"),
+    ("-e pkg @ https://example.com/pkg-1.0.tar.gz", "is editable but names no local directory"),
+    ("-e pkg @ git+https://github.com/o/pkg.git ; os_name == 'nt'",
+     "is an editable VCS checkout with markers (os_name == \"nt\"), which a requirement line cannot express: drop -e or"),
+    ("-e pkg[x] @ git+https://github.com/o/pkg.git", "is an editable VCS checkout with extras, which a requirement line "
+                                                     "cannot express: drop -e or the extras"),
+    ("-e ${PROJECT_ROOT}/lib", "uses ${PROJECT_ROOT} outside file:///${PROJECT_ROOT}/PATH, the only place pdm expands it: "
+                               "write the path as file:///${PROJECT_ROOT}/PATH or ./PATH"),
+    ("-e file:///${PROJECT_ROOT}/dist/tool-1.0.tar.gz", "is a file, which pdm refuses (only a directory can be editable): drop -e"),
+    ("-e ../lib ; os_name == 'posix'", "is editable with markers (os_name == 'posix'), which a requirement line cannot express"),
+    ("libs/other", "is neither a PEP 508 requirement nor a local path (pdm reads a path only when it starts with '.' or exists)"),
+    ("pytest >= =", "is neither a PEP 508 requirement nor a local path: fix it"),
+    ("file:///${PROJECT_ROOT}/my%20libs/lib", "which an unnamed requirement line cannot express: name it: NAME @ file:///${PROJECT_ROOT}/PATH"),
+])
+def test_pdm_entry_errors_name_the_file_the_group_and_the_entry(entry: str, fragment: str, tmp_path: Path) -> None:
+    write(tmp_path, "dist/tool-1.0.tar.gz")
+    message = project_error(pdm_requirement_line, entry, tmp_path, "[tool.pdm.dev-dependencies] group 'dev'")
+    assert message.startswith(f"{tmp_path / 'pyproject.toml'}: [tool.pdm.dev-dependencies] group 'dev' entry {entry!r} ")
+    assert fragment in message
+
+
+def test_pdm_merges_dependency_groups_and_its_own_table(tmp_path: Path) -> None:
+    groups = pdm_groups(PDM, tmp_path)
+    assert list(groups) == ["dev", "lint", "typing", "all", "test"]
+    assert [entry for _, entry in groups["dev"]] == ["pytest>=8", "-e file:///${PROJECT_ROOT}/../lib", "pytest>=8"]
+    pdm_table = "[tool.pdm.dev-dependencies] group 'dev'"
+    assert [where for where, _ in groups["dev"]] == ["[dependency-groups] group 'dev'", pdm_table, pdm_table]
+    assert pdm_default_groups(PDM, tmp_path) == ("dev", "lint", "typing", "all", "test")
+    assert pdm_default_groups({"dependency-groups": {"dev": []}}, tmp_path) == ()  # not a pdm project: uv's reading
+
+
+@pytest.mark.parametrize(("name", "requirements"), [
+    ("dev", ("pytest>=8", "-e {root}/lib")),
+    ("LINT", ("ruff", "mypy")),  # an include-group of [dependency-groups] may name a group of the pdm table
+    ("test", ("coverage", "-e {root}/app/packages/helper[fancy]")),
+    # self-references: groups are expanded, an extra stays an extra of the project, the project alone is dropped
+    ("all", ("ruff", "mypy", "coverage", "-e {root}/app/packages/helper[fancy]", "My_App[docs]")),
+])
+def test_resolve_pdm_group(name: str, requirements: tuple[str, ...], tmp_path: Path) -> None:
+    lines = resolve_pdm_group(PDM, tmp_path / "app", name)
+    assert lines == tuple(line.format(root=tmp_path) for line in requirements)
+
+
+@pytest.mark.parametrize(("pyproject", "fragment"), [
+    ({"tool": {"pdm": {"dev-dependencies": ["pytest"]}}}, "[tool.pdm.dev-dependencies] must be a table: fix its type"),
+    ({"tool": {"pdm": {"dev-dependencies": {}}}, "project": 3}, "declares no pdm dev group 'test' (pdm dev groups: none)"),
+    ({"tool": {"pdm": {"dev-dependencies": {"test": "pytest"}}}},
+     "[tool.pdm.dev-dependencies] group 'test' must be a list of requirement strings: fix its type"),
+    ({"tool": {"pdm": {"dev-dependencies": {"test": ["pytest", 3]}}}},
+     "[tool.pdm.dev-dependencies] group 'test' has an entry that is neither a requirement string nor an "
+     "{include-group = \"NAME\"} table (3): fix it"),
+    ({"tool": {"pdm": {"dev-dependencies": {"Default": []}}}},
+     "[tool.pdm.dev-dependencies] group 'Default': pdm reserves the name 'default' for the project's own dependencies"),
+    ({"dependency-groups": {"Test": [], "test": []}, "tool": {"pdm": {"dev-dependencies": {}}}},
+     "dependency groups 'Test' and 'test' both normalize to 'test': merge them or rename one"),
+    ({"dependency-groups": {"test": "pytest"}, "tool": {"pdm": {"dev-dependencies": {}}}},
+     "[dependency-groups] group 'test' must be a list of requirement strings"),
+    ({"tool": {"pdm": {"dev-dependencies": {"test": [{"include-group": "lint"}]}}}},
+     "[tool.pdm.dev-dependencies] group 'test' includes 'lint', which is no pdm dev group (test): fix the name or declare"),
+    ({"dependency-groups": {"test": [{"include-group": "lint"}]}, "tool": {"pdm": {"dev-dependencies": {"lint": ["proj[test]"]}}},
+      "project": {"name": "proj"}},
+     "pdm dev groups include each other in a cycle (test -> lint -> test): remove one of those include-group entries or "
+     "self-references"),
+    ({"tool": {"pdm": {"dev-dependencies": {"lint": []}}}}, "declares no pdm dev group 'test' (pdm dev groups: lint): pick"),
+    ({"tool": {"pdm": {"dev-dependencies": {"test": ["-e pytest"]}}}},
+     "[tool.pdm.dev-dependencies] group 'test' entry '-e pytest' is editable but names no local directory"),
+])
+def test_pdm_group_errors(pyproject: dict, fragment: str, tmp_path: Path) -> None:
+    message = project_error(resolve_pdm_group, pyproject, tmp_path, "test")
+    assert message.startswith(str(tmp_path / "pyproject.toml"))
+    assert fragment in message
+    if "declares no pdm dev group" not in fragment:
+        assert fragment in project_error(find_dev_sources, pyproject, tmp_path)
+
+
+def test_a_malformed_tool_pdm_table_is_an_error_only_when_a_pdm_group_is_asked_for(tmp_path: Path) -> None:
+    pyproject = {"tool": {"pdm": 3}, "dependency-groups": {"dev": ["pytest"]}}
+    assert find_dev_sources(pyproject, tmp_path).reason == "dependency group dev (uv sync's default)"  # not pdm's
+    assert project_error(resolve_pdm_group, pyproject, tmp_path, "dev").endswith("[tool.pdm] must be a table: fix its type")
+
+
+# --------------------------------------------------------------------------------------------------
 # The default development set
 
 
@@ -366,6 +503,22 @@ def test_poetry_group_errors(group: dict, name: str, fragment: str, tmp_path: Pa
      "requirements/dev.txt (a conventional development requirements file)"),
     ({"project": {}}, ["requirements-dev.txt", "requirements/dev.txt"], DevSourceKind.REQUIREMENT_FILE, (),
      "requirements-dev.txt (a conventional development requirements file)"),
+    # pdm: after poetry, before the dev extra; a [tool.pdm.dev-dependencies] table makes [dependency-groups] pdm's
+    ({"tool": {"pdm": {"dev-dependencies": {"lint": [], "test": []}}}, "project": {"optional-dependencies": {"dev": []}}},
+     ["requirements-dev.txt"], DevSourceKind.PDM_GROUPS, ("lint", "test"),
+     "pdm dev-dependencies groups lint, test (pdm install's default: all of them)"),
+    ({"tool": {"pdm": {"dev-dependencies": {"dev": []}}}}, ["pdm.lock"], DevSourceKind.PDM_GROUPS, ("dev",),
+     "pdm dev-dependencies group dev (pdm install's default: all of them; pdm.lock is not read: versions are resolved)"),
+    ({"dependency-groups": {"dev": [], "docs": []}, "tool": {"pdm": {"dev-dependencies": {"dev": [], "lint": []}},
+                                                           "uv": {"default-groups": ["docs"]}}},
+     [], DevSourceKind.PDM_GROUPS, ("dev", "docs", "lint"),
+     "pdm dev-dependencies groups dev, docs, lint (with [dependency-groups], merged as pdm merges them; "
+     "pdm install's default: all of them)"),
+    ({**POETRY, "dependency-groups": {"lint": []}, "tool": {**POETRY["tool"], "pdm": {"dev-dependencies": {"lint": []}}}},
+     [], DevSourceKind.POETRY_GROUPS, ("test", "lint", "dev"),
+     "poetry groups test, lint, dev (poetry install's default: every group not marked optional)"),
+    ({"tool": {"pdm": {"dev-dependencies": {}}}, "project": {"optional-dependencies": {"dev": []}}}, ["pdm.lock"],
+     DevSourceKind.EXTRA, ("dev",), "extra dev (declared in [project.optional-dependencies])"),
 ])
 def test_find_dev_sources_takes_the_first_source_that_yields(
         pyproject: dict, files: list[str], kind: DevSourceKind, names: tuple[str, ...], reason: str, tmp_path: Path) -> None:
@@ -381,6 +534,10 @@ def test_find_dev_sources_resolves_the_group_requirements(tmp_path: Path) -> Non
     assert uv.requirements == ("pytest>=8", "coverage", "ruff", "black")
     poetry = find_dev_sources(POETRY, tmp_path)
     assert poetry.requirements == ("pytest>=8,<9", "ruff", "ipython", "black==23.1")
+    pdm = find_dev_sources(PDM, tmp_path / "app")
+    assert pdm.names == ("dev", "lint", "typing", "all", "test")
+    assert pdm.requirements == ("pytest>=8", f"-e {tmp_path / 'lib'}", "ruff", "mypy", "coverage",
+                                f"-e {tmp_path / 'app' / 'packages' / 'helper'}[fancy]", "My_App[docs]")
 
 
 @pytest.mark.parametrize(("pyproject", "files", "reason", "fallback"), [
@@ -433,7 +590,7 @@ def test_no_dev_declaration_error_lists_poetry_groups_and_requirement_files(tmp_
 
 def test_no_declaration_at_all_says_so(tmp_path: Path) -> None:
     message = project_error(find_dev_sources, {"project": {"name": "x"}}, tmp_path)
-    assert "recognises (no extras, dependency groups, poetry groups or requirement files): pick one with" in message
+    assert "recognises (no extras, dependency groups, poetry groups, pdm dev groups or requirement files): pick one with" in message
 
 
 @pytest.mark.parametrize(("pyproject", "files", "summary"), [
@@ -442,9 +599,13 @@ def test_no_declaration_at_all_says_so(tmp_path: Path) -> None:
     ({"tool": {"poetry": {"dev-dependencies": {"x": "*"}, "group": {"docs": {"optional": True}}}}}, ["dev-requirements.txt"],
      "poetry groups: docs (optional), dev; requirement files: dev-requirements.txt"),
     ({"project": {"optional-dependencies": ["not", "a", "table"]}, "dependency-groups": 3, "tool": {"poetry": {"group": 3}}}, [],
-     "no extras, dependency groups, poetry groups or requirement files"),
+     "no extras, dependency groups, poetry groups, pdm dev groups or requirement files"),
     ({"tool": 3}, ["setup.py"], "extras: decided by the build"),
-    ({"build-system": {}}, [], "no extras, dependency groups, poetry groups or requirement files"),
+    ({"build-system": {}}, [], "no extras, dependency groups, poetry groups, pdm dev groups or requirement files"),
+    (PDM, ["requirements-lint.txt"], "extras: docs; dependency groups: dev, lint; pdm dev groups: dev, typing, all, test; "
+                                     "requirement files: requirements-lint.txt"),
+    ({"tool": {"pdm": {"dev-dependencies": ["malformed"]}}}, [],
+     "no extras, dependency groups, poetry groups, pdm dev groups or requirement files"),
 ])
 def test_declared_summary(pyproject: dict, files: list[str], summary: str, tmp_path: Path) -> None:
     write(tmp_path, *files)
@@ -460,10 +621,22 @@ def test_requested_groups_resolve_dependency_groups_then_poetry_groups(tmp_path:
     assert resolve_requested_groups(pyproject, tmp_path, ["Test", "cov", "docs"]) == ("pytest<8", "coverage", "sphinx>=7")
 
 
+def test_requested_groups_of_a_pdm_project_are_pdm_groups_merged_with_dependency_groups(tmp_path: Path) -> None:
+    project = tmp_path / "app"
+    assert resolve_requested_groups(PDM, project, ["DEV", "typing"]) == ("pytest>=8", f"-e {tmp_path / 'lib'}", "mypy")
+    assert resolve_requested_groups(PDM, project, ["lint"]) == ("ruff", "mypy")
+    with_poetry = {**PDM, "tool": {**PDM["tool"], **POETRY["tool"]}}
+    assert resolve_requested_groups(with_poetry, project, ["test", "docs"]) == (
+        "coverage", f"-e {project / 'packages' / 'helper'}[fancy]", "sphinx>=7")  # pdm's test, then poetry's docs
+
+
 @pytest.mark.parametrize(("pyproject", "listing"), [
     ({**POETRY, "dependency-groups": {"cov": []}}, "(dependency groups: cov; poetry groups: test, docs, lint, dev)"),
     ({"dependency-groups": {"cov": []}}, "(dependency groups: cov)"),
     ({"tool": {"poetry": {"group": {"cov": {}}}}}, "(poetry groups: cov)"),
+    ({"tool": {"pdm": {"dev-dependencies": {"cov": []}}}}, "(pdm dev groups: cov)"),
+    ({"dependency-groups": {"cov": []}, "tool": {"pdm": {"dev-dependencies": {"lint": []}}, **POETRY["tool"]}},
+     "(pdm dev groups: cov, lint; poetry groups: test, docs, lint, dev)"),
 ])
 def test_requested_unknown_group_is_an_error_listing_the_groups(pyproject: dict, listing: str, tmp_path: Path) -> None:
     assert project_error(resolve_requested_groups, pyproject, tmp_path, ["cov", "typing"]) == (

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
 from installdev.actions.creator import site_packages
 from installdev.request.project import PROJECT_FILES
+from installdev.request.requirements import url_path_to_local
 
 
 def installed_directories(venv: Path, version: tuple[int, int, int]) -> list[Path]:
@@ -34,18 +35,8 @@ def installed_directories(venv: Path, version: tuple[int, int, int]) -> list[Pat
             continue
         url = urlparse(document.get("url", "")) if isinstance(document, dict) else None
         if url is not None and url.scheme == "file" and isinstance(document.get("dir_info"), dict):
-            found.add(_local_path(url.path))
+            found.add(Path(url_path_to_local(url.path)))
     return sorted(found)
-
-
-def _local_path(url_path: str) -> Path:
-    """The path a ``file:`` URL's path names (``urllib.request.url2pathname``, without importing urllib.request and
-    the HTTP and e-mail modules it loads)."""
-    if os.name == "nt":
-        from nturl2path import url2pathname
-
-        return Path(url2pathname(url_path))
-    return Path(unquote(url_path))
 
 
 def linked_project_files(venv: Path, version: tuple[int, int, int], project_dir: Path) -> list[Path]:

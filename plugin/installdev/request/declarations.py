@@ -1,16 +1,23 @@
 """What a project declares for development, read the way its own tooling reads it.
 
-Four kinds of declaration, in the order ``find_dev_sources`` tries them:
+Five kinds of declaration, in the order ``find_dev_sources`` tries them:
 
 * PEP 735 ``[dependency-groups]`` (plus uv's legacy ``[tool.uv] dev-dependencies``, merged into ``dev``),
-  selected as ``uv sync`` selects them: ``[tool.uv] default-groups``, else ``dev``;
+  selected as ``uv sync`` selects them: ``[tool.uv] default-groups``, else ``dev``; not for a project that declares
+  ``[tool.pdm.dev-dependencies]``, whose ``[dependency-groups]`` are read as pdm reads them (below);
 * poetry groups (``[tool.poetry.group.NAME]`` and the legacy ``[tool.poetry.dev-dependencies]``), selected as
   ``poetry install`` selects them: every group not marked ``optional = true``; poetry's constraint syntax is
   translated into PEP 508 requirement lines;
+* pdm's development groups (``[tool.pdm.dev-dependencies]`` merged with ``[dependency-groups]``, as pdm merges them),
+  selected as ``pdm install`` selects them: all of them; pdm's local entries (``-e ./lib``,
+  ``file:///${PROJECT_ROOT}/...``) become absolute paths; pdm.lock is not read;
 * a ``dev`` extra;
 * a conventional development requirement file.
 
-The first two are read by ``dependency_groups`` and ``poetry_groups`` (poetry's syntax by ``poetry_dependencies``).
+The first three are read by ``dependency_groups``, ``poetry_groups`` (poetry's syntax by ``poetry_dependencies``) and
+``pdm_groups``. Only pdm reads ``[tool.pdm.dev-dependencies]``, so a project declaring it is pdm's: reading its
+``[dependency-groups]`` as uv does would drop the entries pdm keeps in its own table (pdm 2.20+ puts a group's
+editable entries there and the rest in ``[dependency-groups]``, under the same name).
 Pure: reads the parsed pyproject.toml it is given and a listing of the project directory; never writes, no network.
 Every error is a one-line ProjectError naming the file, the problem and the fix.
 """
@@ -24,6 +31,7 @@ from typing import NamedTuple
 
 from installdev.errors import ProjectError
 from installdev.request.dependency_groups import dependency_groups, uv_default_groups, uv_default_reason
+from installdev.request.pdm_groups import pdm_declared, pdm_default_groups, pdm_groups, pdm_reason, resolve_pdm_group
 from installdev.request.poetry_groups import poetry_default_groups, poetry_groups, resolve_poetry_group
 from installdev.request.project import CONVENTIONAL_REQUIREMENT_FILES
 from installdev.request.pyproject_tables import DEV, deduplicated, listing, normalize_name
@@ -34,8 +42,9 @@ class NoDevelopmentDeclared(ProjectError):
 
 
 class DevSourceKind(enum.Enum):
-    DEPENDENCY_GROUPS = "dependency groups"
+    DEPENDENCY_GROUPS = "dependency groups"  # PEP 735 groups as uv selects them
     POETRY_GROUPS = "poetry groups"
+    PDM_GROUPS = "pdm dev groups"  # pdm's dev-dependencies, merged with the PEP 735 groups as pdm merges them
     EXTRA = "extra"
     REQUIREMENT_FILE = "requirement file"
 
@@ -107,15 +116,18 @@ def _requirement_files(directory: Path) -> list[str]:
 def find_dev_sources(pyproject: dict, directory: Path) -> DevSources:
     """What installs the project's development dependencies by default: the first of these that yields something.
 
-    1. the dependency groups ``uv sync`` installs by default (see ``uv_default_groups``);
+    1. the dependency groups ``uv sync`` installs by default (see ``uv_default_groups``), unless the project declares
+       ``[tool.pdm.dev-dependencies]`` (then 3 reads them, merged as pdm merges them);
     2. the poetry groups ``poetry install`` installs by default (every group not marked optional);
-    3. a ``dev`` extra: declared statically, or possibly declared by the build (``confirmed=False``, with the
+    3. the pdm development groups ``pdm install`` installs by default: all of them (kind DEPENDENCY_GROUPS);
+    4. a ``dev`` extra: declared statically, or possibly declared by the build (``confirmed=False``, with the
        conventional requirement file, if any, as ``fallback``);
-    4. a conventional requirement file (see CONVENTIONAL_REQUIREMENT_FILES).
+    5. a conventional requirement file (see CONVENTIONAL_REQUIREMENT_FILES).
 
     Raises ProjectError on a malformed declaration, and when none applies (naming what the project does declare).
     """
-    groups = uv_default_groups(pyproject, directory)
+    pdm = pdm_declared(pyproject)
+    groups = () if pdm else uv_default_groups(pyproject, directory)
     if groups:
         requirements = [line for group in groups for line in dependency_groups(pyproject, directory)[group]]
         return DevSources(DevSourceKind.DEPENDENCY_GROUPS, groups, deduplicated(requirements), None,
@@ -126,6 +138,11 @@ def find_dev_sources(pyproject: dict, directory: Path) -> DevSources:
         noun = "poetry group" if len(poetry_groups) == 1 else "poetry groups"
         return DevSources(DevSourceKind.POETRY_GROUPS, poetry_groups, deduplicated(requirements), None,
                           f"{noun} {listing(poetry_groups)} (poetry install's default: every group not marked optional)")
+    pdm_names = pdm_default_groups(pyproject, directory) if pdm else ()
+    if pdm_names:
+        requirements = [line for group in pdm_names for line in resolve_pdm_group(pyproject, directory, group)]
+        return DevSources(DevSourceKind.PDM_GROUPS, pdm_names, deduplicated(requirements), None,
+                          pdm_reason(pyproject, directory, pdm_names))
     requirement_file = conventional_requirement_file(directory)
     file_source = None
     if requirement_file is not None:
@@ -151,28 +168,32 @@ def find_dev_sources(pyproject: dict, directory: Path) -> DevSources:
 def resolve_requested_groups(pyproject: dict, directory: Path, names: Iterable[str]) -> tuple[str, ...]:
     """The requirement lines of the groups named by ``--group NAME`` (repeatable), without duplicates.
 
-    A name is looked up among the dependency groups first, then among the poetry groups; ProjectError listing both
-    when it is neither.
+    A name is looked up among the dependency groups first (for a project declaring ``[tool.pdm.dev-dependencies]``:
+    among pdm's development groups, which include them), then among the poetry groups; ProjectError listing them all
+    when it is in none.
     """
     requirements: list[str] = []
-    uv_groups = dependency_groups(pyproject, directory)
+    pdm = pdm_declared(pyproject)
+    first_groups = pdm_groups(pyproject, directory) if pdm else dependency_groups(pyproject, directory)
+    first_kind = "pdm dev groups" if pdm else "dependency groups"
     declared_poetry_groups = poetry_groups(pyproject, directory)
     for name in names:
         normalized = normalize_name(name)
-        if normalized in uv_groups:
-            requirements.extend(uv_groups[normalized])
+        if normalized in first_groups:
+            requirements.extend(resolve_pdm_group(pyproject, directory, normalized) if pdm else first_groups[normalized])
         elif normalized in declared_poetry_groups:
             requirements.extend(resolve_poetry_group(pyproject, directory, normalized))
         else:
             declared = "; ".join(f"{kind}: {listing(groups)}" for kind, groups in
-                                 (("dependency groups", uv_groups), ("poetry groups", declared_poetry_groups)) if groups)
+                                 ((first_kind, first_groups), ("poetry groups", declared_poetry_groups)) if groups)
             raise ProjectError(f"{directory} declares no group {name!r} ({declared or 'it declares no groups'}): "
                                "fix --group NAME, or use --extras NAME or -r FILE")
     return deduplicated(requirements)
 
 
 def declared_summary(pyproject: dict, directory: Path) -> str:
-    """One line listing what the project declares: extras, dependency groups, poetry groups, requirement files.
+    """One line listing what the project declares: extras, dependency groups, poetry groups, pdm dev groups (of
+    ``[tool.pdm.dev-dependencies]``), requirement files.
 
     Tolerates malformed tables (it only lists names), so it can describe a project whose declarations fail to resolve.
     """
@@ -202,7 +223,11 @@ def declared_summary(pyproject: dict, directory: Path) -> str:
     if poetry_group_options:
         named = listing(name + (" (optional)" if optional else "") for name, optional in poetry_group_options.items())
         parts.append(f"poetry groups: {named}")
+    pdm = tool.get("pdm", {}) if isinstance(tool.get("pdm"), dict) else {}
+    pdm_names = names(pdm.get("dev-dependencies"))
+    if pdm_names:
+        parts.append(f"pdm dev groups: {listing(pdm_names)}")
     files = _requirement_files(directory)
     if files:
         parts.append(f"requirement files: {listing(files)}")
-    return "; ".join(parts) or "no extras, dependency groups, poetry groups or requirement files"
+    return "; ".join(parts) or "no extras, dependency groups, poetry groups, pdm dev groups or requirement files"

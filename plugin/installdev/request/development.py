@@ -82,7 +82,7 @@ def development_set(settings: Settings) -> DevelopmentSet:
             raise
         return DevelopmentSet((), (), files, "the requirement files given (the project declares no development set)")
     reason = sources.reason + _files_phrase(files)
-    if sources.kind in (DevSourceKind.DEPENDENCY_GROUPS, DevSourceKind.POETRY_GROUPS):
+    if sources.kind in (DevSourceKind.DEPENDENCY_GROUPS, DevSourceKind.POETRY_GROUPS, DevSourceKind.PDM_GROUPS):
         return DevelopmentSet((), sources.requirements, files, reason)
     if sources.kind == DevSourceKind.REQUIREMENT_FILE:
         return DevelopmentSet((), (), _with_file(files, sources.requirement_file), reason)

@@ -110,9 +110,10 @@ def local_index_option(location: str, base: Path) -> str:
     ``--extra-index-url URL`` for a remote index other than PyPI, "" for PyPI."""
     if location.startswith("file:"):
         from urllib.parse import urlparse
-        from urllib.request import url2pathname
 
-        return f"--find-links {url2pathname(urlparse(location).path)}"
+        from installdev.request.requirements import url_path_to_local
+
+        return f"--find-links {url_path_to_local(urlparse(location).path)}"
     if "://" not in location:
         return f"--find-links {os.path.normpath(base / location)}"
     if location.rstrip("/") in ("https://pypi.org/simple", "https://pypi.python.org/simple"):

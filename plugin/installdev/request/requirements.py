@@ -107,6 +107,18 @@ def _included(line: str) -> list[str]:
     return found
 
 
+def url_path_to_local(url_path: str) -> str:
+    """The local path the path part of a ``file:`` URL names: ``urllib.request.url2pathname``, without loading
+    urllib.request (and the HTTP and e-mail modules it imports) on the build path."""
+    if os.name == "nt":
+        from nturl2path import url2pathname
+
+        return url2pathname(url_path)
+    from urllib.parse import unquote
+
+    return unquote(url_path)
+
+
 def _local_path(name: str, including: Path) -> Path | None:
     """The local file an include names, or None for a URL pip fetches."""
     scheme = _URL.match(name)
@@ -115,9 +127,8 @@ def _local_path(name: str, including: Path) -> Path | None:
     if scheme.group(1).lower() != "file":
         return None
     from urllib.parse import urlsplit
-    from urllib.request import url2pathname
 
-    return Path(url2pathname(urlsplit(name).path)).resolve()
+    return Path(url_path_to_local(urlsplit(name).path)).resolve()
 
 
 def requirement_file_closure(files: tuple[Path, ...], env: Mapping[str, str] = os.environ) -> list[Path]:
@@ -193,9 +204,9 @@ def _local_directory(target: str, directory: Path) -> Path | None:
     if scheme and len(scheme.group(1)) > 1:  # a Windows drive letter is no scheme
         if scheme.group(1).lower() != "file":
             return None
-        from urllib.parse import unquote, urlsplit
+        from urllib.parse import urlsplit
 
-        target = unquote(urlsplit(target).path)
+        target = url_path_to_local(urlsplit(target).path)
     target = re.sub(r"\[[^\]]*\]$", "", target)  # ../lib[extra]
     path = (directory / os.path.expanduser(target)).resolve()
     return path if path.is_dir() else None
