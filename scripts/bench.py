@@ -198,14 +198,16 @@ def timed(argv: list[str] | str, env: dict[str, str], cwd: Path) -> float:
 
 def cold_rounds(commands: dict[str, list[str] | str], venvs: dict[str, Path], env: dict[str, str], cwd: Path,
                 runs: int) -> dict[str, list[float]]:
-    """One untimed round that warms the caches, then ``runs`` interleaved rounds; each command's venv (``venvs``) is
-    deleted after each of its runs, so every run builds from nothing."""
+    """One untimed round that warms the caches, then ``runs`` interleaved rounds, in reverse order every other round
+    (a command never always follows the same one, nor the deletion of the same venv); each command's venv (``venvs``)
+    is deleted after each of its runs, so every run builds from nothing."""
     import shutil
 
     times: dict[str, list[float]] = {name: [] for name in commands}
     for round_ in range(runs + 1):
-        for name, argv in commands.items():
-            elapsed = timed(argv, env, cwd)
+        order = list(commands) if round_ % 2 else list(reversed(commands))
+        for name in order:
+            elapsed = timed(commands[name], env, cwd)
             if round_:
                 times[name].append(elapsed)
             shutil.rmtree(venvs[name])
