@@ -61,13 +61,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _replace(path: str, text: str) -> None:
-    """Write ``path`` through a temporary file beside it, so a reader never sees half of it."""
+    """Write ``path`` through a temporary file beside it, so a reader never sees half of it. When it already holds
+    ``text`` it is only touched (its time is what build tools compare): two builds listing the same venv at once then
+    never replace the file under each other's checksum (Gradle fails a build whose output it cannot hash)."""
     import tempfile
 
     from installdev.errors import UsageError
 
     directory = os.path.dirname(os.path.abspath(path))
     try:
+        if _holds(path, text):
+            os.utime(path)
+            return
         os.makedirs(directory, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".installdev-inputs-")
         try:
@@ -80,3 +85,11 @@ def _replace(path: str, text: str) -> None:
             raise
     except OSError as error:
         raise UsageError(f"cannot write --output {path}: {error.strerror or error}") from None
+
+
+def _holds(path: str, text: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read() == text
+    except (OSError, UnicodeDecodeError):
+        return False
