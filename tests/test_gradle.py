@@ -148,39 +148,46 @@ def test_settings_inputs_from_installdev_env_flags_and_dangling_python(example, 
     venv = lib / ".venv"
 
     def build(*args: str, environment: dict[str, str] = env) -> dict[str, str]:
-        outcomes = task_outcomes(run_gradle(example, environment, *settings, *args, ":libdemo:installDev", cwd=tmp_path).stdout)
-        return {task: outcome for task, outcome in outcomes.items() if task == LIB}
+        """With the environment the daemon started with, in that daemon (-PinstalldevCopies lets a reused Gradle 4.4
+        daemon build); with another one, in a JVM of its own, the only way Gradle 4.4 on Java 9+ sees it."""
+        completed = run_gradle(example, environment, *settings, *args, ":libdemo:installDev", cwd=tmp_path,
+                               daemon=environment is env)
+        return {task: outcome for task, outcome in task_outcomes(completed.stdout).items() if task == LIB}
 
-    assert build("-q", ":libdemo:venvDoctor") == {}
-    calls = {call["args"][0]: call for call in fake_calls(log)}
-    shared = [str(lib), "--venv", str(venv), "--extras", "dev", "--copies", "--flag-prefix", "DATAHUB"]
-    listing = example / "libdemo" / "build" / "installdev" / "inputs.json"
-    assert calls["inputs"]["args"] == ["inputs", *shared, "--lock-timeout", "30", "--format", "json", "--output", str(listing)]
-    assert calls["install-dev"]["args"] == ["install-dev", *shared, "--lock-timeout", "30", "-q"]
-    assert calls["doctor"]["args"] == ["doctor", *shared]
-    assert {Path(call["cwd"]) for call in calls.values()} == {tmp_path}  # where Gradle was started
-    assert str(lib / "more.txt") in json.loads(listing.read_text())["files"]
+    stop_gradle_daemons(env)  # the builds below start the daemon they reuse
+    try:
+        assert build("-q", ":libdemo:venvDoctor") == {}
+        calls = {call["args"][0]: call for call in fake_calls(log)}
+        shared = [str(lib), "--venv", str(venv), "--extras", "dev", "--copies", "--flag-prefix", "DATAHUB"]
+        listing = example / "libdemo" / "build" / "installdev" / "inputs.json"
+        assert calls["inputs"]["args"] == ["inputs", *shared, "--lock-timeout", "30", "--format", "json", "--output", str(listing)]
+        assert calls["install-dev"]["args"] == ["install-dev", *shared, "--lock-timeout", "30", "-q"]
+        assert calls["doctor"]["args"] == ["doctor", *shared]
+        assert {Path(call["cwd"]) for call in calls.values()} == {tmp_path}  # where Gradle was started
+        assert str(lib / "more.txt") in json.loads(listing.read_text())["files"]
 
-    assert build() == {LIB: "UP-TO-DATE"}
-    assert fake_calls(log) == []  # no Python at all: not even `installdev inputs`
-    # Any *_VENV_USE_COPIES, INSTALLDEV_* or VIRTUALENV_* variable is an input: its value, not a rule.
-    assert build(environment=dict(env, DATAHUB_VENV_USE_COPIES="1")) == {LIB: "EXECUTED"}
-    assert build(environment=dict(env, PIP_INDEX_URL="https://example.invalid/simple")) == {LIB: "EXECUTED"}
-    assert build() == {LIB: "EXECUTED"}  # both unset again
-    # Files installdev lists: one named only in [tool.installdev], one it includes with -r, one that appears.
-    (lib / "extra.txt").write_text("-r more.txt\n# edited\n")
-    assert build() == {LIB: "EXECUTED"}
-    (lib / "more.txt").write_text("# edited\n")
-    assert build() == {LIB: "EXECUTED"}
-    (lib / "requirements-dev.txt").write_text("# a conventional file appears\n")
-    assert build() == {LIB: "EXECUTED"}
-    assert build() == {LIB: "UP-TO-DATE"}
-    # A venv whose python dangles (its base interpreter was removed) is rebuilt, not reported up to date.
-    (venv / "bin" / "python").unlink()
-    (venv / "bin" / "python").symlink_to(tmp_path / "removed-python3")
-    assert build() == {LIB: "EXECUTED"}
-    assert [call["args"][0] for call in fake_calls(log)].count("install-dev") == 7
+        assert build() == {LIB: "UP-TO-DATE"}
+        assert fake_calls(log) == []  # no Python at all: not even `installdev inputs`
+        # Any *_VENV_USE_COPIES, INSTALLDEV_* or VIRTUALENV_* variable is an input: its value, not a rule.
+        assert build(environment=dict(env, DATAHUB_VENV_USE_COPIES="1")) == {LIB: "EXECUTED"}
+        assert build(environment=dict(env, PIP_INDEX_URL="https://example.invalid/simple")) == {LIB: "EXECUTED"}
+        assert build() == {LIB: "EXECUTED"}  # both unset again
+        # Files installdev lists: one named only in [tool.installdev], one it includes with -r, one that appears.
+        (lib / "extra.txt").write_text("-r more.txt\n# edited\n")
+        assert build() == {LIB: "EXECUTED"}
+        (lib / "more.txt").write_text("# edited\n")
+        assert build() == {LIB: "EXECUTED"}
+        (lib / "requirements-dev.txt").write_text("# a conventional file appears\n")
+        assert build() == {LIB: "EXECUTED"}
+        assert build() == {LIB: "UP-TO-DATE"}
+        # A venv whose python dangles (its base interpreter was removed) is rebuilt, not reported up to date.
+        (venv / "bin" / "python").unlink()
+        (venv / "bin" / "python").symlink_to(tmp_path / "removed-python3")
+        assert build() == {LIB: "EXECUTED"}
+        assert [call["args"][0] for call in fake_calls(log)].count("install-dev") == 7
 
+    finally:
+        stop_gradle_daemons(env)
 
 @pytest.mark.slow
 def test_the_daemon_never_hides_a_flag(example, gradle_env):

@@ -140,7 +140,7 @@ def test_sibling_projects_the_venv_installs_are_inputs_named_before_and_recorded
     assert str(lib / "pyproject.toml") in before["files"]
     assert str(other / "pyproject.toml") not in before["files"]
 
-    built = run_installdev(["install-dev", str(app), "--installer", "pip"], offline_env)
+    built = run_installdev(["install-dev", str(app), "--installer", "uv"], offline_env)
     assert built.returncode == 0, built.stdout + built.stderr
 
     after = inputs_of(app, offline_env)

@@ -195,7 +195,7 @@ def test_path_dependencies_are_found(tmp_path: Path) -> None:
 def test_an_up_to_date_workspace_is_answered_by_one_quick_record(tmp_path: Path, offline_env: dict[str, str]) -> None:
     root = workspace(tmp_path / "ws", '[tool.installdev.workspace]\nprojects = ["libs/*"]\n',
                      {"libs/one": "", "libs/two": "", "libs/three": ""})
-    args = [str(root), "--installer", "pip"]
+    args = [str(root), "--installer", "uv"]
     assert bootstrap(args, offline_env).returncode == 0
     console_script = "import sys; from installdev.cli import main; sys.exit(main())"
     quick = subprocess.run([sys.executable, "-X", "importtime", "-c", console_script, "bootstrap", *args], env=offline_env,
