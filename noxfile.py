@@ -23,9 +23,13 @@ nox.options.default_venv_backend = "uv|virtualenv"
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """pytest; extra arguments go to pytest (e.g. `nox -s tests-3.11 -- -k concurrent`)."""
-    session.install("-e", ".[test]")
-    selection = [] if session.python == PRIMARY else ["-m", "not hosts and not buildtools and not slow"]
-    session.run("pytest", *selection, *session.posargs)
+    if session.python == PRIMARY:
+        session.install("-e", ".[test]")
+        session.run("pytest", *session.posargs)
+        return
+    # the unit tests and the core end-to-end ones, spread over the CPUs (they share no fixture beyond a process)
+    session.install("-e", ".[test]", "pytest-xdist")
+    session.run("pytest", "-m", "not hosts and not buildtools and not slow", "-n", "auto", *session.posargs)
 
 
 @nox.session(python=PRIMARY)

@@ -114,6 +114,9 @@ def _create_and_install(plan: Plan, reporter: Reporter) -> tuple[LinkMode, Insta
             backend = _install(plan, reporter)
         except (InstallError, ProjectError) as error:  # a venv that is not healthy explains it better
             failure, backend = error, None
+        except BaseException:
+            check.stop()
+            raise
         health = check.health(base.version)
         if health.problem and decision.copies_fallback and mode == LinkMode.SYMLINKS:
             reporter.warning(f"the symlinks venv failed its health check ({health.problem}); rebuilding it once with copies")

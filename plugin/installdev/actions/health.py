@@ -78,6 +78,12 @@ class VenvCheck:
         except (ValueError, IndexError, TypeError):
             return VenvReport(f"{self._python} printed no report (its site printed {stdout[-200:]!r}?)")
 
+    def stop(self) -> None:
+        """Kill the run if it is still going (the build it ran beside failed)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+
     def health(self, expected_version: tuple[int, int, int]) -> VenvReport:
         """The report of a new venv, its ``problem`` set when the venv is not healthy."""
         report = self.report()
