@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.actions.freshness import Freshness
 from installdev.actions.installer import InstallerChoice, InstallSpec, choose_installer
@@ -26,9 +26,11 @@ from installdev.policy import CreatorChoice, Decision, choose_creator, decide_li
 from installdev.request.development import DevelopmentSet, development_set
 from installdev.request.envflags import ModeRequest, copies_flag_names
 from installdev.request.locked import InstallMethod, LockedInstall, choose_locked_install, read_lock
-from installdev.request.lockedset import LockedSet
 from installdev.request.settings import Settings
 from installdev.vocabulary import InstallerName
+
+if TYPE_CHECKING:
+    from installdev.request.lockedset import LockedSet
 
 
 class Problem(NamedTuple):
