@@ -34,6 +34,7 @@ from installdev.request.locks import lock_candidates, lock_input_files
 from installdev.request.project import (
     CONVENTIONAL_REQUIREMENT_FILES,
     PROJECT_FILES,
+    conventional_requirement_files,
     find_version_file,
     normalize_extra,
     version_file_search,
@@ -77,7 +78,7 @@ def input_files(settings: Settings) -> list[Path]:
     (``lock_input_files``).
     """
     directory = settings.project.directory
-    conventional = [directory / name for name in CONVENTIONAL_REQUIREMENT_FILES if (directory / name).is_file()]
+    conventional = conventional_requirement_files(directory)
     version_file = find_version_file(directory)
     given = requirement_file_closure((*settings.requirements, *settings.constraints, *settings.build_constraints,
                                       *conventional))

@@ -21,7 +21,12 @@ from installdev.actions.stamp import read_stamp
 from installdev.actions.venvdir import stamp_path, trust_problem, venv_python
 from installdev.environment import COPIES_FLAG_SUFFIX, FLAG_PREFIXES, INSTALL_VARIABLES
 from installdev.request.envflags import FLAG_PREFIX_VARIABLE, copies_flag_names
-from installdev.request.project import CONVENTIONAL_REQUIREMENT_FILES, PROJECT_FILES, version_file_search
+from installdev.request.project import (
+    CONVENTIONAL_REQUIREMENT_FILES,
+    PROJECT_FILES,
+    conventional_requirement_files,
+    version_file_search,
+)
 from installdev.request.requirements import local_directories, requirement_file_closure
 
 if TYPE_CHECKING:
@@ -65,14 +70,17 @@ def _linked_files(settings: Settings) -> list[Path]:
     """The project files of the sibling directories the venv installs: named in its requirement files, or recorded in
     its stamp (none before the first build, or for a venv the running user may not trust)."""
     directory = settings.project.directory
-    conventional = [directory / name for name in CONVENTIONAL_REQUIREMENT_FILES if (directory / name).is_file()]
-    named = local_directories(requirement_file_closure((*settings.requirements, *conventional)), directory)
+    requirement_files = requirement_file_closure((*settings.requirements, *conventional_requirement_files(directory)))
+    named = local_directories(requirement_files, directory)
     stamp = None if trust_problem(settings.venv) else read_stamp(settings.venv).stamp
     recorded = stamp.inputs.get("linked", []) if stamp is not None else []
     own = Path(os.path.realpath(directory))
     files = [sibling / name for sibling in named if sibling != own for name in PROJECT_FILES if (sibling / name).is_file()]
     files += [Path(path) for path in recorded if isinstance(path, str) and Path(path).is_file()]
-    return list({os.path.realpath(path): path for path in reversed(files)}.values())[::-1]
+    unique: dict[str, Path] = {}  # one entry per file, however its path is spelled
+    for path in files:
+        unique.setdefault(os.path.realpath(path), path)
+    return list(unique.values())
 
 
 def to_json(inputs: VenvInputs) -> dict:

@@ -19,6 +19,11 @@ CONVENTIONAL_REQUIREMENT_FILES = ("requirements-dev.txt", "dev-requirements.txt"
 VERSION_FILE_NAMES = (".python-version", ".python-versions")  # uv's order: the plural is read only when alone
 
 
+def conventional_requirement_files(directory: Path) -> list[Path]:
+    """The conventional development requirement files ``directory`` holds, in CONVENTIONAL_REQUIREMENT_FILES order."""
+    return [directory / name for name in CONVENTIONAL_REQUIREMENT_FILES if (directory / name).is_file()]
+
+
 def normalize_extra(name: str) -> str:
     """PEP 685 normalization, so ``Dev_Tools`` and ``dev-tools`` name the same extra."""
     return re.sub(r"[-_.]+", "-", name).lower()
