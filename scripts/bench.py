@@ -21,10 +21,12 @@ installs it, and finds the uv of its [uv] extra; the uv sync rows run that same 
 `uv lock --no-index` against the wheel folder, for the running platform and Python version only (so every locked
 package comes from the folder and is installed), and every run is offline (UV_OFFLINE, UV_PYTHON set to the base
 interpreter, uv's cache warm). Per project: one untimed warm-up round, --runs interleaved cold rounds (each venv
-deleted after its run), then 30 interleaved no-op runs of each; for the small project also installdev on the same
-project without its uv.lock (resolving), the picture before locks were read. Printed: per project the medians, the
-ratio installdev cold / uv sync cold (target <= 1.3), installdev's own time (the difference of the medians) and the
-no-op ratio (target <= 1.0).
+deleted after its run and the disk synced), then 30 interleaved no-op runs of each; beside them a Python program that
+does nothing but run `uv sync` (the floor of any Python entry point: interpreter start, subprocess, uv), and for the
+small project installdev on the same project without its uv.lock (resolving), the picture before locks were read.
+Printed: per project the medians, the ratio installdev cold / uv sync cold (target <= 1.3), installdev's own time
+(the difference of the medians) and how much of it the floor is, and the no-op ratio (target <= 1.0). --under /dev/shm
+makes the projects and uv's cache on a tmpfs: the disk out, the tools' own time in.
 """
 
 from __future__ import annotations
@@ -200,7 +202,8 @@ def cold_rounds(commands: dict[str, list[str] | str], venvs: dict[str, Path], en
                 runs: int) -> dict[str, list[float]]:
     """One untimed round that warms the caches, then ``runs`` interleaved rounds, in reverse order every other round
     (a command never always follows the same one, nor the deletion of the same venv); each command's venv (``venvs``)
-    is deleted after each of its runs, so every run builds from nothing."""
+    is deleted after each of its runs, so every run builds from nothing. The disk is synced after each deletion: a run's
+    writes and their deletion are flushed before the next run starts, not charged to it."""
     import shutil
 
     times: dict[str, list[float]] = {name: [] for name in commands}
@@ -211,6 +214,7 @@ def cold_rounds(commands: dict[str, list[str] | str], venvs: dict[str, Path], en
             if round_:
                 times[name].append(elapsed)
             shutil.rmtree(venvs[name])
+            os.sync()
     return times
 
 
@@ -280,18 +284,23 @@ def locked_project(directory: Path, dev_group: list[str], env: dict[str, str], u
 
 
 LOCKED_NOOP_RUNS = 30
+# the least any Python entry point that runs `uv sync` costs: its interpreter starts, imports subprocess, runs uv
+PYTHON_FLOOR = "import subprocess, sys; sys.exit(subprocess.run([sys.argv[1], 'sync', '-q', '--project', sys.argv[2]]).returncode)"
 
 
-def bench_locked(runs: int, wheels: Path) -> None:
-    """installdev cold vs ``uv sync`` cold on a small and a large locked project, then the no-op of each."""
+def bench_locked(runs: int, wheels: Path, under: Path | None) -> None:
+    """installdev cold vs ``uv sync`` cold on a small and a large locked project, then the no-op of each. With ``under``
+    the projects and uv's cache are made there (a tmpfs takes the disk out of the comparison)."""
     import shutil
 
     python = os.path.realpath(sys.executable)
     download_wheels(wheels, python)
-    with tempfile.TemporaryDirectory(prefix="installdev-bench-") as temp:
+    with tempfile.TemporaryDirectory(prefix="installdev-bench-", dir=under) as temp:
         root = Path(temp)
         offline = offline_environment(wheels)
         offline.pop("XDG_CACHE_HOME", None)  # uv's and virtualenv's caches stay warm, as on a developer machine
+        if under is not None:
+            offline["UV_CACHE_DIR"] = str(root / "uv-cache")  # warmed by uv lock and the untimed round
         tool = tool_venv(root / "tool", offline)
         env = {**tool.env, "UV_OFFLINE": "1", "UV_FIND_LINKS": str(wheels), "UV_PYTHON": python,
                "UV_PYTHON_DOWNLOADS": "never"}  # installdev passes these to the uv sync it runs
@@ -300,13 +309,17 @@ def bench_locked(runs: int, wheels: Path) -> None:
         print(f"locked projects: {runs} cold and {LOCKED_NOOP_RUNS} no-op interleaved runs each, {os.cpu_count()} CPUs, "
               f"Python {sys.version.split()[0]}, uv {tool.uv_version} (installdev's, from its [uv] extra, in every row), "
               f"locked packages: {', '.join(f'{size} {count}' for size, (_, count) in projects.items())}; "
-              "installdev from a venv of its own, offline from a local wheel folder, warm uv cache", flush=True)
+              "installdev from a venv of its own, offline from a local wheel folder, warm uv cache"
+              + (f", projects and uv cache under {under}" if under else ""), flush=True)
         for size, (project, count) in projects.items():
             commands: dict[str, list[str] | str] = {
                 "uv sync": [tool.uv, "sync", "-q", "--project", str(project)],
                 "installdev": [tool.installdev, "install-dev", str(project), "-q"],
+                "python running uv sync (a Python entry point's floor)": [tool.python, "-c", PYTHON_FLOOR, tool.uv,
+                                                                          str(project)],
             }
-            venvs = {"uv sync": project / ".venv", "installdev": project / "venv"}
+            venvs = {"uv sync": project / ".venv", "installdev": project / "venv",
+                     "python running uv sync (a Python entry point's floor)": project / ".venv"}
             if size == "small":  # the same project without its lock: what installdev did before it read locks
                 unlocked = root / "small-unlocked"
                 shutil.copytree(project, unlocked, ignore=shutil.ignore_patterns("uv.lock"))
@@ -322,9 +335,11 @@ def bench_locked(runs: int, wheels: Path) -> None:
             print(f"\n{size} project, {count} locked packages: dependencies {', '.join(LOCKED_DEPENDENCIES)} + dev group "
                   f"{', '.join(group)}")
             print_table({f"{name}, cold": values for name, values in cold.items()}, "uv sync, cold")
-            installdev_cold, uv_cold = (statistics.median(cold[name]) for name in ("installdev", "uv sync"))
+            installdev_cold, uv_cold, floor_cold = (statistics.median(cold[name]) for name in (
+                "installdev", "uv sync", "python running uv sync (a Python entry point's floor)"))
             print(f"installdev cold / uv sync cold: {installdev_cold / uv_cold:.2f}x (target <= 1.3); "
-                  f"installdev's own time: {(installdev_cold - uv_cold) * 1000:+.0f} ms")
+                  f"installdev's own time: {(installdev_cold - uv_cold) * 1000:+.0f} ms, of which the floor "
+                  f"{(floor_cold - uv_cold) * 1000:+.0f} ms (floor / uv sync: {floor_cold / uv_cold:.2f}x)")
             print_table({f"{name}, no-op": values for name, values in noop.items()}, "uv sync, no-op")
             installdev_noop, uv_noop = (statistics.median(noop[name]) for name in ("installdev", "uv sync"))
             print(f"install-dev no-op / uv sync no-op: {installdev_noop / uv_noop:.2f}x (target <= 1.0)", flush=True)
@@ -337,11 +352,13 @@ def main() -> None:
                         "locked's cold rounds (default 5 and 10; locked's no-op runs are always 30)")
     parser.add_argument("--wheels", type=Path, default=Path.home() / ".cache" / "installdev-bench-wheels",
                         help="where cold and locked keep the wheels they download once (one folder for both)")
+    parser.add_argument("--under", type=Path, help="locked: make the projects and uv's cache in this directory (e.g. "
+                        "/dev/shm, to take the disk out of the comparison) instead of the temp dir and uv's own cache")
     args = parser.parse_args()
     if args.what == "noop":
         bench_noop(args.runs or 30)
     elif args.what == "locked":
-        bench_locked(args.runs or 10, args.wheels)
+        bench_locked(args.runs or 10, args.wheels, args.under)
     else:
         bench_cold(args.runs or 5, args.wheels)
 

@@ -295,21 +295,46 @@ def test_pdm_2_20_layout_merges_dependency_groups_with_the_pdm_table(tmp_path, e
     assert "is up to date" in install(project, env).stdout
 
 
-@pytest.mark.xfail(strict=True, reason="actions/installer gives uv the group's lines in a requirements file, where "
-                                       "[tool.uv.sources] does not apply; `uv pip install --group dev` would honour it")
-def test_dependency_group_member_from_tool_uv_sources(tmp_path, env):
+@pytest.mark.parametrize("chosen", [(), ("--group", "dev")], ids=["default group", "--group dev"])
+def test_dependency_group_member_from_tool_uv_sources(tmp_path, env, chosen):
+    """uv installs PEP 735 groups by name, so [tool.uv.sources] applies to their entries as in `uv sync`: localtool
+    comes editable from the sibling directory (there is no localtool in the wheelhouse), legacy dev-dependencies
+    included."""
     local = _local_tool(tmp_path / "localtool")
     project = pep621_project(tmp_path / "app", "flit", "app", """
         [dependency-groups]
-        dev = ["localtool", "devtool"]
+        dev = ["localtool[fancy]"]
+
+        [tool.uv]
+        dev-dependencies = ["devtool"]
 
         [tool.uv.sources]
         localtool = { path = "../localtool", editable = true }
         """)
-    install(project, env)
-    assert tools(project / "venv") == {"localtool": "0.1", "devtool": "1.0"}
+    install(project, env, *chosen)
+    assert set(tools(project / "venv")) == {"localtool", "devtool", "pygments"}  # pygments from localtool's extra
     where = venv_run(project / "venv", "import localtool; print(localtool.__file__)")
     assert where.strip() == str(local / "src" / "localtool" / "__init__.py")
+    (local / "pyproject.toml").write_text((local / "pyproject.toml").read_text().replace('"pygments"', '"reqtool"'))
+    rebuilt = install(project, env)
+    assert "localtool" in rebuilt.stderr + rebuilt.stdout, "the sibling's pyproject.toml is an input of the venv"
+    assert tools(project / "venv") == {"localtool": "0.1", "devtool": "1.0", "reqtool": "2.0"}
+
+
+def test_pip_gets_the_group_lines_uv_sources_are_uvs(tmp_path, env):
+    """pip does not read [tool.uv.sources]: with --installer pip the group's lines go to pip as they are, so a member
+    only the source provides is not found, and the error says pip failed."""
+    _local_tool(tmp_path / "localtool")
+    project = pep621_project(tmp_path / "app", "flit", "app", """
+        [dependency-groups]
+        dev = ["localtool"]
+
+        [tool.uv.sources]
+        localtool = { path = "../localtool", editable = true }
+        """)
+    result = install(project, env, "--installer", "pip", expect=5)
+    assert "installdev: error: pip install failed" in result.stderr
+    assert not (project / "venv").exists()
 
 
 @pytest.mark.slow

@@ -146,7 +146,7 @@ def make_plan(settings: Settings, freshness: Freshness) -> Plan:
 def _install_spec(settings: Settings, development: DevelopmentSet | None) -> InstallSpec | None:
     return None if development is None else InstallSpec(
         settings.project.directory, development.extras, development.requirement_files, development.requirement_lines,
-        settings.constraints, settings.build_constraints)
+        settings.constraints, settings.build_constraints, dependency_groups=development.dependency_groups)
 
 
 def _uv_installs(settings: Settings) -> bool:

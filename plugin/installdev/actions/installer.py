@@ -85,6 +85,7 @@ class InstallSpec(NamedTuple):
     build_constraint_files: tuple[Path, ...]
     editable_project: bool = True  # False: the requirement files alone (a lock's packages, -r files after uv sync)
     options: tuple[str, ...] = ()  # e.g. --no-deps --require-hashes for a lock's packages
+    dependency_groups: tuple[str, ...] = ()  # the PEP 735 groups requirement_lines are: uv gets them by name (--group)
 
     def summary(self) -> str:
         """E.g. ``-e .[dev] -r requirements-dev.txt + 5 group requirements``, for progress lines."""
@@ -98,9 +99,15 @@ class InstallSpec(NamedTuple):
         return " ".join(parts)
 
 
-def _targets(spec: InstallSpec, lines_file: Path | None) -> list[str]:
+def _targets(spec: InstallSpec, lines_file: Path | None, groups_by_name: bool = False) -> list[str]:
+    """The installer's arguments for ``spec``; its group lines come from ``lines_file``, or with ``groups_by_name``
+    (uv) as ``--group pyproject.toml:NAME`` when they are PEP 735 groups, so uv applies ``[tool.uv.sources]``."""
     target = str(spec.project_dir) + (f"[{','.join(spec.extras)}]" if spec.extras else "")
     arguments = [*spec.options, *(["-e", target] if spec.editable_project else [])]
+    if groups_by_name and spec.dependency_groups:
+        lines_file = None
+        for group in spec.dependency_groups:
+            arguments += ["--group", f"{spec.project_dir / 'pyproject.toml'}:{group}"]
     for requirement in (*spec.requirement_files, *([lines_file] if lines_file else [])):
         arguments += ["-r", str(requirement)]
     for constraint in spec.constraint_files:
@@ -144,7 +151,7 @@ def uv_command(uv: str, venv: Path, spec: InstallSpec, lines_file: Path | None, 
         command.append("--no-index")
     if env.get("PIP_PRE", "").strip().lower() in ("1", "true", "yes", "on") and not env.get("UV_PRERELEASE"):
         command += ["--prerelease", "allow"]
-    return [*command, *_targets(spec, lines_file)]
+    return [*command, *_targets(spec, lines_file, groups_by_name=True)]
 
 
 # What uv prints when the requirements themselves cannot be met: pip would fail the same way, so no retry.

@@ -191,6 +191,17 @@ def resolve_requested_groups(pyproject: dict, directory: Path, names: Iterable[s
     return deduplicated(requirements)
 
 
+def requested_dependency_groups(pyproject: dict, directory: Path, names: Iterable[str]) -> tuple[str, ...]:
+    """The groups named by ``--group NAME``, normalized, when every one is a PEP 735 dependency group (what uv installs
+    by name); else none (a poetry group among them, or a project whose groups pdm merges). Call after
+    ``resolve_requested_groups``, which reports unknown names."""
+    if pdm_declared(pyproject):
+        return ()
+    declared = dependency_groups(pyproject, directory)
+    normalized = deduplicated(normalize_name(name) for name in names)
+    return normalized if all(name in declared for name in normalized) else ()
+
+
 def declared_summary(pyproject: dict, directory: Path) -> str:
     """One line listing what the project declares: extras, dependency groups, poetry groups, pdm dev groups (of
     ``[tool.pdm.dev-dependencies]``), requirement files.

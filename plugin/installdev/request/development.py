@@ -17,6 +17,7 @@ from installdev.request.declarations import (
     DevSourceKind,
     NoDevelopmentDeclared,
     find_dev_sources,
+    requested_dependency_groups,
     resolve_requested_groups,
     static_extras,
 )
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
 class DevelopmentSet(NamedTuple):
     """``extras`` go with the project (``-e .[extras]``); ``requirement_lines`` are resolved dependency-group lines;
     ``requirement_files`` are read by the installer. ``unverified_extras`` are extras only the build declares: the
-    installed metadata must list them (else ``fallback_file``, when the project has one, or an error)."""
+    installed metadata must list them (else ``fallback_file``, when the project has one, or an error).
+    ``dependency_groups`` names the PEP 735 groups when ``requirement_lines`` are exactly theirs: uv installs those by
+    name, so ``[tool.uv.sources]`` applies to them as in ``uv sync`` (pip, which does not read it, gets the lines)."""
 
     extras: tuple[str, ...]
     requirement_lines: tuple[str, ...]
@@ -37,6 +40,7 @@ class DevelopmentSet(NamedTuple):
     reason: str
     unverified_extras: tuple[str, ...] = ()
     fallback_file: Path | None = None
+    dependency_groups: tuple[str, ...] = ()
 
 
 def _with_file(files: tuple[Path, ...], extra: Path) -> tuple[Path, ...]:
@@ -59,11 +63,12 @@ def _explicit(settings: Settings, pyproject: dict) -> DevelopmentSet:
                 f"(available: {', '.join(declared) or 'none'}): fix --extras, or pass --extras '' for none"
             )
     lines = resolve_requested_groups(pyproject, directory, settings.groups) if settings.groups else ()
+    groups = requested_dependency_groups(pyproject, directory, settings.groups) if settings.groups else ()
     chosen = [f"extras {', '.join(extras)}"] if extras else []
     chosen += [f"groups {', '.join(settings.groups)}"] if settings.groups else []
     reason = f"asked for: {'; '.join(chosen)}" if chosen else "asked for the project alone (--extras '')"
     return DevelopmentSet(extras, lines, settings.requirements, reason + _files_phrase(settings.requirements),
-                          unverified_extras=extras if declared is None else ())
+                          unverified_extras=extras if declared is None else (), dependency_groups=groups)
 
 
 def development_set(settings: Settings) -> DevelopmentSet:
@@ -82,7 +87,9 @@ def development_set(settings: Settings) -> DevelopmentSet:
             raise
         return DevelopmentSet((), (), files, "the requirement files given (the project declares no development set)")
     reason = sources.reason + _files_phrase(files)
-    if sources.kind in (DevSourceKind.DEPENDENCY_GROUPS, DevSourceKind.POETRY_GROUPS, DevSourceKind.PDM_GROUPS):
+    if sources.kind == DevSourceKind.DEPENDENCY_GROUPS:
+        return DevelopmentSet((), sources.requirements, files, reason, dependency_groups=sources.names)
+    if sources.kind in (DevSourceKind.POETRY_GROUPS, DevSourceKind.PDM_GROUPS):
         return DevelopmentSet((), sources.requirements, files, reason)
     if sources.kind == DevSourceKind.REQUIREMENT_FILE:
         return DevelopmentSet((), (), _with_file(files, sources.requirement_file), reason)
