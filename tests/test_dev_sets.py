@@ -552,7 +552,9 @@ def test_python_that_requires_python_excludes_exits_9_before_anything_is_made(tm
     pyproject.write_text(pyproject.read_text() + f'\n[tool.installdev]\npython = "{old}"\n')
     before = snapshot(tmp_path)
     result = install(project, env, expect=9)
-    assert len(error_lines(result)) == 1 and f"does not satisfy requires-python >={newer}" in result.stderr
+    assert error_lines(result) == [f"installdev: error: [tool.installdev] python = '{old}': Python {old_version} does "
+                                   f"not satisfy requires-python >={newer} (pyproject.toml): set one the project "
+                                   "accepts, or remove the setting to let installdev choose one"]
     assert snapshot(tmp_path) == before
 
 
@@ -568,7 +570,8 @@ def test_python_virtualenv_cannot_seed_exits_9_with_the_reason(tmp_path, env, wh
         pyproject.write_text(pyproject.read_text() + f'\n[tool.installdev]\npython = "{python}"\n')
     before = snapshot(tmp_path)
     result = install(project, env, *(["--python", str(python)] if where == "option" else []), expect=9)
-    assert error_lines(result) == [f"installdev: error: --python {python} is Python {python.parent.parent.name}; "
+    named = f"--python {python}" if where == "option" else f"[tool.installdev] python = '{python}'"
+    assert error_lines(result) == [f"installdev: error: {named} is Python {python.parent.parent.name}; "
                                    "virtualenv needs 3.9 or newer: pass a newer interpreter"]
     assert "Traceback" not in result.stderr
     assert snapshot(tmp_path) == before

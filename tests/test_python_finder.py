@@ -12,18 +12,20 @@ from pathlib import Path
 import pytest
 from installdev.errors import BadPythonError, ExitCode, ProjectError
 from installdev.host.python_finder import (
-    MINIMUM_SEEDABLE,
     FoundPython,
     PythonCandidate,
-    PythonRequest,
-    RequiresPython,
-    check_requested_python,
     choose_among,
     choose_python,
     find_python_candidates,
     parse_py_list_paths,
-    parse_version_request,
     probe_python,
+)
+from installdev.request.python_request import (
+    MINIMUM_SEEDABLE,
+    PythonRequest,
+    RequiresPython,
+    check_requested_python,
+    parse_version_request,
     python_request,
 )
 from installdev.request.python_specifier import PythonSpecifier

@@ -21,11 +21,12 @@ from installdev.errors import BadPythonError, ExitCode, InstalldevError
 from installdev.host.facts import HostFacts, existing_ancestor, gather_host_facts
 from installdev.host.interpreter import BasePython, discover
 from installdev.host.probe import ProbeResult, probe_directory
-from installdev.host.python_finder import PythonRequest, check_requested_python, choose_python, python_request
+from installdev.host.python_finder import choose_python
 from installdev.policy import CreatorChoice, Decision, choose_creator, decide_link_mode
 from installdev.request.development import DevelopmentSet, development_set
 from installdev.request.envflags import ModeRequest, copies_flag_names
 from installdev.request.locked import InstallMethod, LockedInstall, choose_locked_install, read_lock
+from installdev.request.python_request import PythonRequest, check_requested_python, python_request
 from installdev.request.settings import Settings
 from installdev.vocabulary import InstallerName
 
@@ -124,7 +125,7 @@ def make_plan(settings: Settings, freshness: Freshness) -> Plan:
     venv_kind = attempt("venv", lambda: check_venv_path(settings.venv, settings.project.directory))
     host = plan_host(settings.venv, settings.mode_request, settings.flag_prefix)
     request = attempt("python", lambda: python_request(settings.project.pyproject, settings.project.directory))
-    base = attempt("python", lambda: base_python(settings.python, request)) if request else None
+    base = attempt("python", lambda: base_python(settings.python, request, settings.python_named)) if request else None
     installer = attempt("installer", lambda: choose_installer(settings.installer))
     if host.problem:
         problems.append(host.problem)
@@ -157,21 +158,25 @@ def _uv_installs(settings: Settings) -> bool:
         return False
 
 
-def base_python(requested: str | None, request: PythonRequest) -> BasePython:
+def base_python(requested: str | None, request: PythonRequest, named: str | None) -> BasePython:
     """The interpreter the venv is built on: the one asked for, if the project accepts it; else one it accepts.
-    Either way the first of its ``reasons`` says why it was chosen.
+    Either way the first of its ``reasons`` says why it was chosen. ``named`` is how messages name the one asked for
+    (default ``--python REQUESTED``; the setting it came from).
 
     Raises BadPythonError (exit 9) naming the constraint when the asked one does not fit or none is found.
     """
     if requested is None:
         chosen = choose_python(request)
-        base = discover(chosen.path)
+        base = discover(chosen.path, f"the chosen interpreter {chosen.path}")
         return base._replace(reasons=(chosen.reason, *base.reasons))
-    base = discover(requested)
+    named = named or f"--python {requested}"
+    base = discover(requested, named)
     misfit = check_requested_python(base.version, base.implementation, request)
     if misfit:
-        raise BadPythonError(f"--python {requested}: {misfit}: pass an interpreter the project accepts, or no --python "
-                             "to let installdev choose one")
+        fix = ("pass an interpreter the project accepts, or no --python to let installdev choose one"
+               if named.startswith("--python") else "set one the project accepts, or remove the setting to let "
+               "installdev choose one")
+        raise BadPythonError(f"{named}: {misfit}: {fix}")
     constraints = request.constraints()
     reason = f"the interpreter asked for ({requested}, Python {base.version_text})" + (
         f" satisfies {constraints}" if constraints else ": the project sets no requires-python or .python-version")

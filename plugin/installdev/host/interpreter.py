@@ -47,21 +47,22 @@ class BasePython(NamedTuple):
         return ".".join(map(str, self.version))
 
 
-def locate(requested: str) -> str:
-    """An absolute path for ``requested`` (a path, or a name looked up on PATH), not resolving symlinks."""
+def locate(requested: str, named: str) -> str:
+    """An absolute path for ``requested`` (a path, or a name looked up on PATH), not resolving symlinks. ``named`` is how
+    errors name it (``--python X``, or the setting it came from)."""
     if os.sep in requested or (os.altsep and os.altsep in requested):
         path = requested
         if not os.path.lexists(path):
-            raise BadPythonError(f"--python {requested} does not exist: pass the path of a Python 3 interpreter")
+            raise BadPythonError(f"{named} does not exist: pass the path of a Python 3 interpreter")
     else:
         found = shutil.which(requested)
         if not found:
-            raise BadPythonError(f"--python {requested} is not on PATH: install it or pass its full path")
+            raise BadPythonError(f"{named} is not on PATH: install it or pass its full path")
         path = os.path.abspath(found)
     if not os.path.exists(path):
-        raise BadPythonError(f"--python {requested} is a dangling link (its interpreter was removed): pick another")
+        raise BadPythonError(f"{named} is a dangling link (its interpreter was removed): pick another")
     if os.path.isdir(path) or not os.access(path, os.X_OK):
-        raise BadPythonError(f"--python {requested} is not an executable file: pass the interpreter itself")
+        raise BadPythonError(f"{named} is not an executable file: pass the interpreter itself")
     return path
 
 
@@ -74,8 +75,9 @@ def _own_info() -> dict:
             "pyvenv_cfg": os.path.isfile(os.path.join(sys.prefix, "pyvenv.cfg")), "purelib": sysconfig.get_paths()["purelib"]}
 
 
-def interpreter_info(path: str) -> dict:
-    """What ``_INFO_SCRIPT`` prints when ``path`` runs it; the interpreter running installdev answers without a run."""
+def interpreter_info(path: str, named: str) -> dict:
+    """What ``_INFO_SCRIPT`` prints when ``path`` runs it; the interpreter running installdev answers without a run.
+    ``named`` is how errors name it."""
     if sys.executable and path == sys.executable:
         return _own_info()
     try:
@@ -83,7 +85,7 @@ def interpreter_info(path: str) -> dict:
             [path, "-I", "-c", _INFO_SCRIPT], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
         )
     except (OSError, subprocess.TimeoutExpired) as error:
-        raise BadPythonError(f"--python {path} could not be run ({error}): pass a working Python 3 interpreter") from None
+        raise BadPythonError(f"{named} could not be run ({error}): pass a working Python 3 interpreter") from None
     try:
         info = json.loads(completed.stdout.strip().splitlines()[-1])
         if isinstance(info, dict) and set(_INFO_KEYS) <= set(info) and _valid_version(info["version"]):
@@ -91,7 +93,7 @@ def interpreter_info(path: str) -> dict:
     except (ValueError, IndexError):
         pass
     raise BadPythonError(
-        f"--python {path} is not a working Python 3 interpreter (exit status {completed.returncode}): "
+        f"{named} is not a working Python 3 interpreter (exit status {completed.returncode}): "
         "pass the path of python3"
     )
 
@@ -103,16 +105,18 @@ def _valid_version(version: object) -> bool:
     return isinstance(version, list) and len(version) == 3 and all(isinstance(part, int) for part in version)
 
 
-def discover(requested: str) -> BasePython:
-    """Run the requested interpreter once and decide what the venv is built on."""
-    path = locate(requested)
-    info = interpreter_info(path)
+def discover(requested: str, named: str | None = None) -> BasePython:
+    """Run the requested interpreter once and decide what the venv is built on. Errors name it ``named`` (default
+    ``--python REQUESTED``; the settings key, or "the chosen interpreter", when it came from there)."""
+    named = named or f"--python {requested}"
+    path = locate(requested, named)
+    info = interpreter_info(path, named)
     version = tuple(info["version"])
     if info["implementation"] != "cpython" and info["implementation"] != "pypy":
-        raise BadPythonError(f"--python {requested} is {info['implementation']}, which virtualenv cannot base a venv on")
+        raise BadPythonError(f"{named} is {info['implementation']}, which virtualenv cannot base a venv on")
     if version < MINIMUM_VERSION:
         raise BadPythonError(
-            f"--python {requested} is Python {'.'.join(map(str, version))}; virtualenv needs "
+            f"{named} is Python {'.'.join(map(str, version))}; virtualenv needs "
             f"{'.'.join(map(str, MINIMUM_VERSION))} or newer: pass a newer interpreter"
         )
     legacy_nix_env = info["prefix"] != info["base_prefix"] and not info["pyvenv_cfg"]
@@ -122,7 +126,7 @@ def discover(requested: str) -> BasePython:
     real = os.path.join(info["base_prefix"], "bin", f"python{major}.{minor}")
     if not os.access(real, os.X_OK):
         raise BadPythonError(
-            f"--python {requested} looks like a wrapped environment (sys.prefix {info['prefix']} is not a venv) "
+            f"{named} looks like a wrapped environment (sys.prefix {info['prefix']} is not a venv) "
             f"but {real} is missing: pass the real interpreter"
         )
     reason = (

@@ -64,6 +64,7 @@ class Settings(NamedTuple):
     force: bool = False
     locked: bool = False  # a lock out of date with pyproject.toml is an error (installdev.request.locks)
     frozen: bool = False  # the lock is installed as it is, unchecked
+    python_named: str | None = None  # how messages name ``python``: ``--python X``, or the setting it came from
 
 
 def validate_tool_table(table: Any, origin: str) -> dict:
@@ -128,6 +129,7 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str])
         return tuple(_absolute(value, base) for value in values or ())
 
     python, python_base = pick(options.python, "python")
+    python_named = f"--python {python}" if options.python else f"[tool.installdev] python = {python!r}" if python else None
     if python and (os.sep in python or (os.altsep and os.altsep in python)):
         python = str(_absolute(python, python_base))
 
@@ -164,6 +166,7 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str])
         force=options.force,
         locked=bool(locked),
         frozen=bool(frozen),
+        python_named=python_named,
     )
 
 
