@@ -614,6 +614,7 @@ def test_build_constraints_reach_uv_and_pip_and_the_environment_is_an_input(tmp_
     ('["reqtool>=3"]', "No solution found"),
     ('["no-such-tool"]', "not found in the provided package locations"),
     pytest.param('["devtool"]', "Failed to build", marks=pytest.mark.slow, id="build error"),
+    ('["gone @ git+file:///nonexistent/gone.git"]', "Git operation failed"),
 ])
 def test_uv_failure_pip_would_share_is_not_retried(tmp_path, env, dev_group, uv_says):
     project = pep621_project(tmp_path / "proj", "flit", "proj", f"""

@@ -68,10 +68,10 @@ def test_rebuild_triggers(project, offline_env):
 
     pyproject.write_text(pyproject.read_text().replace('dev = ["devtool"]', 'dev = ["devtool"]\ntest = ["testtool"]'))
     rebuilds("pyproject.toml changed")
-    rebuilds("extras changed", "--extras", "dev,test")
+    rebuilds("extras changed (the project's default -> dev, test)", "--extras", "dev,test")
     assert venv_import(venv, "import testtool").returncode == 0
 
-    rebuilds("mode request changed", "--extras", "dev,test",
+    rebuilds("mode request changed (automatic -> copies, asked by INSTALLDEV_VENV_USE_COPIES=true)", "--extras", "dev,test",
              env={**offline_env, "INSTALLDEV_VENV_USE_COPIES": "true"})
     assert not (venv / "bin" / "python").is_symlink()
     assert stamp_of(venv)["decision"] == {"mode": "copies", "reasons": ["asked by INSTALLDEV_VENV_USE_COPIES=true"]}

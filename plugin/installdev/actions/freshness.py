@@ -125,12 +125,27 @@ def stamp_inputs(assessed: dict, linked: list[Path], refreshed: tuple[Path, ...]
     return {**assessed, "linked": [str(path) for path in linked if path.is_file()], "files": files}
 
 
+def _input_text(key: str, value: object) -> str:
+    """An input's value as a user reads it: ``extras`` None is the project's default, an empty list is none."""
+    if value is None:
+        return "the project's default" if key == "extras" else "unset"
+    if key == "mode_request" and isinstance(value, list) and len(value) == 2:
+        mode, source = value
+        return f"{mode}, asked by {source}" if mode else "automatic"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value if item is not None) or "none"
+    return str(value)
+
+
 def input_changes(recorded: dict, expected: dict) -> list[str]:
     """What differs between the inputs a stamp recorded and the expected ones, one phrase per change."""
     changes = []
     for key, value in expected.items():
         if key != "files" and recorded.get(key) != value:
-            changes.append(f"{key.replace('_', ' ')} changed ({recorded.get(key)!r} -> {value!r})")
+            before, after = _input_text(key, recorded.get(key)), _input_text(key, value)
+            changes.append(f"{key.replace('_', ' ')} changed ({before} -> {after})")
     recorded_files = recorded.get("files", {})
     for path, (digest, *_) in expected["files"].items():
         if path not in recorded_files:

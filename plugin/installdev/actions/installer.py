@@ -154,7 +154,8 @@ def uv_command(uv: str, venv: Path, spec: InstallSpec, lines_file: Path | None, 
     return [*command, *_targets(spec, lines_file, groups_by_name=True)]
 
 
-# What uv prints when the requirements themselves cannot be met: pip would fail the same way, so no retry.
+# What uv prints when the requirements themselves cannot be met, or their host cannot be reached: pip would fail the
+# same way, so no retry.
 _UV_FAILURES_PIP_SHARES = (
     "No solution found when resolving",
     "not found in the package registry",
@@ -163,6 +164,9 @@ _UV_FAILURES_PIP_SHARES = (
     "Failed to build",
     "Distribution not found",
     "Failed to parse",
+    "Git operation failed",
+    "Could not resolve host",
+    "dns error",
 )
 
 
