@@ -5,6 +5,7 @@ UV_PYTHON_INSTALL_DIR trees built in tmp_path."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,6 +118,36 @@ def test_requires_python_is_parsed_and_kept_as_written(tmp_path: Path) -> None:
     assert request.requires_python.specifier.contains((3, 12, 1))
     assert not request.requires_python.specifier.contains((4, 0, 0))
     assert (request.version_file, request.pin) == (None, None)
+
+
+@pytest.mark.parametrize(("constraint", "inside", "outside"), [
+    ("^3.8", (3, 12, 1), (4, 0, 0)),
+    ("~3.9", (3, 9, 18), (3, 10, 0)),
+    (">=3.7,<3.11", (3, 10, 2), (3, 11, 0)),
+    ("^3.9 || ^4.0", (4, 1, 0), (5, 0, 0)),
+])
+def test_classic_poetrys_python_dependency_is_its_requires_python(tmp_path: Path, constraint, inside, outside) -> None:
+    """rich and other classic poetry projects state their Pythons only as poetry's python dependency."""
+    (tmp_path / ".git").mkdir()
+    request = python_request({"tool": {"poetry": {"dependencies": {"python": constraint}}}}, tmp_path)
+    assert request.requires_python.specifier.contains(inside) and not request.requires_python.specifier.contains(outside)
+    assert request.describe().startswith(f"[tool.poetry.dependencies] python {constraint} (pyproject.toml)")
+    version = ".".join(map(str, outside))
+    assert request.mismatch(outside, "cpython", None) == (
+        f"Python {version} does not satisfy [tool.poetry.dependencies] python {constraint} (pyproject.toml)")
+
+
+def test_requires_python_wins_over_poetrys_python_and_poetrys_any_is_no_constraint(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    both = {"project": {"requires-python": ">=3.11"}, "tool": {"poetry": {"dependencies": {"python": "^3.8"}}}}
+    assert python_request(both, tmp_path).requires_python.text == ">=3.11"
+    assert python_request({"tool": {"poetry": {"dependencies": {"python": "*"}}}}, tmp_path).requires_python is None
+
+
+def test_an_unreadable_poetry_python_constraint_is_a_project_error(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    with pytest.raises(ProjectError, match=re.escape("poetry dependency 'python' has version '>>3.8'")):
+        python_request({"tool": {"poetry": {"dependencies": {"python": ">>3.8"}}}}, tmp_path)
 
 
 @pytest.mark.parametrize("pyproject", [{}, {"project": {}}, {"project": {"requires-python": "  "}}, {"tool": {}}])

@@ -224,6 +224,12 @@ def _pep440_specifier(constraint: str, dependency: str, directory: Path) -> str:
         raise _unreadable_constraint(directory, dependency, "version", constraint, _NO_UNION_SPECIFIER) from None
 
 
+def poetry_python_specifier(constraint: str, directory: Path) -> str:
+    """The PEP 440 specifier of poetry's ``python`` dependency (what a classic poetry project has for requires-python).
+    Raises ProjectError for a constraint poetry would not read."""
+    return _pep440_specifier(constraint, "python", directory)
+
+
 def _python_marker_parts(operator: str, version: str) -> list[str]:
     if operator == "~=":
         bumped = _bumped(version, len(_release(version)[1]) - 2)

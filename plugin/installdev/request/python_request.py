@@ -29,10 +29,16 @@ _VERSION_REQUEST = re.compile(r"(?P<version>\d+(?:\.\d+){0,2})(?P<short_variant>
 
 
 class RequiresPython(NamedTuple):
-    """``[project] requires-python`` as written, and parsed."""
+    """``[project] requires-python`` (or, for a classic poetry project, poetry's ``python`` dependency) as written, and
+    parsed."""
 
     text: str
     specifier: PythonSpecifier
+    key: str = "requires-python"
+
+    @property
+    def described(self) -> str:
+        return f"{self.key} {self.text} (pyproject.toml)"
 
 
 class PythonVersionPin(NamedTuple):
@@ -61,7 +67,7 @@ class PythonRequest(NamedTuple):
 
     def describe(self) -> str:
         """E.g. ``requires-python >=3.12 (pyproject.toml), .python-version 3.12 (/abs/.python-version)``."""
-        parts = [f"requires-python {self.requires_python.text} (pyproject.toml)" if self.requires_python else "no requires-python"]
+        parts = [self.requires_python.described if self.requires_python else "no requires-python"]
         if self.version_file is None:
             parts.append("no .python-version")
         elif self.pin is None:
@@ -76,7 +82,7 @@ class PythonRequest(NamedTuple):
         """The constraints that narrow the choice, joined with "and"; empty when there are none."""
         parts = []
         if self.requires_python:
-            parts.append(f"requires-python {self.requires_python.text} (pyproject.toml)")
+            parts.append(self.requires_python.described)
         if self._applied_pin():
             parts.append(f"{self.version_file.name} {self.pin.text} ({self.version_file})")
         return " and ".join(parts)
@@ -87,7 +93,7 @@ class PythonRequest(NamedTuple):
         if tuple(version[:2]) < MINIMUM_SEEDABLE:
             return f"Python {version_text} is older than {minimum_seedable_text()}, the oldest virtualenv 21 can seed"
         if self.requires_python and not self.requires_python.specifier.contains(tuple(version)):
-            return f"Python {version_text} does not satisfy requires-python {self.requires_python.text} (pyproject.toml)"
+            return f"Python {version_text} does not satisfy {self.requires_python.described}"
         pin = self._applied_pin()
         if pin is None:
             return None
@@ -140,7 +146,9 @@ def _admits(specifier: PythonSpecifier, version_hint: tuple[int, ...]) -> bool:
 
 
 def python_request(pyproject: dict, directory: Path) -> PythonRequest:
-    """What the project in ``directory`` accepts: its ``requires-python`` and its ``.python-version``.
+    """What the project in ``directory`` accepts: its ``requires-python`` and its ``.python-version``. A project without
+    ``[project] requires-python`` but with poetry's ``[tool.poetry.dependencies] python`` constraint (classic poetry) is
+    read as poetry reads that constraint (``^3.8`` is ``>=3.8,<4.0``).
 
     The version file is looked up as uv does for a project, in ``directory`` and then in each parent, stopping after
     the first directory that holds ``.git`` (uv stops at the workspace root) or at the filesystem root; in each directory
@@ -157,12 +165,26 @@ def python_request(pyproject: dict, directory: Path) -> PythonRequest:
         if not isinstance(raw, str):
             raise ProjectError(f"{pyproject_path}: [project] requires-python must be a string such as \">=3.10\"")
         requires_python = _parse_requires_python(raw, pyproject_path) if raw.strip() else None
+    elif isinstance(poetry_python := _poetry_python(pyproject), str) and poetry_python.strip():
+        from installdev.request.poetry_dependencies import poetry_python_specifier  # poetry's syntax: loaded when used
+
+        specifier = poetry_python_specifier(poetry_python, directory)
+        if specifier:  # "*" accepts any Python
+            requires_python = RequiresPython(poetry_python.strip(), PythonSpecifier(specifier),
+                                             "[tool.poetry.dependencies] python")
     version_file = find_version_file(directory)
     pin = None
     if version_file is not None:
         request_line = next(iter(_request_lines(version_file)), None)
         pin = parse_version_request(request_line) if request_line is not None else None
     return PythonRequest(requires_python, version_file, pin)
+
+
+def _poetry_python(pyproject: dict) -> object:
+    tool = pyproject.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    dependencies = poetry.get("dependencies") if isinstance(poetry, dict) else None
+    return dependencies.get("python") if isinstance(dependencies, dict) else None
 
 
 def _parse_requires_python(raw: str, pyproject_path: Path) -> RequiresPython:
