@@ -63,13 +63,13 @@ class InstallResult(NamedTuple):
         }
 
 
-def failure_json(project: Path | None, venv: Path | None, error: InstalldevError) -> dict:
-    """The ``--json`` document of a run that failed with ``error``."""
+def failure_json(project: Path | None, venv: Path | None, error: InstalldevError, seconds: float) -> dict:
+    """The ``--json`` document of a run that failed with ``error`` after ``seconds``."""
     return {
         "schema": RESULT_SCHEMA, "result": str(Outcome.FAILED), "exit_code": int(error.exit_code), "error": str(error),
         "project": str(project) if project else None, "venv": str(venv) if venv else None, "python_executable": None,
         "activate": None, "mode": None, "mode_reasons": [], "base_python": None, "python_version": None,
-        "installer": None, "changes": [], "seconds": 0.0,
+        "installer": None, "changes": [], "seconds": round(seconds, 3),
     }
 
 

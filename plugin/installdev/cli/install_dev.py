@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 from installdev.cli import arguments
 from installdev.errors import InstalldevError
@@ -68,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from installdev.install_dev import install_dev
     from installdev.request.settings import load_settings
 
+    started = time.perf_counter()
     reporter = Reporter(args.verbosity, out=sys.stderr if args.json else None)
     options = arguments.options_from(args)
     settings = None
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             from installdev.result import failure_json
 
             _print_json(failure_json(settings.project.directory if settings else None,
-                                     settings.venv if settings else None, error))
+                                     settings.venv if settings else None, error, time.perf_counter() - started))
         raise
     if args.json:
         _print_json(result.to_json())
