@@ -10,13 +10,22 @@ import pytest
 from installdev.errors import ExitCode, ProjectError
 from installdev.request.declarations import (
     DevSourceKind,
+    NoDevelopmentDeclared,
     conventional_requirement_file,
+    declared_groups,
     declared_summary,
+    default_development_groups,
     find_dev_sources,
     resolve_requested_groups,
 )
 from installdev.request.dependency_groups import dependency_groups, resolve_dependency_group, uv_default_groups
-from installdev.request.pdm_groups import pdm_default_groups, pdm_groups, pdm_requirement_line, resolve_pdm_group
+from installdev.request.pdm_groups import (
+    pdm_default_groups,
+    pdm_groups,
+    pdm_project,
+    pdm_requirement_line,
+    resolve_pdm_group,
+)
 from installdev.request.poetry_dependencies import poetry_requirement_lines
 from installdev.request.poetry_groups import poetry_default_groups, resolve_poetry_group
 from packaging.markers import Marker
@@ -508,7 +517,13 @@ def test_a_malformed_tool_pdm_table_is_an_error_only_when_a_pdm_group_is_asked_f
      ["requirements-dev.txt"], DevSourceKind.PDM_GROUPS, ("lint", "test"),
      "pdm dev-dependencies groups lint, test (pdm install's default: all of them)"),
     ({"tool": {"pdm": {"dev-dependencies": {"dev": []}}}}, ["pdm.lock"], DevSourceKind.PDM_GROUPS, ("dev",),
-     "pdm dev-dependencies group dev (pdm install's default: all of them; pdm.lock is not read: versions are resolved)"),
+     "pdm dev-dependencies group dev (pdm install's default: all of them)"),
+    # a pdm.lock beside pyproject.toml makes [dependency-groups] pdm's, though no group is uv's default dev
+    ({"project": {}, "dependency-groups": {"test": [], "tox": []}}, ["pyproject.toml", "pdm.lock"],
+     DevSourceKind.PDM_GROUPS, ("test", "tox"), "pdm development groups test, tox ([dependency-groups], read as pdm "
+     "reads them: the project has a pdm.lock; pdm install's default: all of them)"),
+    ({"project": {}, "dependency-groups": {"dev": [], "docs": []}}, ["pyproject.toml", "pdm.lock", "uv.lock"],
+     DevSourceKind.DEPENDENCY_GROUPS, ("dev",), "dependency group dev (uv sync's default)"),  # the uv.lock wins
     ({"dependency-groups": {"dev": [], "docs": []}, "tool": {"pdm": {"dev-dependencies": {"dev": [], "lint": []}},
                                                            "uv": {"default-groups": ["docs"]}}},
      [], DevSourceKind.PDM_GROUPS, ("dev", "docs", "lint"),
@@ -573,24 +588,58 @@ def test_conventional_requirement_file_must_be_a_file(tmp_path: Path) -> None:
     assert conventional_requirement_file(tmp_path) == tmp_path / "requirements_dev.txt"
 
 
-def test_no_dev_declaration_is_an_error_listing_what_is_declared(tmp_path: Path) -> None:
-    pyproject = {"project": {"optional-dependencies": {"docs": [], "Test": []}}, "dependency-groups": {"lint": ["ruff"]}}
+def test_no_default_development_set_is_an_error_saying_why_none_of_the_declarations_is_one(tmp_path: Path) -> None:
+    pyproject = {"project": {"optional-dependencies": {"docs": [], "Test": []}}, "dependency-groups": {"test": ["pytest"],
+                                                                                                      "tox": ["tox"]}}
+    with pytest.raises(NoDevelopmentDeclared):
+        find_dev_sources(pyproject, tmp_path)
     assert project_error(find_dev_sources, pyproject, tmp_path) == (
-        f"{tmp_path} declares no development dependencies installdev recognises (extras: docs, test; dependency groups: lint): "
-        "pick one with --extras NAME, --group NAME or -r FILE, or pass --extras '' to install the project alone")
+        f"{tmp_path} declares no default development set (extras: docs, test, none is dev; dependency groups: test, tox, "
+        "none is uv's default dev): pick one with --group NAME, --extras NAME or -r FILE, or pass --extras '' to install "
+        "the project alone")
+    emptied = {"dependency-groups": {"dev": []}, "tool": {"uv": {"default-groups": []}}}
+    assert "(dependency groups: dev, [tool.uv] default-groups is empty): " in project_error(find_dev_sources, emptied, tmp_path)
 
 
-def test_no_dev_declaration_error_lists_poetry_groups_and_requirement_files(tmp_path: Path) -> None:
+def test_no_default_development_set_error_lists_poetry_groups_and_requirement_files(tmp_path: Path) -> None:
     write(tmp_path, "requirements.txt", "requirements-test.txt", "requirements/docs.txt", "other.txt", "requirements/notes.md")
     pyproject = {"project": {}, "tool": {"poetry": {"group": {"docs": {"optional": True}}}}}
     message = project_error(find_dev_sources, pyproject, tmp_path)
-    assert ("(poetry groups: docs (optional); requirement files: requirements-test.txt, requirements.txt, requirements/docs.txt): "
-            in message)
+    assert ("(poetry groups: docs (optional); requirement files: requirements-test.txt, requirements.txt, "
+            "requirements/docs.txt, none is a conventional development file): " in message)
 
 
 def test_no_declaration_at_all_says_so(tmp_path: Path) -> None:
     message = project_error(find_dev_sources, {"project": {"name": "x"}}, tmp_path)
-    assert "recognises (no extras, dependency groups, poetry groups, pdm dev groups or requirement files): pick one with" in message
+    assert message == (f"{tmp_path} declares no default development set (no extras, dependency groups, poetry groups, pdm "
+                       "dev groups or requirement files): pick one with --group NAME, --extras NAME or -r FILE, or pass "
+                       "--extras '' to install the project alone")
+
+
+def test_a_pdm_lock_makes_the_project_pdms(tmp_path: Path) -> None:
+    """pdm-project/pdm's shape: [dependency-groups] test and tox, no dev, a pdm.lock: pdm install installs them all."""
+    pyproject = {"project": {"name": "tool"}, "dependency-groups": {"test": ["pytest", "tool[cli]"], "tox": ["tox"]}}
+    write(tmp_path, "pyproject.toml")
+    assert not pdm_project(pyproject, tmp_path) and pdm_default_groups(pyproject, tmp_path) == ()
+    assert default_development_groups(pyproject, tmp_path) == (None, ())
+    write(tmp_path, "pdm.lock")
+    assert pdm_project(pyproject, tmp_path) and pdm_default_groups(pyproject, tmp_path) == ("test", "tox")
+    assert default_development_groups(pyproject, tmp_path) == (DevSourceKind.PDM_GROUPS, ("test", "tox"))
+    assert find_dev_sources(pyproject, tmp_path).requirements == ("pytest", "tool[cli]", "tox"), "pdm's self-reference"
+    assert resolve_requested_groups(pyproject, tmp_path, ["Tox"]) == ("tox",)
+    write(tmp_path, "uv.lock")
+    assert not pdm_project(pyproject, tmp_path), "uv installs from its uv.lock: the groups are read as uv reads them"
+    assert pdm_project({"dependency-groups": {"test": []}}, tmp_path), "uv.lock needs [project]: the pdm.lock is used"
+
+
+def test_default_development_groups_and_declared_groups(tmp_path: Path) -> None:
+    assert default_development_groups({"dependency-groups": {"dev": [], "lint": []}}, tmp_path) == (
+        DevSourceKind.DEPENDENCY_GROUPS, ("dev",))
+    assert default_development_groups(POETRY, tmp_path) == (DevSourceKind.POETRY_GROUPS, ("test", "lint", "dev"))
+    assert default_development_groups(PDM, tmp_path) == (DevSourceKind.PDM_GROUPS, ("dev", "lint", "typing", "all", "test"))
+    assert declared_groups({**POETRY, "dependency-groups": {"Cov": [], "lint": []}}, tmp_path) == (
+        "cov", "lint", "test", "docs", "dev")
+    assert declared_groups({}, tmp_path) == ()
 
 
 @pytest.mark.parametrize(("pyproject", "files", "summary"), [
@@ -610,6 +659,7 @@ def test_no_declaration_at_all_says_so(tmp_path: Path) -> None:
 def test_declared_summary(pyproject: dict, files: list[str], summary: str, tmp_path: Path) -> None:
     write(tmp_path, *files)
     assert declared_summary(pyproject, tmp_path) == summary
+    assert "none is" not in summary and "is empty" not in summary
 
 
 # --------------------------------------------------------------------------------------------------

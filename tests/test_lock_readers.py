@@ -1,6 +1,6 @@
 """The pure parts of locked installs: which lock applies, the method chosen and its errors, and the lock readers
-(uv.lock, poetry.lock, pylock.toml) on small hand-written locks in each format, evaluated for a Linux and a Windows
-interpreter."""
+(uv.lock, poetry.lock, pylock.toml and the groups a development venv takes from it) on small hand-written locks in each
+format, evaluated for a Linux and a Windows interpreter. pdm.lock has its own file, test_pdm_lock.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from installdev.request.locks import LockKind, find_lock, find_uv_workspace, loc
 from installdev.request.options import Options
 from installdev.request.poetrylock import content_hash, is_fresh, read_poetry_lock
 from installdev.request.project import load_project
-from installdev.request.pylock import read_pylock
+from installdev.request.pylock import group_selection, read_pylock
 from installdev.request.settings import resolve_settings
 from installdev.request.uvlock import read_uv_lock
 
@@ -57,11 +57,15 @@ def test_the_lock_its_own_tool_would_use(tmp_path):
         find_lock(project, {})
     write(project / "pylock.toml", "")
     assert find_lock(project, {}).path == project / "pylock.toml"
+    write(project / "pdm.lock", "")
+    assert find_lock(project, {}).kind == LockKind.PDM, "pdm installs from pdm.lock unless configured for pylock"
     write(project / "uv.lock", "")
     assert find_lock(project, {"project": {}}).kind == LockKind.UV
-    assert find_lock(project, {}).kind == LockKind.PYLOCK, "uv needs a [project] table"
+    assert find_lock(project, {}).kind == LockKind.PDM, "uv needs a [project] table"
     assert set(lock_input_files(project)) == {project / name for name in (
-        "uv.lock", "pylock.toml", "pylock.dev.toml", "pylock.docs.toml", "poetry.lock")}
+        "uv.lock", "pdm.lock", "pylock.toml", "pylock.dev.toml", "pylock.docs.toml", "poetry.lock")}
+    (project / "pyproject.toml").unlink()
+    assert find_lock(project, {}).kind == LockKind.PYLOCK, "a pdm.lock is pdm's beside a pyproject.toml only"
 
 
 def test_a_uv_workspace_member_uses_the_workspace_lock(tmp_path):
@@ -329,3 +333,58 @@ def test_pylock_markers_groups_extras_and_sources(tmp_path):
     write(lock, 'lock-version = "2.0"\n')
     with pytest.raises(ProjectError, match=r"not a PEP 751 lock of version 1\.x"):
         read_pylock(lock, (3, 11, 7), (), None)
+
+
+# pdm's export: "default" is its synthetic group for the project's dependencies, "dev" a [dependency-groups] group
+PDM_PYLOCK = """\
+    lock-version = "1.0"
+    created-by = "pdm"
+    dependency-groups = ["default", "dev"]
+    default-groups = ["default"]
+
+    [[packages]]
+    name = "typing-extensions"
+    version = "4.15.0"
+    marker = '"default" in dependency_groups and python_version < "3.12"'
+
+    [[packages]]
+    name = "pytest"
+    version = "8.4.2"
+    marker = '"dev" in dependency_groups'
+    """
+
+
+def test_a_development_venv_takes_the_pylocks_default_groups_and_the_projects_default_groups(tmp_path):
+    project = write(tmp_path / "h11" / "pyproject.toml", """\
+        [project]
+        name = "h11"
+        [dependency-groups]
+        dev = ["pytest"]
+        docs = ["sphinx"]
+        """).parent
+    lock = write(project / "pylock.toml", PDM_PYLOCK)
+    pyproject = load_project(project).pyproject
+
+    assert group_selection(lock, pyproject, project, None) == (("default", "dev"), (
+        "pylock.toml's default-groups default, plus the project's default development group dev (uv sync's default), "
+        "no extras"))
+    assert group_selection(lock, pyproject, project, ("docs",)) == (
+        ("default", "docs"), "; plus pylock.toml's default (its group for the project's dependencies)")
+    assert group_selection(lock, pyproject, project, ()) == (
+        ("default",), "; plus pylock.toml's default (its group for the project's dependencies)")
+    assert [package.line for package in read_pylock(lock, (3, 11, 7), (), ("default", "dev")).packages] == [
+        "typing-extensions==4.15.0", "pytest==8.4.2"]
+
+    chosen = choose_locked_install(settings_for(project), uv_installs=True)
+    assert (chosen.method, chosen.selection.groups) == (InstallMethod.PYLOCK, ("default", "dev"))
+    assert chosen.selection.reason.startswith("pylock.toml's default-groups default, plus the project's default")
+    alone = choose_locked_install(settings_for(project, no_default_groups=True), uv_installs=True).selection
+    assert (alone.groups, alone.reason) == (("default",), "--no-default-groups: the project and its dependencies alone; "
+                                            "plus pylock.toml's default (its group for the project's dependencies)")
+
+    write(lock, PDM_PYLOCK.replace('"default"]\n', '"dev"]\n', 1).replace('["default", "dev"]', '["dev"]'))
+    assert group_selection(lock, pyproject, project, ()) == ((), "")
+    emptied = choose_locked_install(settings_for(project, no_default_groups=True), uv_installs=True)
+    assert emptied.method == InstallMethod.PYLOCK_READ, "given no --group, uv pip install would install default-groups"
+    assert emptied.reason.endswith("read by installdev, installed with uv (given no group, uv pip install -r would "
+                                   "install the lock's default-groups)")

@@ -1,6 +1,7 @@
 """Locked projects end to end: the venv gets exactly the lock's versions (uv.lock through uv sync or read by installdev,
-pylock.toml, poetry.lock, hashed requirement files), a lock edit rebuilds, --locked refuses a stale lock before
-anything is built, and uv sync never swaps installdev's venv for one of its own.
+pylock.toml, also as pdm exports it, poetry.lock, hashed requirement files), a lock edit rebuilds, --locked refuses a
+stale lock before anything is built, and uv sync never swaps installdev's venv for one of its own (pdm.lock:
+test_pdm_lock.py).
 
 Real virtualenv, uv and pip, real hatchling and poetry-core builds, offline from the session wheelhouse. The locks are
 real: ``uv lock`` / ``uv export`` made here; the poetry.lock is written in poetry's format 2.1 (poetry is not
@@ -241,6 +242,44 @@ def test_pylock_gives_the_locked_versions(tmp_path, uv, env, installer):
     assert f"{app / 'pylock.toml'}: {expected}" in result.stdout
     assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "devtool": "1.0"}
     assert editable_location(app / "venv", "app") == app
+
+
+def pdm_exported_pylock(root: Path, wheelhouse: Path) -> Path:
+    """Fuyukai/h11's shape: a [dependency-groups] dev (uv's default dev group) and a pylock.toml exported by pdm,
+    whose ``default`` group is the project's dependencies and its default-groups: reqtool 1.0 for ``default``,
+    devtool for ``dev``, testtool for ``docs``."""
+    project = pep621_project(root / "pyapp", "hatchling", "pyapp", """
+        [dependency-groups]
+        dev = ["devtool"]
+        docs = ["testtool"]
+        """)
+    text = (project / "pyproject.toml").read_text()
+    (project / "pyproject.toml").write_text(text.replace('description = "A hatchling fixture project"',
+                                                         'description = "pyapp"\ndependencies = ["reqtool"]'))
+    def package(name: str, group: str) -> str:
+        wheel, digest = f"{name}-1.0-py3-none-any.whl", wheel_hash(wheelhouse, name, "1.0").removeprefix("sha256:")
+        return (f'\n[[packages]]\nname = "{name}"\nversion = "1.0"\nmarker = \'"{group}" in dependency_groups\'\n'
+                f'wheels = [{{name = "{wheel}", path = "{wheelhouse / wheel}", hashes = {{sha256 = "{digest}"}}}}]\n')
+
+    packages = "".join(package(name, group) for name, group in (("reqtool", "default"), ("devtool", "dev"), ("testtool", "docs")))
+    (project / "pylock.toml").write_text('lock-version = "1.0"\ncreated-by = "pdm"\nextras = []\n'
+                                         'dependency-groups = ["default", "dev", "docs"]\ndefault-groups = ["default"]\n'
+                                         + packages)
+    return project
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_a_pylock_exported_by_pdm_gives_the_projects_dev_group_too(tmp_path, env, wheelhouse, installer):
+    project = pdm_exported_pylock(tmp_path, wheelhouse)
+
+    result = install(project, env, "--installer", installer)
+
+    assert ("pylock.toml's default-groups default, plus the project's default development group dev (uv sync's default), "
+            "no extras") in result.stdout
+    assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0", "devtool": "1.0"}
+
+    install(project, env, "--installer", installer, "--group", "docs")
+    assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0", "testtool": "1.0"}, "default stays"
 
 
 def poetry_hash(relevant: dict) -> str:

@@ -8,10 +8,12 @@
   must still be the one installdev made: same directory, marker, interpreter file and mode; if uv replaced it,
   installdev marks the replacement as its own (it was made at installdev's request, under its lock) so the failed
   build removes it, and fails (exit 4).
-* a PEP 751 lock with uv: ``uv pip install -r pylock.toml`` (plus ``--extra``/``--group`` asked for).
-* a lock read by installdev (uv.lock without uv, pylock.toml with pip, poetry.lock): its packages with
-  ``--no-deps``, the hashed ones in hash-checking mode, then the rest; a poetry lock of a format before 2.1 instead
-  constrains a normal install to its versions.
+* a PEP 751 lock with uv (method ``pylock``): ``uv pip install -r pylock.toml`` with the selection's ``--extra`` and
+  ``--group`` (always explicit: uv installs the lock's default-groups only when no group is given).
+* a lock read by installdev (uv.lock without uv, pylock.toml with pip or for a selection uv cannot express,
+  poetry.lock, pdm.lock): its packages with ``--no-deps``, the hashed ones in hash-checking mode, then the rest; a
+  poetry lock of a format before 2.1, or a pdm.lock made without the inherit_metadata strategy, instead constrains a
+  normal install to its versions.
 
 Then the project itself with ``--no-deps`` when the lock does not install it, and the ``-r`` files given.
 """
@@ -152,7 +154,7 @@ def install_locked(plan: Plan, reporter: Reporter) -> InstallerName:
     if choice.method == InstallMethod.UV_SYNC:
         with reporter.step(f"uv sync from {choice.lock.path}"):
             _uv_sync(plan, reporter)
-    elif choice.method == InstallMethod.PYLOCK and backend == InstallerName.UV:
+    elif choice.method == InstallMethod.PYLOCK:
         command = [plan.installer.uv, "pip", "install", "--python", str(venv_python(settings.venv)), "--preview-features",
                    "pylock", "-r", str(choice.lock.path)]
         for extra in choice.selection.extras:
@@ -168,7 +170,8 @@ def install_locked(plan: Plan, reporter: Reporter) -> InstallerName:
         texts = [(hashed, ("--no-deps", "--require-hashes")), (others, ("--no-deps",))]
         with reporter.step(f"installing the {len(locked.packages)} package(s) {choice.lock.path.name} locks"):
             backend = _install_files(plan, [(text, options) for text, options in texts if text], reporter)
-    # a uv.lock always holds the project (editable, or virtual: not installed); poetry.lock never, a pylock may
+    # a uv.lock always holds the project (editable, or virtual: not installed); poetry.lock and pdm.lock never, a
+    # pylock may
     if choice.lock.kind != LockKind.UV and not any(_same(path, project_dir) for path in locked.directories()):
         with reporter.step("installing the project itself (-e . --no-deps)"):
             spec = InstallSpec(project_dir, (), (), (), (), settings.build_constraints, options=("--no-deps",))

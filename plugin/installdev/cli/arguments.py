@@ -99,7 +99,7 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_lock_checks(parser: argparse.ArgumentParser) -> None:
-    """--locked / --frozen: how a project's lock file (uv.lock, pylock.toml, poetry.lock) is trusted."""
+    """--locked / --frozen: how a project's lock file (uv.lock, pdm.lock, pylock.toml, poetry.lock) is trusted."""
     checks = parser.add_mutually_exclusive_group()
     checks.add_argument("--locked", action="store_true", default=None,
                         help="fail (nothing built) when the lock is out of date with pyproject.toml, as uv sync --locked")

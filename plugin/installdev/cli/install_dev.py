@@ -16,11 +16,12 @@ DESCRIPTION = ("Create or update PROJECT_DIR's development venv: the project ins
                "for development, on an interpreter it accepts; a no-op when nothing changed.")
 EPILOG = f"""\
 what it does:
-  Creates PROJECT_DIR/venv with virtualenv on an interpreter the project accepts
-  (requires-python, .python-version), installs the project editable with what it
-  declares for development (uv's default dependency groups, non-optional poetry
-  groups, the dev extra, or requirements-dev.txt and friends; a lock file it has
-  is installed exactly), plus any -r/-c files, and writes a stamp last. The next run
+  Creates PROJECT_DIR/venv (uv venv or virtualenv) on an interpreter the project
+  accepts (requires-python, .python-version), installs the project editable with
+  what it declares for development (uv's default dependency groups, non-optional
+  poetry groups, pdm's groups, the dev extra, or requirements-dev.txt and friends;
+  a lock file it has - uv.lock, pdm.lock, pylock.toml, poetry.lock - is installed
+  exactly), plus any -r/-c files, and writes a stamp last. The next run
   with nothing changed is answered by stat alone. Builds of one venv are serialized
   by a lock; a failed rebuild leaves the previous venv in place.
 

@@ -3,21 +3,24 @@
 Five kinds of declaration, in the order ``find_dev_sources`` tries them:
 
 * PEP 735 ``[dependency-groups]`` (plus uv's legacy ``[tool.uv] dev-dependencies``, merged into ``dev``),
-  selected as ``uv sync`` selects them: ``[tool.uv] default-groups``, else ``dev``; not for a project that declares
-  ``[tool.pdm.dev-dependencies]``, whose ``[dependency-groups]`` are read as pdm reads them (below);
+  selected as ``uv sync`` selects them: ``[tool.uv] default-groups``, else ``dev``; not for a pdm project (one that
+  declares ``[tool.pdm.dev-dependencies]`` or is installed from a pdm.lock), whose ``[dependency-groups]`` are read
+  as pdm reads them (below);
 * poetry groups (``[tool.poetry.group.NAME]`` and the legacy ``[tool.poetry.dev-dependencies]``), selected as
   ``poetry install`` selects them: every group not marked ``optional = true``; poetry's constraint syntax is
   translated into PEP 508 requirement lines;
 * pdm's development groups (``[tool.pdm.dev-dependencies]`` merged with ``[dependency-groups]``, as pdm merges them),
   selected as ``pdm install`` selects them: all of them; pdm's local entries (``-e ./lib``,
-  ``file:///${PROJECT_ROOT}/...``) become absolute paths; pdm.lock is not read;
+  ``file:///${PROJECT_ROOT}/...``) become absolute paths (a pdm.lock is read by ``installdev.request.pdmlock``
+  instead, unless it records no groups: then its versions constrain these);
 * a ``dev`` extra;
 * a conventional development requirement file.
 
 The first three are read by ``dependency_groups``, ``poetry_groups`` (poetry's syntax by ``poetry_dependencies``) and
-``pdm_groups``. Only pdm reads ``[tool.pdm.dev-dependencies]``, so a project declaring it is pdm's: reading its
-``[dependency-groups]`` as uv does would drop the entries pdm keeps in its own table (pdm 2.20+ puts a group's
-editable entries there and the rest in ``[dependency-groups]``, under the same name).
+``pdm_groups``. Only pdm reads ``[tool.pdm.dev-dependencies]`` and pdm.lock, so a project with either is pdm's:
+reading its ``[dependency-groups]`` as uv does would drop the entries pdm keeps in its own table (pdm 2.20+ puts a
+group's editable entries there and the rest in ``[dependency-groups]``, under the same name), and would find no
+default set in a project whose groups are all pdm's but none is named ``dev`` (pdm-project/pdm itself).
 Pure: reads the parsed pyproject.toml it is given and a listing of the project directory; never writes, no network.
 Every error is a one-line ProjectError naming the file, the problem and the fix.
 """
@@ -31,14 +34,15 @@ from typing import NamedTuple
 
 from installdev.errors import ProjectError
 from installdev.request.dependency_groups import dependency_groups, uv_default_groups, uv_default_reason
-from installdev.request.pdm_groups import pdm_declared, pdm_default_groups, pdm_groups, pdm_reason, resolve_pdm_group
+from installdev.request.pdm_groups import pdm_default_groups, pdm_groups, pdm_project, pdm_reason, resolve_pdm_group
 from installdev.request.poetry_groups import poetry_default_groups, poetry_groups, resolve_poetry_group
 from installdev.request.project import CONVENTIONAL_REQUIREMENT_FILES
 from installdev.request.pyproject_tables import DEV, deduplicated, listing, normalize_name
 
 
 class NoDevelopmentDeclared(ProjectError):
-    """The project declares nothing installdev recognises as its development dependencies."""
+    """The project declares no default development set: nothing, or only what its tools install when asked (a group
+    that is not a default one, an extra not named dev, a requirement file not named as a development one)."""
 
 
 class DevSourceKind(enum.Enum):
@@ -113,36 +117,59 @@ def _requirement_files(directory: Path) -> list[str]:
 # The default development set, explicit requests, and the summary
 
 
+def default_development_groups(pyproject: dict, directory: Path) -> tuple[DevSourceKind | None, tuple[str, ...]]:
+    """The groups the project's own tool installs for development by default, and which kind they are: the first
+    of ``find_dev_sources``' 1-3 that names some; ``(None, ())`` when none does. Raises ProjectError on a malformed
+    declaration."""
+    if not pdm_project(pyproject, directory):
+        names = uv_default_groups(pyproject, directory)
+        if names:
+            return DevSourceKind.DEPENDENCY_GROUPS, names
+    names = poetry_default_groups(pyproject, directory)
+    if names:
+        return DevSourceKind.POETRY_GROUPS, names
+    names = pdm_default_groups(pyproject, directory)
+    return (DevSourceKind.PDM_GROUPS, names) if names else (None, ())
+
+
+# Whose default ``default_development_groups`` gives, by its kind
+DEFAULT_GROUPS_TOOL = {DevSourceKind.DEPENDENCY_GROUPS: "uv sync's default", DevSourceKind.POETRY_GROUPS:
+                       "poetry install's default", DevSourceKind.PDM_GROUPS: "pdm install's default"}
+
+
+def declared_groups(pyproject: dict, directory: Path) -> tuple[str, ...]:
+    """Every group name the project declares, normalized: its dependency groups (pdm's merged groups for a pdm
+    project), then its poetry groups. Raises ProjectError on a malformed declaration."""
+    first = pdm_groups(pyproject, directory) if pdm_project(pyproject, directory) else dependency_groups(pyproject, directory)
+    return deduplicated([*first, *poetry_groups(pyproject, directory)])
+
+
 def find_dev_sources(pyproject: dict, directory: Path) -> DevSources:
     """What installs the project's development dependencies by default: the first of these that yields something.
 
-    1. the dependency groups ``uv sync`` installs by default (see ``uv_default_groups``), unless the project declares
-       ``[tool.pdm.dev-dependencies]`` (then 3 reads them, merged as pdm merges them);
+    1. the dependency groups ``uv sync`` installs by default (see ``uv_default_groups``), unless the project is pdm's
+       (``pdm_project``: then 3 reads them, merged as pdm merges them);
     2. the poetry groups ``poetry install`` installs by default (every group not marked optional);
-    3. the pdm development groups ``pdm install`` installs by default: all of them (kind DEPENDENCY_GROUPS);
+    3. the pdm development groups ``pdm install`` installs by default: all of them;
     4. a ``dev`` extra: declared statically, or possibly declared by the build (``confirmed=False``, with the
        conventional requirement file, if any, as ``fallback``);
     5. a conventional requirement file (see CONVENTIONAL_REQUIREMENT_FILES).
 
-    Raises ProjectError on a malformed declaration, and when none applies (naming what the project does declare).
+    Raises ProjectError on a malformed declaration, and NoDevelopmentDeclared when none applies (naming what the
+    project does declare, and why none of it is a default).
     """
-    pdm = pdm_declared(pyproject)
-    groups = () if pdm else uv_default_groups(pyproject, directory)
-    if groups:
-        requirements = [line for group in groups for line in dependency_groups(pyproject, directory)[group]]
-        return DevSources(DevSourceKind.DEPENDENCY_GROUPS, groups, deduplicated(requirements), None,
-                          uv_default_reason(pyproject, directory, groups))
-    poetry_groups = poetry_default_groups(pyproject, directory)
-    if poetry_groups:
-        requirements = [line for group in poetry_groups for line in resolve_poetry_group(pyproject, directory, group)]
-        noun = "poetry group" if len(poetry_groups) == 1 else "poetry groups"
-        return DevSources(DevSourceKind.POETRY_GROUPS, poetry_groups, deduplicated(requirements), None,
-                          f"{noun} {listing(poetry_groups)} (poetry install's default: every group not marked optional)")
-    pdm_names = pdm_default_groups(pyproject, directory) if pdm else ()
-    if pdm_names:
-        requirements = [line for group in pdm_names for line in resolve_pdm_group(pyproject, directory, group)]
-        return DevSources(DevSourceKind.PDM_GROUPS, pdm_names, deduplicated(requirements), None,
-                          pdm_reason(pyproject, directory, pdm_names))
+    kind, names = default_development_groups(pyproject, directory)
+    if kind is DevSourceKind.DEPENDENCY_GROUPS:
+        requirements = [line for group in names for line in dependency_groups(pyproject, directory)[group]]
+        return DevSources(kind, names, deduplicated(requirements), None, uv_default_reason(pyproject, directory, names))
+    if kind is DevSourceKind.POETRY_GROUPS:
+        requirements = [line for group in names for line in resolve_poetry_group(pyproject, directory, group)]
+        noun = "poetry group" if len(names) == 1 else "poetry groups"
+        return DevSources(kind, names, deduplicated(requirements), None,
+                          f"{noun} {listing(names)} (poetry install's default: every group not marked optional)")
+    if kind is DevSourceKind.PDM_GROUPS:
+        requirements = [line for group in names for line in resolve_pdm_group(pyproject, directory, group)]
+        return DevSources(kind, names, deduplicated(requirements), None, pdm_reason(pyproject, names))
     requirement_file = conventional_requirement_file(directory)
     file_source = None
     if requirement_file is not None:
@@ -160,20 +187,19 @@ def find_dev_sources(pyproject: dict, directory: Path) -> DevSources:
         return DevSources(DevSourceKind.EXTRA, (DEV,), (), None, f"extra dev (declared in {table})")
     if file_source is not None:
         return file_source
-    raise NoDevelopmentDeclared(f"{directory} declares no development dependencies installdev recognises "
-                       f"({declared_summary(pyproject, directory)}): pick one with --extras NAME, --group NAME or -r FILE, "
-                       "or pass --extras '' to install the project alone")
+    raise NoDevelopmentDeclared(f"{directory} declares no default development set "
+                                f"({declared_summary(pyproject, directory, why_not_default=True)}): pick one with "
+                                "--group NAME, --extras NAME or -r FILE, or pass --extras '' to install the project alone")
 
 
 def resolve_requested_groups(pyproject: dict, directory: Path, names: Iterable[str]) -> tuple[str, ...]:
     """The requirement lines of the groups named by ``--group NAME`` (repeatable), without duplicates.
 
-    A name is looked up among the dependency groups first (for a project declaring ``[tool.pdm.dev-dependencies]``:
-    among pdm's development groups, which include them), then among the poetry groups; ProjectError listing them all
-    when it is in none.
+    A name is looked up among the dependency groups first (for a pdm project: among pdm's development groups, which
+    include them), then among the poetry groups; ProjectError listing them all when it is in none.
     """
     requirements: list[str] = []
-    pdm = pdm_declared(pyproject)
+    pdm = pdm_project(pyproject, directory)
     first_groups = pdm_groups(pyproject, directory) if pdm else dependency_groups(pyproject, directory)
     first_kind = "pdm dev groups" if pdm else "dependency groups"
     declared_poetry_groups = poetry_groups(pyproject, directory)
@@ -195,16 +221,18 @@ def requested_dependency_groups(pyproject: dict, directory: Path, names: Iterabl
     """The groups named by ``--group NAME``, normalized, when every one is a PEP 735 dependency group (what uv installs
     by name); else none (a poetry group among them, or a project whose groups pdm merges). Call after
     ``resolve_requested_groups``, which reports unknown names."""
-    if pdm_declared(pyproject):
+    if pdm_project(pyproject, directory):
         return ()
     declared = dependency_groups(pyproject, directory)
     normalized = deduplicated(normalize_name(name) for name in names)
     return normalized if all(name in declared for name in normalized) else ()
 
 
-def declared_summary(pyproject: dict, directory: Path) -> str:
+def declared_summary(pyproject: dict, directory: Path, why_not_default: bool = False) -> str:
     """One line listing what the project declares: extras, dependency groups, poetry groups, pdm dev groups (of
-    ``[tool.pdm.dev-dependencies]``), requirement files.
+    ``[tool.pdm.dev-dependencies]``), requirement files. ``why_not_default``: say after each why none of it is a
+    default development set (for a project ``find_dev_sources`` found none in: no extra is ``dev``, no dependency group
+    is uv's default, every poetry group is optional, no requirement file has a conventional development name).
 
     Tolerates malformed tables (it only lists names), so it can describe a project whose declarations fail to resolve.
     """
@@ -213,7 +241,7 @@ def declared_summary(pyproject: dict, directory: Path) -> str:
     if extras is None:
         parts.append("extras: decided by the build")
     elif extras:
-        parts.append(f"extras: {listing(extras)}")
+        parts.append(f"extras: {listing(extras)}" + (", none is dev" if why_not_default else ""))
 
     def names(table: object) -> list[str]:
         return list(dict.fromkeys(map(normalize_name, table))) if isinstance(table, dict) else []
@@ -224,7 +252,8 @@ def declared_summary(pyproject: dict, directory: Path) -> str:
     if "dev-dependencies" in uv and DEV not in groups:
         groups.append(DEV)
     if groups:
-        parts.append(f"dependency groups: {listing(groups)}")
+        why = ", [tool.uv] default-groups is empty" if uv.get("default-groups") == [] else ", none is uv's default dev"
+        parts.append(f"dependency groups: {listing(groups)}" + (why if why_not_default else ""))
     poetry = tool.get("poetry", {}) if isinstance(tool.get("poetry"), dict) else {}
     poetry_table = poetry.get("group", {}) if isinstance(poetry.get("group"), dict) else {}
     poetry_group_options = {normalize_name(name): isinstance(config, dict) and config.get("optional") is True
@@ -240,5 +269,6 @@ def declared_summary(pyproject: dict, directory: Path) -> str:
         parts.append(f"pdm dev groups: {listing(pdm_names)}")
     files = _requirement_files(directory)
     if files:
-        parts.append(f"requirement files: {listing(files)}")
+        why = ", none is a conventional development file" if why_not_default else ""
+        parts.append(f"requirement files: {listing(files)}{why}")
     return "; ".join(parts) or "no extras, dependency groups, poetry groups, pdm dev groups or requirement files"

@@ -6,9 +6,16 @@
   ``uv sync`` selects by default (its default groups, no extras) unless extras or groups are asked for;
 * ``uv.lock read``: a uv.lock without uv: installdev reads the lock (``installdev.request.uvlock``) and the installer
   installs exactly those packages; the lock is used as it is (nothing can re-lock it), and ``--locked`` is refused;
-* ``pylock``: a PEP 751 lock: ``uv pip install -r pylock.toml``, or read by installdev for pip;
+* ``pylock``: a PEP 751 lock and uv as the installer: ``uv pip install -r pylock.toml``, its groups chosen by
+  ``installdev.request.pylock.group_selection`` (the lock's default-groups plus the project's default development
+  groups) and always passed explicitly;
+* ``pylock read``: a PEP 751 lock read by installdev, for pip, or for uv when the selection is no group at all from a
+  lock with default-groups (``uv pip install`` installs those when given no ``--group``);
 * ``poetry.lock``: read by installdev; out of date with pyproject.toml is an error, as for ``poetry install``,
   unless ``--frozen``;
+* ``pdm.lock``: read by installdev (``installdev.request.pdmlock``); out of date with pyproject.toml is an error
+  unless ``--frozen`` (``pdm install`` would re-lock it, which needs pdm); a lock whose freshness only pdm can
+  check is installed as it is, and ``--locked`` on it is refused;
 * ``resolve``: no lock: the installer resolves the development set (``installdev.request.development``).
 
 ``--locked`` and ``--frozen`` need a lock. Explicit extras and groups replace the tool's default selection
@@ -41,7 +48,9 @@ class InstallMethod(str, enum.Enum):
     UV_SYNC = "uv sync"
     UV_LOCK_READ = "uv.lock read"
     PYLOCK = "pylock"
+    PYLOCK_READ = "pylock read"
     POETRY_LOCK = "poetry.lock"
+    PDM_LOCK = "pdm.lock"
 
     def __str__(self) -> str:
         return self.value
@@ -90,39 +99,49 @@ def lock_selection(settings: Settings) -> LockSelection:
 
 
 def default_groups(settings: Settings, lock: ProjectLock) -> tuple[str, ...]:
-    """The groups the lock's own tool installs by default (pylock: the lock's ``default-groups``)."""
+    """The groups the lock's own tool installs by default, for a uv.lock, poetry.lock or pdm.lock (a pylock's selection
+    is always explicit: ``choose_locked_install`` makes it with ``installdev.request.pylock.group_selection``)."""
     pyproject, directory = settings.project.pyproject, settings.project.directory
     if lock.kind == LockKind.UV:
         return uv_default_groups(pyproject, directory)
     if lock.kind == LockKind.POETRY:
         return poetry_default_groups(pyproject, directory)
-    from installdev.request.pylock import default_groups as pylock_default_groups
+    from installdev.request.pdmlock import default_groups as pdm_default_groups
 
-    return pylock_default_groups(lock.path)
+    return pdm_default_groups(lock.path, pyproject, directory)
 
 
-def _default_reason(groups: tuple[str, ...], tool: str) -> str:
+def _default_reason(settings: Settings, lock: ProjectLock) -> str:
+    groups = default_groups(settings, lock)
+    if lock.kind == LockKind.PDM:
+        from installdev.request.pdmlock import default_reason
+
+        return default_reason(lock.path, settings.project.pyproject, groups)
     listing = f"groups {', '.join(groups)}" if groups else "no groups"
-    return f"{tool}'s default: {listing}, no extras"
+    return f"{'uv sync' if lock.kind == LockKind.UV else 'poetry install'}'s default: {listing}, no extras"
 
 
 def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstall:
     """The method that fills the venv, with its reason; ``uv_installs``: uv is the installer. Raises ProjectError (an
     ambiguous or stale lock, an undeclared extra or group) or UsageError (--locked or --frozen without a lock;
-    --locked on a uv.lock without uv)."""
+    --locked on a uv.lock without uv, or on a pdm.lock installdev cannot check)."""
     directory = settings.project.directory
     lock = find_lock(directory, settings.project.pyproject)
     flag = "--locked" if settings.locked else "--frozen" if settings.frozen else None
     if lock is None:
         if flag:
-            raise UsageError(f"{flag}, but {directory} has no lock file (uv.lock, pylock.toml or poetry.lock): "
-                             f"create one (uv lock, poetry lock) or drop {flag}")
+            raise UsageError(f"{flag}, but {directory} has no lock file (uv.lock, pdm.lock, pylock.toml or poetry.lock): "
+                             f"create one (uv lock, pdm lock, poetry lock) or drop {flag}")
         return _NO_LOCK
     selection = lock_selection(settings)
-    if selection.groups is None:
-        tool = {LockKind.UV: "uv sync", LockKind.POETRY: "poetry install", LockKind.PYLOCK: lock.path.name}[lock.kind]
-        selection = selection._replace(reason=_default_reason(default_groups(settings, lock), tool))
-    where = lock.path if lock.root == directory else f"{lock.path} (the uv workspace's lock)"
+    if lock.kind == LockKind.PYLOCK:
+        from installdev.request.pylock import group_selection
+
+        groups, why = group_selection(lock.path, settings.project.pyproject, directory, selection.groups)
+        selection = selection._replace(groups=groups, reason=why if selection.groups is None else selection.reason + why)
+    elif selection.groups is None:
+        selection = selection._replace(reason=_default_reason(settings, lock))
+    where = str(lock.path) if lock.root == directory else f"{lock.path} (the uv workspace's lock)"
     if lock.kind == LockKind.UV and uv_installs:
         check = {"--locked": "; fails if it is out of date", "--frozen": " as it is"}.get(flag, "; re-locked if out of date")
         return LockedInstall(InstallMethod.UV_SYNC, lock, selection, f"{where}: uv sync fills the venv{check}")
@@ -134,9 +153,15 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
                              f"{where}: uv is not the installer, so installdev reads the lock and pip installs exactly its "
                              "packages, as it is (not re-locked)")
     if lock.kind == LockKind.PYLOCK:
-        how = "uv pip install -r" if uv_installs else "read by installdev, installed with pip"
+        from installdev.request.pylock import default_groups as pylock_default_groups
+
         note = " (a PEP 751 lock records nothing to check against pyproject.toml)" if settings.locked else ""
-        return LockedInstall(InstallMethod.PYLOCK, lock, selection, f"{where}: {how}{note}")
+        if uv_installs and (selection.groups or not pylock_default_groups(lock.path)):
+            return LockedInstall(InstallMethod.PYLOCK, lock, selection, f"{where}: uv pip install -r{note}")
+        how = "pip" if not uv_installs else "uv (given no group, uv pip install -r would install the lock's default-groups)"
+        return LockedInstall(InstallMethod.PYLOCK_READ, lock, selection, f"{where}: read by installdev, installed with {how}{note}")
+    if lock.kind == LockKind.PDM:
+        return _pdm_install(settings, lock, selection, where)
     from installdev.request import poetrylock
 
     if not settings.frozen and not poetrylock.is_fresh(lock.path, settings.project.pyproject):
@@ -144,6 +169,24 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
                            "would say: run `poetry lock`, or pass --frozen to install it as it is")
     return LockedInstall(InstallMethod.POETRY_LOCK, lock, selection,
                          f"{where}: read by installdev (poetry is not needed), installed exactly")
+
+
+def _pdm_install(settings: Settings, lock: ProjectLock, selection: LockSelection, where: str) -> LockedInstall:
+    """A pdm.lock: fresh (or --frozen) is installed exactly; stale is a ProjectError; one installdev cannot check is
+    installed as it is, and refused (UsageError) under --locked."""
+    from installdev.request.pdmlock import LockCheck, check_lock
+
+    check = check_lock(lock.path, settings.project.pyproject, settings.project.directory)
+    if not check.checked and settings.locked:
+        raise UsageError(f"--locked: installdev cannot check {lock.path} against pyproject.toml ({check.value}): "
+                         "check it with `pdm lock --check`, then pass --frozen instead")
+    if check.checked and check is not LockCheck.FRESH and not settings.frozen:
+        raise ProjectError(f"{lock.path} is out of date with pyproject.toml ({check.value}), and pdm install would "
+                           "re-lock it, which needs pdm: run `pdm lock`, or pass --frozen to install it as it is")
+    how = "as it is (--frozen)" if settings.frozen else "exactly"
+    unchecked = "" if check.checked else f" (not checked against pyproject.toml: {check.value})"
+    return LockedInstall(InstallMethod.PDM_LOCK, lock, selection,
+                         f"{where}: read by installdev (pdm is not needed), installed {how}{unchecked}")
 
 
 def read_lock(settings: Settings, choice: LockedInstall, version: tuple[int, ...]) -> LockedSet | None:
@@ -166,6 +209,11 @@ def read_lock(settings: Settings, choice: LockedInstall, version: tuple[int, ...
         from installdev.request.poetrylock import read_poetry_lock
 
         return read_poetry_lock(lock.path, groups, selection.extras, environment)
+    if lock.kind == LockKind.PDM:
+        from installdev.request.pdmlock import read_pdm_lock
+
+        selected = tuple(dict.fromkeys([*groups, *selection.extras]))  # pdm locks extras as groups
+        return read_pdm_lock(lock.path, settings.project.pyproject, settings.project.directory, selected, environment)
     from installdev.request.pylock import read_pylock
 
-    return read_pylock(lock.path, version, selection.extras, selection.groups)
+    return read_pylock(lock.path, version, selection.extras, groups)

@@ -1,7 +1,7 @@
 """A lock read by installdev itself: the exact packages to install, as requirement files pip or uv install with
 ``--no-deps`` (the lock already holds the whole closure).
 
-The readers (``uvlock``, ``pylock``, ``poetrylock``) evaluate environment markers for the venv's interpreter
+The readers (``uvlock``, ``pylock``, ``poetrylock``, ``pdmlock``) evaluate environment markers for the venv's interpreter
 (``target_environment``), so the set is final. ``requirement_texts`` splits it in two files: packages with hashes,
 installed in pip's hash-checking mode, and the rest (local directories, VCS checkouts, locks without hashes), which
 hash-checking mode would refuse.

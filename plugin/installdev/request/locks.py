@@ -1,11 +1,14 @@
 """Which lock file a project's own tool would install from, and the files a locked venv depends on.
 
-Three kinds, tried in this order:
+Four kinds, tried in this order:
 
 * ``uv.lock`` of the project's uv project root: the project directory itself, or the root of the uv workspace
   that lists it (the nearest ancestor whose pyproject.toml has ``[tool.uv.workspace]``, when its ``members``
   globs match the project and its ``exclude`` globs do not), as uv finds it; only for a project with a
   ``[project]`` table, which uv requires;
+* ``pdm.lock`` beside the project's pyproject.toml: where pdm's own detection puts it, before a PEP 751 lock (pdm
+  installs from pylock.toml only when its ``lock.format`` setting says ``pylock``, which installdev does not read:
+  a pylock.toml beside a pdm.lock is taken for an export, such as ``pdm export -f pylock`` writes);
 * a PEP 751 lock in the project directory: ``pylock.toml``, else the only ``pylock.<name>.toml`` (several
   named ones and no ``pylock.toml`` is a ProjectError: which one is meant cannot be told);
 * ``poetry.lock`` beside a poetry project's pyproject.toml (``[tool.poetry]``).
@@ -28,6 +31,7 @@ from installdev.request.project import parse_toml
 UV_LOCK = "uv.lock"
 PYLOCK = "pylock.toml"
 POETRY_LOCK = "poetry.lock"
+PDM_LOCK = "pdm.lock"
 PYLOCK_PATTERN = "pylock.*.toml"
 
 
@@ -35,6 +39,7 @@ class LockKind(str, enum.Enum):
     UV = UV_LOCK
     PYLOCK = PYLOCK
     POETRY = POETRY_LOCK
+    PDM = PDM_LOCK
 
     def __str__(self) -> str:
         return self.value
@@ -132,11 +137,11 @@ def _named_pylocks(directory: Path) -> list[Path]:
 
 def lock_input_files(directory: Path) -> list[Path]:
     """Every existing file a locked install of ``directory`` may read: its uv.lock (and, for a uv workspace member, the
-    workspace root's pyproject.toml and uv.lock), pylock.toml, every pylock.<name>.toml, and poetry.lock. Whether or
-    not one is chosen, its appearance can change the choice."""
+    workspace root's pyproject.toml and uv.lock), pdm.lock, pylock.toml, every pylock.<name>.toml, and poetry.lock.
+    Whether or not one is chosen, its appearance can change the choice."""
     directory = Path(os.path.abspath(directory))
     root = uv_project_root(directory)
-    candidates = [root / UV_LOCK, *([root / "pyproject.toml"] if root != directory else []),
+    candidates = [root / UV_LOCK, *([root / "pyproject.toml"] if root != directory else []), directory / PDM_LOCK,
                   directory / PYLOCK, *_named_pylocks(directory), directory / POETRY_LOCK]
     return [path for path in dict.fromkeys(candidates) if path.is_file()]
 
@@ -144,7 +149,21 @@ def lock_input_files(directory: Path) -> list[Path]:
 def lock_candidates(directory: Path) -> list[Path]:
     """The fixed paths at which a lock appearing would change the install (``pylock.<name>.toml`` excepted)."""
     directory = Path(os.path.abspath(directory))
-    return list(dict.fromkeys([uv_project_root(directory) / UV_LOCK, directory / PYLOCK, directory / POETRY_LOCK]))
+    return list(dict.fromkeys([uv_project_root(directory) / UV_LOCK, directory / PDM_LOCK, directory / PYLOCK,
+                               directory / POETRY_LOCK]))
+
+
+def uv_lock_applies(directory: Path, pyproject: dict) -> bool:
+    """Whether uv would install ``directory`` from a uv.lock: a ``[project]`` table and a uv.lock at its uv project
+    root."""
+    return isinstance(pyproject.get("project"), dict) and (uv_project_root(directory) / UV_LOCK).is_file()
+
+
+def pdm_lock_applies(directory: Path, pyproject: dict) -> bool:
+    """Whether ``directory`` is installed from its pdm.lock: one beside its pyproject.toml, and no uv.lock that wins."""
+    directory = Path(os.path.abspath(directory))
+    return ((directory / PDM_LOCK).is_file() and (directory / "pyproject.toml").is_file()
+            and not uv_lock_applies(directory, pyproject))
 
 
 def find_lock(directory: Path, pyproject: dict) -> ProjectLock | None:
@@ -153,10 +172,11 @@ def find_lock(directory: Path, pyproject: dict) -> ProjectLock | None:
     Raises ProjectError when several ``pylock.<name>.toml`` and no ``pylock.toml`` exist.
     """
     directory = Path(os.path.abspath(directory))
-    if isinstance(pyproject.get("project"), dict):
+    if uv_lock_applies(directory, pyproject):
         root = uv_project_root(directory)
-        if (root / UV_LOCK).is_file():
-            return ProjectLock(LockKind.UV, root / UV_LOCK, root)
+        return ProjectLock(LockKind.UV, root / UV_LOCK, root)
+    if pdm_lock_applies(directory, pyproject):
+        return ProjectLock(LockKind.PDM, directory / PDM_LOCK, directory)
     if (directory / PYLOCK).is_file():
         return ProjectLock(LockKind.PYLOCK, directory / PYLOCK, directory)
     named = _named_pylocks(directory)

@@ -6,6 +6,11 @@ Since pdm 2.20, ``pdm add -d`` writes a group's editable entries to ``[tool.pdm.
 ``[dependency-groups]`` under the same name, so a pdm project often has both. ``pdm install`` installs every group
 (``--prod`` none); ``default`` is reserved for the project's dependencies.
 
+A project is pdm's (``pdm_project``) when it declares ``[tool.pdm.dev-dependencies]``, which only pdm reads, or when
+it is installed from a pdm.lock (``installdev.request.locks.pdm_lock_applies``: a pdm.lock beside its pyproject.toml
+and no uv.lock that wins): pdm-project/pdm itself declares its groups in ``[dependency-groups]`` alone, none named
+``dev``, and ``pdm install`` installs them all.
+
 Entries: PEP 508 strings; ``{include-group = "NAME"}`` tables (in either table, naming any group of the merged set);
 self-references ``PROJECT[a,b]`` (the project's own name), which pdm expands into groups ``a`` and ``b`` (a name that
 is no group stays an extra of the project); and pdm's local forms: ``-e PATH_OR_URL`` (editable), a path starting
@@ -29,6 +34,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from installdev.errors import ProjectError
+from installdev.request.locks import pdm_lock_applies
 from installdev.request.pyproject_tables import (
     cycle_text,
     deduplicated,
@@ -41,7 +47,6 @@ from installdev.request.pyproject_tables import (
 from installdev.request.requirements import url_path_to_local
 
 PDM_TABLE = "[tool.pdm.dev-dependencies]"
-PDM_LOCK = "pdm.lock"
 PROJECT_ROOT = "${PROJECT_ROOT}"
 _ROOT_URLS = ("file:///" + PROJECT_ROOT, "{root:uri}")  # what pdm replaces by the project directory's URL
 _VCS = re.compile(r"(?:git|hg|svn|bzr)\+", re.IGNORECASE)
@@ -59,6 +64,12 @@ def pdm_declared(pyproject: dict) -> bool:
     tool = pyproject.get("tool")
     pdm = tool.get("pdm") if isinstance(tool, dict) else None
     return isinstance(pdm, dict) and "dev-dependencies" in pdm
+
+
+def pdm_project(pyproject: dict, directory: Path) -> bool:
+    """Whether the project is pdm's: it declares ``[tool.pdm.dev-dependencies]``, or it is installed from a pdm.lock.
+    Its ``[dependency-groups]`` are then read as pdm reads them, merged with pdm's own table."""
+    return pdm_declared(pyproject) or pdm_lock_applies(directory, pyproject)
 
 
 def pdm_groups(pyproject: dict, directory: Path) -> dict[str, PdmGroup]:
@@ -98,17 +109,20 @@ def _include(entry: object) -> str | None:
 
 
 def pdm_default_groups(pyproject: dict, directory: Path) -> tuple[str, ...]:
-    """The groups ``pdm install`` installs by default: all of them. Empty unless ``[tool.pdm.dev-dependencies]`` is
-    declared (without it, ``[dependency-groups]`` are read as uv reads them)."""
-    return tuple(pdm_groups(pyproject, directory)) if pdm_declared(pyproject) else ()
+    """The development groups ``pdm install`` installs by default: all of them. Empty unless the project is pdm's
+    (``pdm_project``; otherwise its ``[dependency-groups]`` are read as uv reads them)."""
+    return tuple(pdm_groups(pyproject, directory)) if pdm_project(pyproject, directory) else ()
 
 
-def pdm_reason(pyproject: dict, directory: Path, names: tuple[str, ...]) -> str:
-    """Why these pdm groups: the ``development set:`` line. Says that pdm.lock, when there is one, is not read."""
+def pdm_reason(pyproject: dict, names: tuple[str, ...]) -> str:
+    """Why these pdm groups: the ``development set:`` line. (A pdm.lock that only constrains the versions says so in
+    the lock reader's note.)"""
     noun = "group" if len(names) == 1 else "groups"
+    if not pdm_declared(pyproject):
+        return (f"pdm development {noun} {listing(names)} ([dependency-groups], read as pdm reads them: the project has "
+                "a pdm.lock; pdm install's default: all of them)")
     merged = "with [dependency-groups], merged as pdm merges them; " if pyproject.get("dependency-groups") else ""
-    lock = "; pdm.lock is not read: versions are resolved" if (directory / PDM_LOCK).is_file() else ""
-    return f"pdm dev-dependencies {noun} {listing(names)} ({merged}pdm install's default: all of them{lock})"
+    return f"pdm dev-dependencies {noun} {listing(names)} ({merged}pdm install's default: all of them)"
 
 
 def resolve_pdm_group(pyproject: dict, directory: Path, name: str) -> tuple[str, ...]:

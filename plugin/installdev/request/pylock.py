@@ -3,10 +3,16 @@
 pip reads pylock.toml itself from 26.1 (experimentally), but in hash-checking mode, so a lock holding a local
 directory (the project itself, ``uv export`` writes it as ``directory = {path = ".", editable = true}``) makes it
 fail. installdev reads the lock instead: a package is installed when its ``marker`` holds for the venv's interpreter
-with the selected ``extras`` and ``dependency_groups`` (the lock's ``default-groups`` unless groups are asked for).
+with the selected ``extras`` and ``dependency_groups`` (``group_selection``).
 ``wheels``/``sdist`` become ``name==version`` with every file's hashes (their ``index``, or the directory of local
 files, as an index option), ``archive`` and ``vcs`` direct references, ``directory`` ``-e DIR`` when editable. Paths
 are relative to the lock's directory.
+
+Which groups (``group_selection``): a development venv gets the lock's ``default-groups`` plus the project's own
+default development groups (``installdev.request.declarations.default_development_groups``) that the lock holds:
+pdm exports ``dependency-groups = ["default", "dev"]`` with ``default-groups = ["default"]``, its ``default`` being
+the project's dependencies, so the default-groups alone would give a venv without its ``dev`` group. A default group
+the project does not declare stands for its dependencies, and is selected with any groups asked for too.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from installdev.errors import ProjectError
-from installdev.request.declarations import normalize_name
+from installdev.request.declarations import DEFAULT_GROUPS_TOOL, declared_groups, default_development_groups
 from installdev.request.lockedset import (
     LockedPackage,
     LockedSet,
@@ -25,6 +31,7 @@ from installdev.request.lockedset import (
     target_environment,
 )
 from installdev.request.project import parse_toml
+from installdev.request.pyproject_tables import listing, normalize_name
 
 
 def _document(lock: Path) -> dict:
@@ -40,6 +47,36 @@ def _document(lock: Path) -> dict:
 
 def default_groups(lock: Path) -> tuple[str, ...]:
     return tuple(normalize_name(name) for name in _document(lock).get("default-groups", []))
+
+
+def locked_groups(lock: Path) -> tuple[str, ...]:
+    """The lock's ``dependency-groups``, normalized."""
+    return tuple(normalize_name(name) for name in _document(lock).get("dependency-groups", []))
+
+
+def group_selection(lock: Path, pyproject: dict, directory: Path, asked: tuple[str, ...] | None) -> tuple[tuple[str, ...], str]:
+    """The groups to install from ``lock``, and why: with none ``asked`` (None), the lock's default-groups plus the
+    project's default development groups the lock holds (the reason is the whole selection's); else ``asked`` plus
+    the lock's default groups the project does not declare, which stand for its dependencies (the reason says what
+    was added to the request). Raises ProjectError for a malformed declaration."""
+    defaults = default_groups(lock)
+    declared = set(declared_groups(pyproject, directory))
+    own = tuple(group for group in defaults if group not in declared)
+    if asked is not None:
+        chosen = tuple(dict.fromkeys([*own, *asked]))
+        extra = [group for group in own if group not in asked]
+        return chosen, f"; plus {lock.name}'s {listing(extra)} (its group for the project's dependencies)" if extra else ""
+    kind, development = default_development_groups(pyproject, directory)
+    locked = locked_groups(lock)
+    added = [group for group in development if group in locked and group not in defaults]
+    unlocked = [group for group in development if group not in locked]
+    reason = f"{lock.name}'s default-groups {listing(defaults) or 'none'}"
+    if added:
+        noun = "group" if len(added) == 1 else "groups"
+        reason += f", plus the project's default development {noun} {listing(added)} ({DEFAULT_GROUPS_TOOL[kind]})"
+    if unlocked:
+        reason += f" ({listing(unlocked)} not in the lock)"
+    return tuple(dict.fromkeys([*defaults, *added])), reason + ", no extras"
 
 
 def _hashes(files: list) -> tuple[str, ...]:
