@@ -642,6 +642,17 @@ def test_default_development_groups_and_declared_groups(tmp_path: Path) -> None:
     assert declared_groups({}, tmp_path) == ()
 
 
+def test_hatch_environments_are_named_as_not_read(tmp_path: Path) -> None:
+    """pypa/hatch declares its test dependencies only in hatch.toml's environments: the exit-6 line must say installdev
+    saw them and does not read them, rather than that the project declares nothing."""
+    (tmp_path / "hatch.toml").write_text('[envs.hatch-test]\nextra-dependencies = ["filelock"]\n[envs.docs]\ndetached = true\n')
+    pyproject = {"tool": {"hatch": {"envs": {"types": {"extra-dependencies": ["mypy"]}}}}}
+    assert declared_summary(pyproject, tmp_path) == (
+        "hatch environments: types, hatch-test, docs, which installdev does not read")
+    (tmp_path / "hatch.toml").write_text("not = [toml")
+    assert declared_summary(pyproject, tmp_path) == "hatch environments: types, which installdev does not read"
+
+
 @pytest.mark.parametrize(("pyproject", "files", "summary"), [
     ({"project": {"dynamic": ["optional-dependencies"]}, "tool": {"uv": {"dev-dependencies": ["x"]}}}, [],
      "extras: decided by the build; dependency groups: dev"),

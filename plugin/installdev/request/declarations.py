@@ -36,7 +36,7 @@ from installdev.errors import ProjectError
 from installdev.request.dependency_groups import dependency_groups, uv_default_groups, uv_default_reason
 from installdev.request.pdm_groups import pdm_default_groups, pdm_groups, pdm_project, pdm_reason, resolve_pdm_group
 from installdev.request.poetry_groups import poetry_default_groups, poetry_groups, resolve_poetry_group
-from installdev.request.project import CONVENTIONAL_REQUIREMENT_FILES
+from installdev.request.project import CONVENTIONAL_REQUIREMENT_FILES, parse_toml
 from installdev.request.pyproject_tables import DEV, deduplicated, listing, normalize_name
 
 
@@ -271,4 +271,21 @@ def declared_summary(pyproject: dict, directory: Path, why_not_default: bool = F
     if files:
         why = ", none is a conventional development file" if why_not_default else ""
         parts.append(f"requirement files: {listing(files)}{why}")
+    hatch = _hatch_environments(tool, directory)
+    if hatch:
+        parts.append(f"hatch environments: {listing(hatch)}, which installdev does not read")
     return "; ".join(parts) or "no extras, dependency groups, poetry groups, pdm dev groups or requirement files"
+
+
+def _hatch_environments(tool: dict, directory: Path) -> list[str]:
+    """The names of hatch's environments (``[tool.hatch.envs]``, or ``[envs]`` in hatch.toml), for the summary only: what
+    hatch installs in them (its internal ``hatch-test`` defaults, templates, matrices) is hatch's own."""
+    hatch = tool.get("hatch", {}) if isinstance(tool.get("hatch"), dict) else {}
+    envs = hatch.get("envs") if isinstance(hatch.get("envs"), dict) else {}
+    try:
+        hatch_toml = parse_toml(directory / "hatch.toml", (directory / "hatch.toml").read_bytes())
+    except (OSError, ProjectError):
+        hatch_toml = {}
+    if isinstance(hatch_toml.get("envs"), dict):
+        envs = {**envs, **hatch_toml["envs"]}
+    return list(envs)
