@@ -62,6 +62,13 @@ def run_installdev(args: list[str], env: dict[str, str], cwd: Path | None = None
                           text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
+def install_dev(project: Path, env: dict[str, str], *args: str, expect: int = 0) -> subprocess.CompletedProcess:
+    """``installdev install-dev PROJECT ARGS``, which must exit with ``expect``."""
+    result = run_installdev(["install-dev", str(project), *args], env)
+    assert result.returncode == expect, result.stdout + result.stderr
+    return result
+
+
 def venv_import(venv: Path, statement: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(venv / "bin" / "python"), "-c", statement], capture_output=True, text=True, timeout=60)
 

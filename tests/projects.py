@@ -8,7 +8,10 @@ every project installs offline.
 
 from __future__ import annotations
 
+import json
+import subprocess
 import textwrap
+from collections.abc import Collection
 from pathlib import Path
 
 
@@ -107,3 +110,11 @@ def build_recording_project(directory: Path, name: str) -> Path:
 # A python -c script printing {distribution name (lowercase): version} of a venv, as JSON.
 INSTALLED_VERSIONS = ("import json; from importlib import metadata; "
                       "print(json.dumps({d.metadata['Name'].lower(): d.version for d in metadata.distributions()}))")
+
+
+def installed_versions(venv: Path, among: Collection[str]) -> dict[str, str]:
+    """The distributions named ``among`` (lowercase) installed in ``venv``, with their versions."""
+    completed = subprocess.run([str(venv / "bin" / "python"), "-c", INSTALLED_VERSIONS], capture_output=True, text=True,
+                               timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    return {name: version for name, version in json.loads(completed.stdout).items() if name in among}

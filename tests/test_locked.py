@@ -20,14 +20,19 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import run_installdev
+from conftest import install_dev
 from installdev.actions.locked_install import venv_identity
-from projects import INSTALLED_VERSIONS, pep621_project
+from projects import installed_versions, pep621_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
               pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")]
 
 TOOLS = ("devtool", "testtool", "reqtool", "lib", "app", "poetryapp", "pyapp")
+
+
+def installed(venv: Path) -> dict[str, str]:
+    """The fixture distributions in ``venv`` and their versions."""
+    return installed_versions(venv, TOOLS)
 
 
 @pytest.fixture
@@ -39,19 +44,6 @@ def uv_run(uv: str, directory: Path, env: dict[str, str], *args: str) -> subproc
     completed = subprocess.run([uv, *args], cwd=directory, env=env, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr
     return completed
-
-
-def install(project: Path, env: dict[str, str], *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-    result = run_installdev(["install-dev", str(project), *args], env)
-    assert result.returncode == expect, result.stdout + result.stderr
-    return result
-
-
-def installed(venv: Path) -> dict[str, str]:
-    """The fixture distributions in ``venv`` and their versions."""
-    completed = subprocess.run([str(venv / "bin" / "python"), "-c", INSTALLED_VERSIONS], capture_output=True, text=True, timeout=60)
-    assert completed.returncode == 0, completed.stderr
-    return {name: version for name, version in json.loads(completed.stdout).items() if name in TOOLS}
 
 
 def editable_location(venv: Path, name: str) -> Path:
@@ -98,7 +90,7 @@ def locked_uv_project(root: Path, uv: str, env: dict[str, str]) -> Path:
 def test_uv_lock_gives_the_locked_versions_and_uv_syncs_default_groups(tmp_path, uv, env):
     app = locked_uv_project(tmp_path, uv, env)
 
-    result = install(app, env)
+    result = install_dev(app, env)
 
     venv = app / "venv"
     assert installed(venv) == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "devtool": "1.0"}
@@ -114,31 +106,31 @@ def test_uv_lock_gives_the_locked_versions_and_uv_syncs_default_groups(tmp_path,
 
     without_lock = tmp_path / "unlocked"  # a sibling of app: its "../lib" source is the same lib
     shutil.copytree(app, without_lock, ignore=shutil.ignore_patterns("venv", "uv.lock"))
-    install(without_lock, env, "--venv", str(tmp_path / "unlocked-venv"))
+    install_dev(without_lock, env, "--venv", str(tmp_path / "unlocked-venv"))
     assert installed(tmp_path / "unlocked-venv")["reqtool"] == "2.0", "what resolving afresh gives: the lock mattered"
 
 
 def test_uv_lock_extras_and_groups_asked_for_replace_the_default(tmp_path, uv, env):
     app = locked_uv_project(tmp_path, uv, env)
 
-    install(app, env, "--extras", "cli", "--group", "test")
+    install_dev(app, env, "--extras", "cli", "--group", "test")
     assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "testtool": "1.0"}
 
-    install(app, env, "--no-default-groups")
+    install_dev(app, env, "--no-default-groups")
     assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0"}
 
-    undeclared = install(app, env, "--group", "docs", expect=6)
+    undeclared = install_dev(app, env, "--group", "docs", expect=6)
     assert "declares no group 'docs'" in undeclared.stderr
 
 
 def test_a_lock_edit_rebuilds_with_the_new_versions(tmp_path, uv, env):
     app = locked_uv_project(tmp_path, uv, env)
-    install(app, env)
-    assert "is up to date" in install(app, env).stdout
+    install_dev(app, env)
+    assert "is up to date" in install_dev(app, env).stdout
 
     uv_run(uv, app, env, "lock", "--upgrade-package", "reqtool")
 
-    rebuilt = install(app, env)
+    rebuilt = install_dev(app, env)
     assert f"{app / 'uv.lock'} changed" in rebuilt.stdout
     assert installed(app / "venv")["reqtool"] == "2.0"
 
@@ -148,7 +140,7 @@ def test_locked_on_a_stale_lock_fails_and_builds_nothing(tmp_path, uv, env):
     (app / "pyproject.toml").write_text((app / "pyproject.toml").read_text().replace('"reqtool"]', '"reqtool", "testtool"]'))
     lock_before = (app / "uv.lock").read_bytes()
 
-    result = install(app, env, "--locked", expect=6)
+    result = install_dev(app, env, "--locked", expect=6)
 
     errors = [line for line in result.stderr.splitlines() if line.startswith("installdev: error:")]
     assert len(errors) == 1 and f"--locked: {app / 'uv.lock'} is out of date with pyproject.toml" in errors[0]
@@ -156,12 +148,12 @@ def test_locked_on_a_stale_lock_fails_and_builds_nothing(tmp_path, uv, env):
     assert not (app / "venv").exists()
     assert (app / "uv.lock").read_bytes() == lock_before
 
-    frozen = install(app, env, "--frozen")
+    frozen = install_dev(app, env, "--frozen")
     assert "testtool" not in installed(app / "venv"), "--frozen installs the lock as it is"
     assert (app / "uv.lock").read_bytes() == lock_before
-    assert "frozen changed" in install(app, env).stdout, "the default re-locks, as uv sync does"
+    assert "frozen changed" in install_dev(app, env).stdout, "the default re-locks, as uv sync does"
     assert installed(app / "venv")["testtool"] == "1.0" and (app / "uv.lock").read_bytes() != lock_before
-    assert "is up to date" in install(app, env).stdout, "the stamp records the lock uv sync rewrote"
+    assert "is up to date" in install_dev(app, env).stdout, "the stamp records the lock uv sync rewrote"
     assert frozen.returncode == 0
 
 
@@ -169,7 +161,7 @@ def test_a_copies_venv_stays_copies_and_is_the_venv_installdev_made(tmp_path, uv
     app = locked_uv_project(tmp_path, uv, env)
     (app / ".python-version").write_text(f"{sys.version_info[0]}.{sys.version_info[1]}\n")
 
-    install(app, env, "--copies")
+    install_dev(app, env, "--copies")
 
     venv = app / "venv"
     python = venv / "bin" / "python"
@@ -183,7 +175,7 @@ def test_a_copies_venv_stays_copies_and_is_the_venv_installdev_made(tmp_path, uv
 
 def test_a_venv_replaced_by_uv_no_longer_has_the_identity_installdev_checks(tmp_path, uv, env):
     app = locked_uv_project(tmp_path, uv, env)
-    install(app, env, "--copies")
+    install_dev(app, env, "--copies")
     made = venv_identity(app / "venv")
     assert made is not None and made.marked and not made.python[2]
 
@@ -196,34 +188,34 @@ def test_a_venv_replaced_by_uv_no_longer_has_the_identity_installdev_checks(tmp_
 def test_without_uv_installdev_reads_uv_lock_and_pip_installs_it(tmp_path, uv, env):
     app = locked_uv_project(tmp_path, uv, env)
 
-    result = install(app, env, "--installer", "pip")
+    result = install_dev(app, env, "--installer", "pip")
 
     assert "uv is not the installer, so installdev reads the lock and pip installs exactly its packages" in result.stdout
     assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "devtool": "1.0"}
     assert editable_location(app / "venv", "lib") == tmp_path / "lib"
 
-    refused = install(app, env, "--installer", "pip", "--locked", "--force", expect=2)
+    refused = install_dev(app, env, "--installer", "pip", "--locked", "--force", expect=2)
     assert "--locked: checking" in refused.stderr and "needs uv" in refused.stderr
 
 
 def test_locked_or_frozen_without_a_lock_is_a_usage_error(tmp_path, env):
     project = pep621_project(tmp_path / "plain", "hatchling", "plain", '\n[dependency-groups]\ndev = ["devtool"]\n')
     for flag in ("--locked", "--frozen"):
-        result = install(project, env, flag, expect=2)
+        result = install_dev(project, env, flag, expect=2)
         assert f"{flag}, but {project} has no lock file" in result.stderr
     assert not (project / "venv").exists()
-    both = install(project, env, "--locked", "--frozen", expect=2)
+    both = install_dev(project, env, "--locked", "--frozen", expect=2)
     assert "not allowed with argument" in both.stderr
 
 
 def test_a_lock_appearing_rebuilds(tmp_path, uv, env):
     project = pep621_project(tmp_path / "late", "hatchling", "late", '\n[dependency-groups]\ndev = ["devtool"]\n')
-    install(project, env)
-    assert "is up to date" in install(project, env).stdout
+    install_dev(project, env)
+    assert "is up to date" in install_dev(project, env).stdout
 
     uv_run(uv, project, env, "lock")
 
-    assert f"{project / 'uv.lock'} is new" in install(project, env).stdout
+    assert f"{project / 'uv.lock'} is new" in install_dev(project, env).stdout
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -236,7 +228,7 @@ def test_pylock_gives_the_locked_versions(tmp_path, uv, env, installer):
     uv_run(uv, app, env, "export", "--format", "pylock.toml", "--frozen", "-o", "pylock.toml")
     (app / "uv.lock").unlink()
 
-    result = install(app, env, "--installer", installer)
+    result = install_dev(app, env, "--installer", installer)
 
     expected = "uv pip install -r" if installer == "uv" else "read by installdev, installed with pip"
     assert f"{app / 'pylock.toml'}: {expected}" in result.stdout
@@ -272,13 +264,13 @@ def pdm_exported_pylock(root: Path, wheelhouse: Path) -> Path:
 def test_a_pylock_exported_by_pdm_gives_the_projects_dev_group_too(tmp_path, env, wheelhouse, installer):
     project = pdm_exported_pylock(tmp_path, wheelhouse)
 
-    result = install(project, env, "--installer", installer)
+    result = install_dev(project, env, "--installer", installer)
 
     assert ("pylock.toml's default-groups default, plus the project's default development group dev (uv sync's default), "
             "no extras") in result.stdout
     assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0", "devtool": "1.0"}
 
-    install(project, env, "--installer", installer, "--group", "docs")
+    install_dev(project, env, "--installer", installer, "--group", "docs")
     assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0", "testtool": "1.0"}, "default stays"
 
 
@@ -335,14 +327,14 @@ def poetry_locked_project(root: Path, wheelhouse: Path, lock_version: str = "2.1
 def test_poetry_lock_gives_the_locked_versions_for_its_groups_and_markers(tmp_path, env, wheelhouse, installer):
     project = poetry_locked_project(tmp_path, wheelhouse)
 
-    result = install(project, env, "--installer", installer)
+    result = install_dev(project, env, "--installer", installer)
 
     assert "poetry.lock: read by installdev (poetry is not needed), installed exactly" in result.stdout
     assert "poetry install's default: groups dev, no extras" in result.stdout
     assert installed(project / "venv") == {"poetryapp": "0.1", "reqtool": "1.0", "devtool": "1.0"}
     assert editable_location(project / "venv", "poetryapp") == project
 
-    alone = install(project, env, "--installer", installer, "--no-default-groups")
+    alone = install_dev(project, env, "--installer", installer, "--no-default-groups")
     assert installed(project / "venv") == {"poetryapp": "0.1", "reqtool": "1.0"}
     assert alone.returncode == 0
 
@@ -351,18 +343,18 @@ def test_a_stale_poetry_lock_fails_unless_frozen(tmp_path, env, wheelhouse):
     project = poetry_locked_project(tmp_path, wheelhouse)
     (project / "pyproject.toml").write_text((project / "pyproject.toml").read_text().replace('["reqtool"]', '["reqtool", "x"]'))
 
-    stale = install(project, env, expect=6)
+    stale = install_dev(project, env, expect=6)
     assert "poetry.lock is out of date with pyproject.toml (its content-hash differs)" in stale.stderr
     assert not (project / "venv").exists()
 
-    install(project, env, "--frozen")
+    install_dev(project, env, "--frozen")
     assert installed(project / "venv")["reqtool"] == "1.0"
 
 
 def test_an_old_poetry_lock_format_constrains_a_resolution(tmp_path, env, wheelhouse):
     project = poetry_locked_project(tmp_path, wheelhouse, lock_version="2.0")
 
-    result = install(project, env)
+    result = install_dev(project, env)
 
     assert "lock format 2.0, which records no groups or markers" in result.stdout
     assert installed(project / "venv") == {"poetryapp": "0.1", "reqtool": "1.0", "devtool": "1.0"}
@@ -374,10 +366,10 @@ def test_a_hashed_requirement_file_installs_in_hash_checking_mode(tmp_path, env,
     requirements = project / "requirements-dev.txt"
     requirements.write_text(f"reqtool==1.0 --hash={wheel_hash(wheelhouse, 'reqtool', '1.0')}\n")
 
-    install(project, env, "--installer", installer)
+    install_dev(project, env, "--installer", installer)
     assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0"}
 
     requirements.write_text(f"reqtool==2.0 --hash={wheel_hash(wheelhouse, 'reqtool', '1.0')}\n")
-    wrong = install(project, env, "--installer", installer, expect=5)
+    wrong = install_dev(project, env, "--installer", installer, expect=5)
     assert "hash" in (wrong.stdout + wrong.stderr).lower()
     assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0"}, "the previous venv is kept"

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_installdev
+from conftest import install_dev, run_installdev
 from installdev.errors import ExitCode, ProjectError, UsageError
 from installdev.request.locked import InstallMethod, choose_locked_install
 from installdev.request.lockedset import target_environment
@@ -26,9 +26,14 @@ from installdev.request.options import Options
 from installdev.request.pdmlock import LockCheck, check_lock, content_hash, default_groups, read_pdm_lock
 from installdev.request.project import load_project
 from installdev.request.settings import resolve_settings
-from projects import INSTALLED_VERSIONS, pep621_project
+from projects import installed_versions, pep621_project
 
 TOOLS = ("devtool", "testtool", "reqtool", "pdmapp")
+
+
+def installed(venv: Path) -> dict[str, str]:
+    """The fixture distributions in ``venv`` and their versions."""
+    return installed_versions(venv, TOOLS)
 
 
 def toml_value(value: object) -> str:
@@ -316,19 +321,6 @@ def env(uv_env: dict[str, str]) -> dict[str, str]:
     return uv_env
 
 
-def install(project: Path, env: dict[str, str], *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-    result = run_installdev(["install-dev", str(project), *args], env)
-    assert result.returncode == expect, result.stdout + result.stderr
-    return result
-
-
-def installed(venv: Path) -> dict[str, str]:
-    completed = subprocess.run([str(venv / "bin" / "python"), "-c", INSTALLED_VERSIONS], capture_output=True, text=True,
-                               timeout=60)
-    assert completed.returncode == 0, completed.stderr
-    return {name: version for name, version in json.loads(completed.stdout).items() if name in TOOLS}
-
-
 def development_line(result: subprocess.CompletedProcess) -> str:
     return next(line for line in result.stdout.splitlines() if line.startswith("installdev: development set: "))
 
@@ -379,7 +371,7 @@ def pdm_locked_project(root: Path, wheelhouse: Path, **lock: object) -> Path:
 def test_a_pdm_lock_gives_its_versions_and_all_its_groups(tmp_path, env, wheelhouse, installer):
     project = pdm_locked_project(tmp_path, wheelhouse)
 
-    result = install(project, env, "--installer", installer)
+    result = install_dev(project, env, "--installer", installer)
 
     assert development_line(result) == (
         f"installdev: development set: {project / 'pdm.lock'}: read by installdev (pdm is not needed), installed exactly; "
@@ -389,7 +381,7 @@ def test_a_pdm_lock_gives_its_versions_and_all_its_groups(tmp_path, env, wheelho
     assert str(project / "pdm.lock") in stamp["inputs"]["files"]
 
     (project / "pdm.lock").unlink()  # what installdev said before it read pdm.lock: no dev group, no default set
-    unlocked = install(project, env, "--installer", installer, expect=6)
+    unlocked = install_dev(project, env, "--installer", installer, expect=6)
     assert unlocked.stderr.splitlines()[-1] == (
         f"installdev: error: {project} declares no default development set (dependency groups: test, lint, none is "
         "uv's default dev): pick one with --group NAME, --extras NAME or -r FILE, or pass --extras '' to install the "
@@ -400,25 +392,25 @@ def test_a_pdm_lock_gives_its_versions_and_all_its_groups(tmp_path, env, wheelho
 def test_group_selects_from_the_lock(tmp_path, env, wheelhouse):
     project = pdm_locked_project(tmp_path, wheelhouse)
 
-    install(project, env, "--group", "Test")
+    install_dev(project, env, "--group", "Test")
     assert installed(project / "venv") == {"pdmapp": "0.1", "reqtool": "1.0", "testtool": "1.0"}
 
-    install(project, env, "--no-default-groups")
+    install_dev(project, env, "--no-default-groups")
     assert installed(project / "venv") == {"pdmapp": "0.1", "reqtool": "1.0"}
 
-    undeclared = install(project, env, "--group", "docs", expect=6)
+    undeclared = install_dev(project, env, "--group", "docs", expect=6)
     assert "declares no group 'docs' (pdm dev groups: test, lint)" in undeclared.stderr
 
 
 @end_to_end
 def test_a_lock_edit_rebuilds_with_the_new_versions(tmp_path, env, wheelhouse):
     project = pdm_locked_project(tmp_path, wheelhouse)
-    install(project, env)
-    assert "is up to date" in install(project, env).stdout
+    install_dev(project, env)
+    assert "is up to date" in install_dev(project, env).stdout
 
     write_pdm_lock(project, wheelhouse, reqtool="2.0")
 
-    rebuilt = install(project, env)
+    rebuilt = install_dev(project, env)
     assert f"{project / 'pdm.lock'} changed" in rebuilt.stdout
     assert installed(project / "venv")["reqtool"] == "2.0"
 
@@ -432,13 +424,13 @@ def doctor(project: Path, env: dict[str, str], *args: str) -> dict:
 def test_a_stale_lock_stops_before_anything_is_built_and_doctor_agrees(tmp_path, env, wheelhouse):
     project = pdm_locked_project(tmp_path, wheelhouse)
     fresh = doctor(project, env)
-    result = install(project, env)
+    result = install_dev(project, env)
     assert fresh["exit_code"] == 0
     assert development_line(result) == f"installdev: development set: {fresh['development']['reason']}"
 
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('dependencies = ["reqtool"]', 'dependencies = ["reqtool", "testtool"]'))
-    stale = install(project, env, expect=6)
+    stale = install_dev(project, env, expect=6)
     message = (f"installdev: error: {project / 'pdm.lock'} is out of date with pyproject.toml (its content_hash "
                "differs), and pdm install would re-lock it, which needs pdm: run `pdm lock`, or pass --frozen to install "
                "it as it is")
@@ -447,7 +439,7 @@ def test_a_stale_lock_stops_before_anything_is_built_and_doctor_agrees(tmp_path,
     report = doctor(project, env)
     assert report["exit_code"] == 6 and report["problems"][0]["message"] == message.removeprefix("installdev: error: ")
 
-    install(project, env, "--frozen")
+    install_dev(project, env, "--frozen")
     assert installed(project / "venv")["reqtool"] == "1.0"
     assert doctor(project, env, "--frozen")["exit_code"] == 0
 
@@ -456,7 +448,7 @@ def test_a_stale_lock_stops_before_anything_is_built_and_doctor_agrees(tmp_path,
 def test_a_lock_without_groups_constrains_a_resolution_of_pdms_groups(tmp_path, env, wheelhouse):
     project = pdm_locked_project(tmp_path, wheelhouse, strategy=("cross_platform",))
 
-    result = install(project, env)
+    result = install_dev(project, env)
 
     assert "pdm.lock was locked without pdm's inherit_metadata strategy, so it records no groups or markers" in result.stdout
     assert development_line(result) == (
@@ -482,7 +474,7 @@ def test_an_editable_sibling_in_the_lock_is_installed_editable_and_watched(tmp_p
     (project / "pdm.lock").write_text(lock_text(packages, groups=["default", "test"],
                                                 digest=f"sha256:{pdm_hash(load_project(project).pyproject)}"))
 
-    install(project, env, "--installer", "pip")
+    install_dev(project, env, "--installer", "pip")
 
     venv = project / "venv"
     assert installed(venv) == {"pdmapp": "0.1", "testtool": "1.0"}

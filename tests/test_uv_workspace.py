@@ -17,12 +17,17 @@ from pathlib import Path
 
 import pytest
 from conftest import run_installdev
-from projects import INSTALLED_VERSIONS, pep621_project
+from projects import installed_versions, pep621_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
               pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")]
 
 TOOLS = ("a", "b", "c", "devtool", "testtool", "reqtool")
+
+
+def installed(venv: Path) -> dict[str, str]:
+    """The fixture distributions in ``venv`` and their versions."""
+    return installed_versions(venv, TOOLS)
 
 
 @pytest.fixture
@@ -58,12 +63,6 @@ def uv_workspace(tmp_path: Path, uv: str, env: dict[str, str]) -> Path:
 def bootstrap(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "installdev", "bootstrap", str(root), *args], env=env, capture_output=True,
                           text=True, timeout=600, stdin=subprocess.DEVNULL)
-
-
-def installed(venv: Path) -> dict[str, str]:
-    completed = subprocess.run([str(venv / "bin" / "python"), "-c", INSTALLED_VERSIONS], capture_output=True, text=True, timeout=60)
-    assert completed.returncode == 0, completed.stderr
-    return {name: version for name, version in json.loads(completed.stdout).items() if name in TOOLS}
 
 
 def results(completed: subprocess.CompletedProcess) -> dict[str, str]:
