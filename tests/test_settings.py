@@ -152,6 +152,21 @@ def test_a_python_path_from_the_command_line_is_taken_from_the_cwd(project_dir, 
     assert settings.python == str(cwd / "bin" / "python3")
 
 
+@pytest.mark.parametrize(("option", "field"), [("-r", "requirements"), ("-c", "constraints"),
+                                                ("--build-constraint", "build_constraints")])
+def test_a_command_line_path_missing_here_but_in_the_project_says_which_to_pass(project_dir, cwd, option, field):
+    """starlette's developer, one directory up, types -r requirements.txt as the exit-6 line listed it."""
+    (project_dir / "requirements.txt").write_text("devtool\n")
+    message = _usage_error(Options(**{field: ("requirements.txt",)}), _project(project_dir))
+    assert message == (f"{option} requirements.txt: no such file in the current directory ({cwd}); paths on the command line "
+                       f"are relative to it, as pip reads them: pass {option} ../proj/requirements.txt for the project's file")
+    (cwd / "requirements.txt").write_text("devtool\n")
+    assert getattr(resolve_settings(Options(**{field: ("requirements.txt",)}), _project(project_dir), {}), field) == (
+        cwd / "requirements.txt",), "a file here is the one meant"
+    missing_everywhere = resolve_settings(Options(**{field: ("absent.txt",)}), _project(project_dir), {})
+    assert getattr(missing_everywhere, field) == (cwd / "absent.txt",), "reported later, as a missing input, exit 6"
+
+
 def test_a_python_name_stays_a_name(project_dir, cwd):
     assert resolve_settings(Options(python="python3.11"), _project(project_dir), {}).python == "python3.11"
 

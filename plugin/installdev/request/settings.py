@@ -102,6 +102,18 @@ def _absolute(path: str | Path, base: Path) -> Path:
     return Path(os.path.abspath(base / os.path.expanduser(str(path))))
 
 
+def _check_given_paths(option: str, given: tuple[str, ...], resolved: tuple[Path, ...], project_dir: Path) -> None:
+    """UsageError for a relative path given on the command line that is missing from the current directory but present
+    in the project directory: the user meant the project's file (paths on the command line are relative to the current
+    directory, as pip reads them; those in ``[tool.installdev]`` are relative to the project)."""
+    for value, path in zip(given, resolved, strict=True):
+        in_project = project_dir / os.path.expanduser(value)
+        if not os.path.isabs(os.path.expanduser(value)) and not path.exists() and in_project.exists():
+            shown = os.path.relpath(in_project)
+            raise UsageError(f"{option} {value}: no such file in the current directory ({Path.cwd()}); paths on the command "
+                             f"line are relative to it, as pip reads them: pass {option} {shown} for the project's file")
+
+
 def resolve_settings(options: Options, project: Project, env: Mapping[str, str]) -> Settings:
     """Merge the command line's ``options`` with the project's ``[tool.installdev]`` table, then the defaults."""
     origin = str(project.directory / "pyproject.toml")
@@ -124,9 +136,12 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str])
     groups_value, _ = pick(options.groups, "groups")
     no_default_groups, _ = pick(options.no_default_groups, "no-default-groups")
 
-    def paths(given: tuple[str, ...], key: str) -> tuple[Path, ...]:
+    def paths(given: tuple[str, ...], key: str, option: str) -> tuple[Path, ...]:
         values, base = pick(given, key)
-        return tuple(_absolute(value, base) for value in values or ())
+        resolved = tuple(_absolute(value, base) for value in values or ())
+        if given:
+            _check_given_paths(option, given, resolved, project.directory)
+        return resolved
 
     python, python_base = pick(options.python, "python")
     python_named = f"--python {python}" if options.python else f"[tool.installdev] python = {python!r}" if python else None
@@ -154,9 +169,9 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str])
         extras=parse_extras(extras_value) if extras_value is not None else None,
         groups=tuple(groups_value or ()),
         no_default_groups=bool(no_default_groups),
-        requirements=paths(options.requirements, "requirements"),
-        constraints=paths(options.constraints, "constraints"),
-        build_constraints=paths(options.build_constraints, "build-constraints"),
+        requirements=paths(options.requirements, "requirements", "-r"),
+        constraints=paths(options.constraints, "constraints", "-c"),
+        build_constraints=paths(options.build_constraints, "build-constraints", "--build-constraint"),
         flag_prefix=prefix,
         mode_request=requested_mode(options.link_mode, env, prefix),
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else check_lock_timeout(lock_timeout, "--lock-timeout"),
