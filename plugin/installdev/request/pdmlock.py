@@ -44,7 +44,7 @@ from installdev.request.lockedset import (
     requirement_line,
 )
 from installdev.request.pdm_groups import pdm_groups
-from installdev.request.project import parse_toml
+from installdev.request.project import parse_toml, parse_toml_file
 from installdev.request.pyproject_tables import listing, normalize_name
 
 DEFAULT_GROUP = "default"  # pdm's name for the project's own dependencies
@@ -72,7 +72,7 @@ class LockCheck(enum.Enum):
 
 def _document(lock: Path) -> dict:
     try:
-        document = parse_toml(lock, lock.read_bytes())
+        document = parse_toml_file(lock)
     except OSError as error:
         raise ProjectError(f"cannot read {lock}: {error.strerror}") from None
     metadata = document.get("metadata")

@@ -28,7 +28,7 @@ from installdev.request.lockedset import (
     marker_matches,
     requirement_line,
 )
-from installdev.request.project import parse_toml
+from installdev.request.project import parse_toml_file
 
 MAIN_GROUP = "main"
 _LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")
@@ -60,7 +60,7 @@ def content_hash(pyproject: dict, with_dependency_groups: bool = True) -> str:
 
 def _document(lock: Path) -> dict:
     try:
-        document = parse_toml(lock, lock.read_bytes())
+        document = parse_toml_file(lock)
     except OSError as error:
         raise ProjectError(f"cannot read {lock}: {error.strerror}") from None
     if not isinstance(document.get("metadata"), dict) or not isinstance(document.get("package", []), list):

@@ -40,6 +40,20 @@ def parse_toml(path: Path, content: bytes) -> dict:
         raise ProjectError(f"{path} is not valid TOML ({error}): fix the file and re-run") from None
 
 
+_PARSED_FILES: dict[tuple[str, bytes], dict] = {}
+
+
+def parse_toml_file(path: Path) -> dict:
+    """``path`` parsed as TOML, once per process for the same content: the lock readers consult one lock several times
+    while a plan is made (which groups, its freshness, its packages), and a large lock takes tens of milliseconds to
+    parse, reading it again takes microseconds. The document is shared: callers must not change it. Raises OSError and
+    ProjectError (not valid TOML)."""
+    key = (str(path), path.read_bytes())
+    if key not in _PARSED_FILES:
+        _PARSED_FILES[key] = parse_toml(path, key[1])
+    return _PARSED_FILES[key]
+
+
 class Project:
     """A project directory holding pyproject.toml and/or setup.py."""
 

@@ -30,13 +30,13 @@ from installdev.request.lockedset import (
     requirement_line,
     target_environment,
 )
-from installdev.request.project import parse_toml
+from installdev.request.project import parse_toml_file
 from installdev.request.pyproject_tables import listing, normalize_name
 
 
 def _document(lock: Path) -> dict:
     try:
-        document = parse_toml(lock, lock.read_bytes())
+        document = parse_toml_file(lock)
     except OSError as error:
         raise ProjectError(f"cannot read {lock}: {error.strerror}") from None
     if not str(document.get("lock-version", "")).startswith("1.") or not isinstance(document.get("packages", []), list):

@@ -24,12 +24,12 @@ from installdev.request.lockedset import (
     marker_matches,
     requirement_line,
 )
-from installdev.request.project import parse_toml
+from installdev.request.project import parse_toml_file
 
 
 def _packages(lock: Path) -> list[dict]:
     try:
-        document = parse_toml(lock, lock.read_bytes())
+        document = parse_toml_file(lock)
     except OSError as error:
         raise ProjectError(f"cannot read {lock}: {error.strerror}") from None
     packages = document.get("package", [])
