@@ -105,10 +105,9 @@ def _valid_version(version: object) -> bool:
     return isinstance(version, list) and len(version) == 3 and all(isinstance(part, int) for part in version)
 
 
-def discover(requested: str, named: str | None = None) -> BasePython:
-    """Run the requested interpreter once and decide what the venv is built on. Errors name it ``named`` (default
-    ``--python REQUESTED``; the settings key, or "the chosen interpreter", when it came from there)."""
-    named = named or f"--python {requested}"
+def discover(requested: str, named: str) -> BasePython:
+    """Run the requested interpreter once and decide what the venv is built on. Errors name it ``named`` (``--python
+    X``, the setting it came from, or "the chosen interpreter")."""
     path = locate(requested, named)
     info = interpreter_info(path, named)
     version = tuple(info["version"])
