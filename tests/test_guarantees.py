@@ -405,12 +405,17 @@ def _complete_with_old_half_deleted(venv: Path, previous: Path) -> None:
     shutil.rmtree(previous / "lib")
 
 
+def _complete_with_old_emptied(venv: Path, previous: Path) -> None:
+    previous.mkdir()  # deleting the old venv was killed after its marker, before its directory
+
+
 CRASH_STATES = {
     "old set aside, new not started": (_set_aside, "restored the previous venv"),
     "new directory made, not yet marked": (_set_aside_then_mkdir, "restored the previous venv"),
     "new venv half built": (_set_aside_then_partial, "restored the previous venv"),
     "new venv complete, old not yet deleted": (_complete_with_old_still_aside, "removed venv.installdev-previous"),
     "new venv complete, old half deleted": (_complete_with_old_half_deleted, "removed venv.installdev-previous"),
+    "new venv complete, old deleted but its directory": (_complete_with_old_emptied, "removed the empty venv.installdev-previous"),
 }
 
 

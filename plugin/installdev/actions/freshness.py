@@ -21,7 +21,6 @@ from installdev.actions.stamp import Stamp, StampReading, read_stamp
 from installdev.actions.venvdir import (
     INNER_PREVIOUS,
     INNER_RETURNING,
-    MARKER_NAME,
     interrupted_rebuild,
     previous_path,
     trust_problem,
@@ -271,7 +270,7 @@ def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tu
     absent += version_file_search(directory)[1]
     absent += [path for path in lock_candidates(directory) if not path.exists()]  # a pylock.<name>.toml is not watched
     if venv.name:
-        absent += [previous_path(venv) / MARKER_NAME, venv / INNER_PREVIOUS, venv / INNER_RETURNING]
+        absent += [previous_path(venv), venv / INNER_PREVIOUS, venv / INNER_RETURNING]
     variables = set()
     for path in freshness.inputs["files"]:
         if not path.endswith(("pyproject.toml", ".lock", ".cfg", ".py")):

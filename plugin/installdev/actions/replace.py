@@ -30,6 +30,7 @@ from installdev.actions.venvdir import (
     check_venv_path,
     claim,
     classify,
+    emptied_previous,
     empty,
     is_probe,
     previous_path,
@@ -108,6 +109,9 @@ def recover(venv: Path, project_dir: Path, reporter: Reporter) -> None:
     Raises UnsafeVenvPathError for a ``.installdev-previous`` sibling that is not a venv installdev made for this user.
     """
     previous = previous_path(venv)
+    if venv.name and emptied_previous(venv):
+        os.rmdir(previous)
+        reporter.info(f"removed the empty {previous.name} left by an interrupted deletion of the previous venv")
     if venv.name and os.path.lexists(previous):  # "/" has no sibling
         problem = _foreign_previous(previous)
         if problem:

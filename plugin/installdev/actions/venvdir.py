@@ -64,9 +64,23 @@ def previous_path(venv: Path) -> Path:
 
 
 def interrupted_rebuild(venv: Path) -> bool:
-    """Whether a rebuild of ``venv`` was interrupted and left the previous venv aside (beside it or inside it)."""
-    sibling = venv.name and os.path.isfile(previous_path(venv) / MARKER_NAME)  # "/" has no sibling
-    return bool(sibling) or any(os.path.isdir(venv / name) for name in (INNER_PREVIOUS, INNER_RETURNING))
+    """Whether a rebuild of ``venv`` was interrupted and left the previous venv aside (beside it or inside it), or the
+    empty directory of the user's own deletion of it killed between its marker and the directory itself."""
+    if venv.name and (os.path.isfile(previous_path(venv) / MARKER_NAME) or emptied_previous(venv)):  # "/" has no sibling
+        return True
+    return any(os.path.isdir(venv / name) for name in (INNER_PREVIOUS, INNER_RETURNING))
+
+
+def emptied_previous(venv: Path) -> bool:
+    """Whether ``venv``'s ``.installdev-previous`` sibling is an empty directory (not a link) of the running user's:
+    what ``remove_tree`` leaves when killed after it removed the marker and before the directory, which nothing marks
+    as installdev's any more; removing it loses nothing."""
+    try:
+        status = os.lstat(previous_path(venv))
+    except OSError:
+        return False
+    owned = not hasattr(os, "geteuid") or status.st_uid == os.geteuid()
+    return stat.S_ISDIR(status.st_mode) and owned and not os.listdir(previous_path(venv))
 
 
 def is_probe(name: str) -> bool:
