@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from installdev.errors import ExitCode, ProjectError
-from installdev.request.declarations import (
+from installdev.request.project.declarations import (
     DevSourceKind,
     NoDevelopmentDeclared,
     conventional_requirement_file,
@@ -18,16 +18,16 @@ from installdev.request.declarations import (
     find_dev_sources,
     resolve_requested_groups,
 )
-from installdev.request.dependency_groups import dependency_groups, resolve_dependency_group, uv_default_groups
-from installdev.request.pdm_groups import (
+from installdev.request.project.readers.dependency_groups import dependency_groups, resolve_dependency_group, uv_default_groups
+from installdev.request.project.readers.pdm_groups import (
     pdm_default_groups,
     pdm_groups,
     pdm_project,
     pdm_requirement_line,
     resolve_pdm_group,
 )
-from installdev.request.poetry_dependencies import poetry_requirement_lines
-from installdev.request.poetry_groups import poetry_default_groups, resolve_poetry_group
+from installdev.request.project.readers.poetry_dependencies import poetry_requirement_lines
+from installdev.request.project.readers.poetry_groups import poetry_default_groups, resolve_poetry_group
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 

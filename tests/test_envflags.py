@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from installdev.errors import UsageError
-from installdev.request.envflags import ModeRequest, parse_flag, requested_mode, resolve_flag_prefix
+from installdev.request.settings.envflags import ModeRequest, parse_flag, requested_mode, resolve_flag_prefix
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

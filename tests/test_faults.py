@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_installdev
-from installdev.request.requirements import requirement_file_closure
+from installdev.request.project.requirements import requirement_file_closure
 from test_guarantees import imports_ok, stamp_text, touch_input, write_tiny_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -13,7 +13,7 @@ from conftest import run_installdev
 from installdev import __file__ as installdev_init
 from installdev.actions.inputs import VenvInputs, to_make
 from installdev.environment import INSTALL_VARIABLES
-from installdev.request.requirements import local_directories
+from installdev.request.project.requirements import local_directories
 from wheelhouse import write_project
 
 

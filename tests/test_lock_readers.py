@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 from installdev.errors import ProjectError, UsageError
-from installdev.request.locked import InstallMethod, choose_locked_install
-from installdev.request.lockedset import requirement_texts, target_environment
-from installdev.request.locks import LockKind, find_lock, find_uv_workspace, lock_input_files
-from installdev.request.options import Options
-from installdev.request.poetrylock import content_hash, is_fresh, read_poetry_lock
-from installdev.request.project import load_project
-from installdev.request.pylock import group_selection, read_pylock
-from installdev.request.settings import resolve_settings
-from installdev.request.uvlock import read_uv_lock
+from installdev.request.locks.lockedset import requirement_texts, target_environment
+from installdev.request.locks.poetry import content_hash, is_fresh, read_poetry_lock
+from installdev.request.locks.pylock import group_selection, read_pylock
+from installdev.request.locks.rules import LockKind, find_lock, find_uv_workspace, lock_input_files
+from installdev.request.locks.uv import read_uv_lock
+from installdev.request.project.model import load_project
+from installdev.request.selection import InstallMethod, choose_locked_install
+from installdev.request.settings.options import Options
+from installdev.request.settings.resolve import resolve_settings
 
 
 def write(path: Path, text: str) -> Path:

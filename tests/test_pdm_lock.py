@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from conftest import install_dev, run_installdev
 from installdev.errors import ExitCode, ProjectError, UsageError
-from installdev.request.locked import InstallMethod, choose_locked_install
-from installdev.request.lockedset import target_environment
-from installdev.request.options import Options
-from installdev.request.pdmlock import LockCheck, check_lock, content_hash, default_groups, read_pdm_lock
-from installdev.request.project import load_project
-from installdev.request.settings import resolve_settings
+from installdev.request.locks.lockedset import target_environment
+from installdev.request.locks.pdm import LockCheck, check_lock, content_hash, default_groups, read_pdm_lock
+from installdev.request.project.model import load_project
+from installdev.request.selection import InstallMethod, choose_locked_install
+from installdev.request.settings.options import Options
+from installdev.request.settings.resolve import resolve_settings
 from projects import installed_versions, pep621_project
 
 TOOLS = ("devtool", "testtool", "reqtool", "pdmapp")

@@ -7,7 +7,7 @@ from installdev.errors import HostUnsupportedError, UsageError
 from installdev.host.facts import HostFacts, Mount
 from installdev.host.probe import ProbeResult
 from installdev.policy import choose_creator, decide_link_mode
-from installdev.request.envflags import ModeRequest
+from installdev.request.settings.envflags import ModeRequest
 from installdev.vocabulary import CreatorName, InstallerName, LinkMode
 
 AUTO = ModeRequest(None)

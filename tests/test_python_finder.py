@@ -21,7 +21,7 @@ from installdev.host.python_finder import (
     parse_py_list_paths,
     probe_python,
 )
-from installdev.request.python_request import (
+from installdev.request.project.python_request import (
     MINIMUM_SEEDABLE,
     PythonRequest,
     RequiresPython,
@@ -29,7 +29,7 @@ from installdev.request.python_request import (
     parse_version_request,
     python_request,
 )
-from installdev.request.python_specifier import PythonSpecifier
+from installdev.request.project.python_specifier import PythonSpecifier
 
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="builds PATH and pyenv trees from symlinks and exec bits")
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"

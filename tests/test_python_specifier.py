@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from installdev.request.python_specifier import PythonSpecifier, _release_clauses
+from installdev.request.project.python_specifier import PythonSpecifier, _release_clauses
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from installdev.errors import ExitCode, UsageError
-from installdev.request.envflags import AUTOMATIC, ModeRequest
-from installdev.request.options import Options
-from installdev.request.project import Project
-from installdev.request.settings import resolve_settings, validate_tool_table
+from installdev.request.project.model import Project
+from installdev.request.settings.envflags import AUTOMATIC, ModeRequest
+from installdev.request.settings.options import Options
+from installdev.request.settings.resolve import resolve_settings, validate_tool_table
 from installdev.vocabulary import InstallerName, LinkMode
 
 KNOWN_KEYS = ("build-constraints, constraints, extras, flag-prefix, frozen, groups, installer, lock-timeout, locked, "

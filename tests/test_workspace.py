@@ -172,7 +172,7 @@ def test_usage_errors_and_installdev_toml(tmp_path: Path, offline_env: dict[str,
 
 
 def test_path_dependencies_are_found(tmp_path: Path) -> None:
-    from installdev.request.options import Options
+    from installdev.request.settings.options import Options
     from installdev.workspace.config import load_workspace
     from installdev.workspace.graph import path_dependencies
     from installdev.workspace.members import member_settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from installdev.request.options import Options
+from installdev.request.settings.options import Options
 from installdev.workspace.config import WorkspaceProject
 from installdev.workspace.graph import blocked_by_cycle, member_dependencies, path_dependencies, ready_to_start
 from installdev.workspace.members import member_settings

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from installdev.errors import UsageError
-from installdev.request.options import Options
+from installdev.request.settings.options import Options
 from installdev.workspace.config import WorkspaceProject
 from installdev.workspace.members import member_settings, merge_overrides
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from installdev.errors import ProjectError
 from installdev.report import NORMAL, QUIET
-from installdev.request.options import Options
+from installdev.request.settings.options import Options
 from installdev.result import InstallResult, Outcome
 from installdev.vocabulary import LinkMode
 from installdev.workspace import run as bootstrap

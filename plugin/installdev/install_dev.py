@@ -18,7 +18,7 @@ from installdev.result import InstallResult, Outcome, activate_command
 if TYPE_CHECKING:
     from installdev.plan import Plan
     from installdev.report import Reporter
-    from installdev.request.settings import Settings
+    from installdev.request.settings.resolve import Settings
     from installdev.vocabulary import InstallerName, LinkMode
 
 
@@ -151,7 +151,7 @@ def _stamp_inputs(plan: Plan, assessed: dict) -> dict:
     may have re-locked it."""
     from installdev.actions.freshness import stamp_inputs
     from installdev.actions.linked import linked_project_files
-    from installdev.request.locked import InstallMethod
+    from installdev.request.selection import InstallMethod
 
     settings, locked = plan.settings, plan.locked
     relocked = locked is not None and locked.method == InstallMethod.UV_SYNC and not (settings.locked or settings.frozen)
@@ -172,7 +172,7 @@ def _verify_extras(plan: Plan, backend, reporter: Reporter):
     from installdev.actions.installer import install_project
     from installdev.actions.metadata import provided_extras
     from installdev.errors import InstallError, ProjectError
-    from installdev.request.project import normalize_extra
+    from installdev.request.project.model import normalize_extra
 
     provided = provided_extras(settings.venv, settings.project.directory)
     if provided is None:

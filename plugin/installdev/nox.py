@@ -141,7 +141,7 @@ def decide(envdir: str | os.PathLike[str] | None = None, *, flag_prefix: str | N
     flag value, a flag asking for a mode that cannot work there, or an envdir that cannot hold venvs.
     """
     from installdev.plan import plan_host
-    from installdev.request.envflags import requested_mode, resolve_flag_prefix
+    from installdev.request.settings.envflags import requested_mode, resolve_flag_prefix
 
     env = os.environ if env is None else env
     location = Path(os.path.abspath(envdir)) if envdir is not None else nox_envdir()

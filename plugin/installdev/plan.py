@@ -23,15 +23,15 @@ from installdev.host.interpreter import BasePython, discover
 from installdev.host.probe import ProbeResult, probe_directory
 from installdev.host.python_finder import choose_python
 from installdev.policy import CreatorChoice, Decision, choose_creator, decide_link_mode
-from installdev.request.development import DevelopmentSet, development_set
-from installdev.request.envflags import ModeRequest, copies_flag_names
-from installdev.request.locked import InstallMethod, LockedInstall, choose_locked_install, read_lock
-from installdev.request.python_request import PythonRequest, check_requested_python, python_request
-from installdev.request.settings import Settings
+from installdev.request.project.development import DevelopmentSet, development_set
+from installdev.request.project.python_request import PythonRequest, check_requested_python, python_request
+from installdev.request.selection import InstallMethod, LockedInstall, choose_locked_install, read_lock
+from installdev.request.settings.envflags import ModeRequest, copies_flag_names
+from installdev.request.settings.resolve import Settings
 from installdev.vocabulary import InstallerName
 
 if TYPE_CHECKING:
-    from installdev.request.lockedset import LockedSet
+    from installdev.request.locks.lockedset import LockedSet
 
 
 class Problem(NamedTuple):

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from installdev.errors import HostUnsupportedError, UsageError
 from installdev.host.facts import HostFacts
 from installdev.host.probe import ProbeResult
-from installdev.request.envflags import ModeRequest
+from installdev.request.settings.envflags import ModeRequest
 from installdev.vocabulary import CreatorName, InstallerName, LinkMode
 
 COPIES, SYMLINKS = LinkMode.COPIES, LinkMode.SYMLINKS

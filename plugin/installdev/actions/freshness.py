@@ -29,8 +29,8 @@ from installdev.actions.venvdir import (
 from installdev.environment import digest as environment_digest
 from installdev.environment import install_variables, sha256_hex
 from installdev.errors import InstalldevError, UnsafeVenvPathError
-from installdev.request.locks import lock_candidates, lock_input_files
-from installdev.request.project import (
+from installdev.request.locks.rules import lock_candidates, lock_input_files
+from installdev.request.project.model import (
     CONVENTIONAL_REQUIREMENT_FILES,
     PROJECT_FILES,
     conventional_requirement_files,
@@ -38,10 +38,10 @@ from installdev.request.project import (
     normalize_extra,
     version_file_search,
 )
-from installdev.request.requirements import requirement_file_closure
+from installdev.request.project.requirements import requirement_file_closure
 
 if TYPE_CHECKING:
-    from installdev.request.settings import Settings
+    from installdev.request.settings.resolve import Settings
 
 
 def _sha256(path: Path) -> str:

@@ -20,17 +20,17 @@ from installdev.actions.freshness import input_files
 from installdev.actions.stamp import read_stamp
 from installdev.actions.venvdir import stamp_path, trust_problem, venv_python
 from installdev.environment import COPIES_FLAG_SUFFIX, FLAG_PREFIXES, INSTALL_VARIABLES
-from installdev.request.envflags import FLAG_PREFIX_VARIABLE, copies_flag_names
-from installdev.request.project import (
+from installdev.request.project.model import (
     CONVENTIONAL_REQUIREMENT_FILES,
     PROJECT_FILES,
     conventional_requirement_files,
     version_file_search,
 )
-from installdev.request.requirements import local_directories, requirement_file_closure
+from installdev.request.project.requirements import local_directories, requirement_file_closure
+from installdev.request.settings.envflags import FLAG_PREFIX_VARIABLE, copies_flag_names
 
 if TYPE_CHECKING:
-    from installdev.request.settings import Settings
+    from installdev.request.settings.resolve import Settings
 
 LOCK_FILES = ("uv.lock", "poetry.lock", "pylock.toml", "pdm.lock")
 # Every variable of these families is an input, not only the ones installdev reads today: a new DATAHUB_VENV_USE_COPIES

@@ -28,7 +28,7 @@ from installdev.actions.venvdir import venv_python
 from installdev.errors import InstallError, UsageError
 from installdev.host.interpreter import BasePython
 from installdev.report import Reporter
-from installdev.request.requirements import uses_hashes
+from installdev.request.project.requirements import uses_hashes
 from installdev.vocabulary import InstallerName
 
 PIP, UV = InstallerName.PIP, InstallerName.UV

@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from installdev.actions.creator import site_packages
-from installdev.request.project import PROJECT_FILES
-from installdev.request.requirements import url_path_to_local
+from installdev.request.project.model import PROJECT_FILES
+from installdev.request.project.requirements import url_path_to_local
 
 
 def installed_directories(venv: Path, version: tuple[int, int, int]) -> list[Path]:

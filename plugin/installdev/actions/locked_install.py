@@ -1,4 +1,4 @@
-"""Filling the venv installdev made from the project's lock, by the method the plan chose (``installdev.request.locked``).
+"""Filling the venv installdev made from the project's lock, by the method the plan chose (``installdev.request.selection``).
 
 * ``uv sync``: run in the project directory with ``UV_PROJECT_ENVIRONMENT=VENV`` and ``--python VENV/bin/python``
   (so uv takes the venv as it is: without ``--python`` it replaces a venv whose interpreter is not the one it would
@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from installdev.actions.installer import InstallSpec, install_project, run_streaming
 from installdev.actions.venvdir import MARKER_NAME, claim, venv_python
 from installdev.errors import CreateError, InstallError, ProjectError
-from installdev.request.locked import InstallMethod, LockedInstall
-from installdev.request.lockedset import LockedSet, requirement_texts
-from installdev.request.locks import LockKind
+from installdev.request.locks.lockedset import LockedSet, requirement_texts
+from installdev.request.locks.rules import LockKind
+from installdev.request.selection import InstallMethod, LockedInstall
 from installdev.vocabulary import InstallerName
 
 if TYPE_CHECKING:

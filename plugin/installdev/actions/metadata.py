@@ -36,7 +36,7 @@ else:
 
 def provided_extras(venv: Path, project_dir: Path) -> set[str] | None:
     """The normalized extras the installed project provides, or None when it cannot be found in the venv."""
-    from installdev.request.project import normalize_extra
+    from installdev.request.project.model import normalize_extra
 
     completed = subprocess.run([str(venv_python(venv)), "-I", "-c", _SCRIPT, str(project_dir)], capture_output=True,
                                text=True, timeout=120, stdin=subprocess.DEVNULL)

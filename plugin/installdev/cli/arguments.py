@@ -6,7 +6,7 @@ import argparse
 
 from installdev.errors import EXIT_CODE_MEANINGS, ExitCode
 from installdev.report import NORMAL, QUIET, VERBOSE
-from installdev.request.options import Options
+from installdev.request.settings.options import Options
 from installdev.vocabulary import InstallerName, LinkMode
 
 EXIT_CODES_HELP = "exit codes:\n" + "\n".join(f"  {int(code):<4} {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items())

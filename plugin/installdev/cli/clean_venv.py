@@ -23,7 +23,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from installdev.actions.locking import venv_lock
     from installdev.actions.venvdir import check_venv_path, previous_path, remove_own_venv
-    from installdev.request.settings import load_settings
+    from installdev.request.settings.resolve import load_settings
 
     reporter = Reporter(args.verbosity)
     settings = load_settings(arguments.options_from(args), os.environ)

@@ -57,7 +57,7 @@ def diagnose(options, env) -> dict:
     from installdev.actions.freshness import assess
     from installdev.actions.venvdir import VenvKind
     from installdev.plan import make_plan
-    from installdev.request.settings import load_settings
+    from installdev.request.settings.resolve import load_settings
 
     try:
         settings = load_settings(options, env)

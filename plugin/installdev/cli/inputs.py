@@ -45,7 +45,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from installdev.actions import inputs
-    from installdev.request.settings import load_settings
+    from installdev.request.settings.resolve import load_settings
 
     listed = inputs.venv_inputs(load_settings(arguments.options_from(args), os.environ))
     if args.format == "json":

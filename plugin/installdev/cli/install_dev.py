@@ -68,7 +68,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from installdev.install_dev import install_dev
-    from installdev.request.settings import load_settings
+    from installdev.request.settings.resolve import load_settings
 
     started = time.perf_counter()
     reporter = Reporter(args.verbosity, out=sys.stderr if args.json else None)

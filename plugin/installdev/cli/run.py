@@ -73,7 +73,7 @@ def _split_at_double_dash(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from installdev.actions.freshness import assess
-    from installdev.request.settings import load_settings
+    from installdev.request.settings.resolve import load_settings
 
     settings = load_settings(arguments.options_from(args), os.environ)
     # The check install_dev starts with; made here so that an up-to-date venv prints nothing before the command.

@@ -2,7 +2,7 @@
 
 Candidates (:func:`find_python_candidates`) are listed without running anything, each with a version hint from
 its file or directory name; :func:`choose_python` keeps the running interpreter when it fits what the project
-accepts (a :class:`~installdev.request.python_request.PythonRequest`) and otherwise runs the most promising
+accepts (a :class:`~installdev.request.project.python_request.PythonRequest`) and otherwise runs the most promising
 candidates once each (:func:`probe_python`) and takes the newest that fits.
 
 python-discovery (virtualenv's own discovery library) is not used: it interrogates every candidate
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import BadPythonError
-from installdev.request.python_request import MINIMUM_SEEDABLE, NEWEST_KNOWN_MINOR, PythonRequest, minimum_seedable_text
+from installdev.request.project.python_request import MINIMUM_SEEDABLE, NEWEST_KNOWN_MINOR, PythonRequest, minimum_seedable_text
 
 PROBE_TIMEOUT_SECONDS = 15
 

@@ -21,13 +21,13 @@ from collections.abc import Iterable, Mapping, Set
 from pathlib import Path
 
 from installdev.errors import InstalldevError
-from installdev.request.development import DevelopmentSet, development_set
-from installdev.request.locked import choose_locked_install, read_lock
-from installdev.request.lockedset import LockedSet
-from installdev.request.locks import find_uv_workspace, uv_workspace_members
-from installdev.request.project import Project, load_project, normalize_extra, parse_toml
-from installdev.request.requirements import decode_requirement_file, logical_lines, requirement_file_closure
-from installdev.request.settings import Settings
+from installdev.request.locks.lockedset import LockedSet
+from installdev.request.locks.rules import find_uv_workspace, uv_workspace_members
+from installdev.request.project.development import DevelopmentSet, development_set
+from installdev.request.project.model import Project, load_project, normalize_extra, parse_toml
+from installdev.request.project.requirements import decode_requirement_file, logical_lines, requirement_file_closure
+from installdev.request.selection import choose_locked_install, read_lock
+from installdev.request.settings.resolve import Settings
 
 _EDITABLE = re.compile(r"^\s*(?:-e|--editable)(?:\s*=\s*|\s+)(\S+)")
 _DIRECT_URL = re.compile(r"@\s*(file:\S+)")

@@ -12,9 +12,9 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from installdev.request.options import Options
-from installdev.request.project import Project, load_project
-from installdev.request.settings import Settings, resolve_settings
+from installdev.request.project.model import Project, load_project
+from installdev.request.settings.options import Options
+from installdev.request.settings.resolve import Settings, resolve_settings
 from installdev.workspace.config import WorkspaceProject
 
 

@@ -37,8 +37,8 @@ from installdev.actions.venvdir import venv_python
 from installdev.errors import ExitCode, InstalldevError, UsageError
 from installdev.install_dev import install_dev
 from installdev.report import NORMAL, Reporter
-from installdev.request.options import Options
-from installdev.request.settings import Settings
+from installdev.request.settings.options import Options
+from installdev.request.settings.resolve import Settings
 from installdev.result import InstallResult, Outcome, activate_command
 from installdev.workspace.config import Workspace, WorkspaceProject, load_workspace, select_projects
 from installdev.workspace.graph import blocked_by_cycle, member_dependencies, ready_to_start

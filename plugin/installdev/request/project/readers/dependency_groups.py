@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from installdev.errors import ProjectError
-from installdev.request.pyproject_tables import (
+from installdev.request.project.tables import (
     DEV,
     cycle_text,
     deduplicated,

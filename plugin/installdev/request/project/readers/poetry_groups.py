@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
-from installdev.request.pyproject_tables import (
+from installdev.request.project.tables import (
     DEV,
     cycle_text,
     deduplicated,
@@ -67,7 +67,7 @@ def resolve_poetry_group(pyproject: dict, directory: Path, name: str) -> tuple[s
     path = pyproject_path(directory)
     groups = poetry_groups(pyproject, directory)
 
-    from installdev.request.poetry_dependencies import poetry_requirement_lines  # poetry's syntax: loaded when used
+    from installdev.request.project.readers.poetry_dependencies import poetry_requirement_lines  # poetry's syntax: loaded when used
 
     def lines(group_name: str, chain: tuple[str, ...]) -> list[str]:
         if group_name in chain:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
-from installdev.request.project import find_version_file
-from installdev.request.python_specifier import PythonSpecifier
+from installdev.request.project.model import find_version_file
+from installdev.request.project.python_specifier import PythonSpecifier
 
 MINIMUM_SEEDABLE = (3, 9)  # virtualenv 21 no longer ships pip/setuptools wheels for 3.8 and older
 NEWEST_KNOWN_MINOR = 15  # PATH is searched for python3.9 ... python3.15
@@ -166,7 +166,9 @@ def python_request(pyproject: dict, directory: Path) -> PythonRequest:
             raise ProjectError(f"{pyproject_path}: [project] requires-python must be a string such as \">=3.10\"")
         requires_python = _parse_requires_python(raw, pyproject_path) if raw.strip() else None
     elif isinstance(poetry_python := _poetry_python(pyproject), str) and poetry_python.strip():
-        from installdev.request.poetry_dependencies import poetry_python_specifier  # poetry's syntax: loaded when used
+        from installdev.request.project.readers.poetry_dependencies import (
+            poetry_python_specifier,  # poetry's syntax: loaded when used
+        )
 
         specifier = poetry_python_specifier(poetry_python, directory)
         if specifier:  # "*" accepts any Python

@@ -1,22 +1,22 @@
-"""How the venv is filled: from the project's lock (``installdev.request.locks``) when it has one, else by resolving.
+"""How the venv is filled: from the project's lock (``installdev.request.locks.rules``) when it has one, else by resolving.
 
 ``choose_locked_install`` names the method and why:
 
 * ``uv sync``: a uv.lock and uv as the installer: ``uv sync`` fills the venv installdev made, selecting what
   ``uv sync`` selects by default (its default groups, no extras) unless extras or groups are asked for;
-* ``uv.lock read``: a uv.lock without uv: installdev reads the lock (``installdev.request.uvlock``) and the installer
+* ``uv.lock read``: a uv.lock without uv: installdev reads the lock (``installdev.request.locks.uv``) and the installer
   installs exactly those packages; the lock is used as it is (nothing can re-lock it), and ``--locked`` is refused;
 * ``pylock``: a PEP 751 lock and uv as the installer: ``uv pip install -r pylock.toml``, its groups chosen by
-  ``installdev.request.pylock.group_selection`` (the lock's default-groups plus the project's default development
+  ``installdev.request.locks.pylock.group_selection`` (the lock's default-groups plus the project's default development
   groups) and always passed explicitly;
 * ``pylock read``: a PEP 751 lock read by installdev, for pip, or for uv when the selection is no group at all from a
   lock with default-groups (``uv pip install`` installs those when given no ``--group``);
 * ``poetry.lock``: read by installdev; out of date with pyproject.toml is an error, as for ``poetry install``,
   unless ``--frozen``;
-* ``pdm.lock``: read by installdev (``installdev.request.pdmlock``); out of date with pyproject.toml is an error
+* ``pdm.lock``: read by installdev (``installdev.request.locks.pdm``); out of date with pyproject.toml is an error
   unless ``--frozen`` (``pdm install`` would re-lock it, which needs pdm); a lock whose freshness only pdm can
   check is installed as it is, and ``--locked`` on it is refused;
-* ``resolve``: no lock: the installer resolves the development set (``installdev.request.development``).
+* ``resolve``: no lock: the installer resolves the development set (``installdev.request.project.development``).
 
 ``--locked`` and ``--frozen`` need a lock. Explicit extras and groups replace the tool's default selection
 (``--group NAME`` installs that group instead of the default ones, as everywhere in installdev); an extra or group
@@ -29,18 +29,18 @@ import enum
 from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.errors import ProjectError, UsageError
-from installdev.request.declarations import (
+from installdev.request.locks.rules import LockKind, ProjectLock, find_lock
+from installdev.request.project.declarations import (
     normalize_name,
     poetry_default_groups,
     resolve_requested_groups,
     static_extras,
     uv_default_groups,
 )
-from installdev.request.locks import LockKind, ProjectLock, find_lock
 
 if TYPE_CHECKING:
-    from installdev.request.lockedset import LockedSet
-    from installdev.request.settings import Settings
+    from installdev.request.locks.lockedset import LockedSet
+    from installdev.request.settings.resolve import Settings
 
 
 class InstallMethod(str, enum.Enum):
@@ -100,13 +100,13 @@ def lock_selection(settings: Settings) -> LockSelection:
 
 def default_groups(settings: Settings, lock: ProjectLock) -> tuple[str, ...]:
     """The groups the lock's own tool installs by default, for a uv.lock, poetry.lock or pdm.lock (a pylock's selection
-    is always explicit: ``choose_locked_install`` makes it with ``installdev.request.pylock.group_selection``)."""
+    is always explicit: ``choose_locked_install`` makes it with ``installdev.request.locks.pylock.group_selection``)."""
     pyproject, directory = settings.project.pyproject, settings.project.directory
     if lock.kind == LockKind.UV:
         return uv_default_groups(pyproject, directory)
     if lock.kind == LockKind.POETRY:
         return poetry_default_groups(pyproject, directory)
-    from installdev.request.pdmlock import default_groups as pdm_default_groups
+    from installdev.request.locks.pdm import default_groups as pdm_default_groups
 
     return pdm_default_groups(lock.path, pyproject, directory)
 
@@ -114,7 +114,7 @@ def default_groups(settings: Settings, lock: ProjectLock) -> tuple[str, ...]:
 def _default_reason(settings: Settings, lock: ProjectLock) -> str:
     groups = default_groups(settings, lock)
     if lock.kind == LockKind.PDM:
-        from installdev.request.pdmlock import default_reason
+        from installdev.request.locks.pdm import default_reason
 
         return default_reason(lock.path, settings.project.pyproject, groups)
     listing = f"groups {', '.join(groups)}" if groups else "no groups"
@@ -135,7 +135,7 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
         return _NO_LOCK
     selection = lock_selection(settings)
     if lock.kind == LockKind.PYLOCK:
-        from installdev.request.pylock import group_selection
+        from installdev.request.locks.pylock import group_selection
 
         groups, why = group_selection(lock.path, settings.project.pyproject, directory, selection.groups)
         selection = selection._replace(groups=groups, reason=why if selection.groups is None else selection.reason + why)
@@ -153,7 +153,7 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
                              f"{where}: uv is not the installer, so installdev reads the lock and pip installs exactly its "
                              "packages, as it is (not re-locked)")
     if lock.kind == LockKind.PYLOCK:
-        from installdev.request.pylock import default_groups as pylock_default_groups
+        from installdev.request.locks.pylock import default_groups as pylock_default_groups
 
         note = " (a PEP 751 lock records nothing to check against pyproject.toml)" if settings.locked else ""
         if uv_installs and (selection.groups or not pylock_default_groups(lock.path)):
@@ -162,7 +162,7 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
         return LockedInstall(InstallMethod.PYLOCK_READ, lock, selection, f"{where}: read by installdev, installed with {how}{note}")
     if lock.kind == LockKind.PDM:
         return _pdm_install(settings, lock, selection, where)
-    from installdev.request import poetrylock
+    from installdev.request.locks import poetry as poetrylock
 
     if not settings.frozen and not poetrylock.is_fresh(lock.path, settings.project.pyproject):
         raise ProjectError(f"{lock.path} is out of date with pyproject.toml (its content-hash differs), as poetry install "
@@ -174,7 +174,7 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
 def _pdm_install(settings: Settings, lock: ProjectLock, selection: LockSelection, where: str) -> LockedInstall:
     """A pdm.lock: fresh (or --frozen) is installed exactly; stale is a ProjectError; one installdev cannot check is
     installed as it is, and refused (UsageError) under --locked."""
-    from installdev.request.pdmlock import LockCheck, check_lock
+    from installdev.request.locks.pdm import LockCheck, check_lock
 
     check = check_lock(lock.path, settings.project.pyproject, settings.project.directory)
     if not check.checked and settings.locked:
@@ -197,23 +197,23 @@ def read_lock(settings: Settings, choice: LockedInstall, version: tuple[int, ...
     if lock is None or selection is None:
         return None
     groups = default_groups(settings, lock) if selection.groups is None else selection.groups
-    from installdev.request.lockedset import target_environment
+    from installdev.request.locks.lockedset import target_environment
 
     environment = target_environment(version, selection.extras, groups)
     if lock.kind == LockKind.UV:
-        from installdev.request.uvlock import read_uv_lock
+        from installdev.request.locks.uv import read_uv_lock
 
         name = settings.project.pyproject.get("project", {}).get("name", "")
         return read_uv_lock(lock.path, str(name), selection.extras, groups, environment)
     if lock.kind == LockKind.POETRY:
-        from installdev.request.poetrylock import read_poetry_lock
+        from installdev.request.locks.poetry import read_poetry_lock
 
         return read_poetry_lock(lock.path, groups, selection.extras, environment)
     if lock.kind == LockKind.PDM:
-        from installdev.request.pdmlock import read_pdm_lock
+        from installdev.request.locks.pdm import read_pdm_lock
 
         selected = tuple(dict.fromkeys([*groups, *selection.extras]))  # pdm locks extras as groups
         return read_pdm_lock(lock.path, settings.project.pyproject, settings.project.directory, selected, environment)
-    from installdev.request.pylock import read_pylock
+    from installdev.request.locks.pylock import read_pylock
 
     return read_pylock(lock.path, version, selection.extras, groups)

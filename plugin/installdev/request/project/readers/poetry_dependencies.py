@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
-from installdev.request.pyproject_tables import pyproject_path
+from installdev.request.project.tables import pyproject_path
 
 # Poetry's constraint grammar (python-poetry.org/docs/dependency-specification), PEP 440 versions inside it.
 _VERSION = (r"v?(?:(?P<epoch>\d+)!)?(?P<release>\d+(?:\.\d+)*)"

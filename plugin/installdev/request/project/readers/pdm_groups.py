@@ -7,7 +7,7 @@ Since pdm 2.20, ``pdm add -d`` writes a group's editable entries to ``[tool.pdm.
 (``--prod`` none); ``default`` is reserved for the project's dependencies.
 
 A project is pdm's (``pdm_project``) when it declares ``[tool.pdm.dev-dependencies]``, which only pdm reads, or when
-it is installed from a pdm.lock (``installdev.request.locks.pdm_lock_applies``: a pdm.lock beside its pyproject.toml
+it is installed from a pdm.lock (``installdev.request.locks.rules.pdm_lock_applies``: a pdm.lock beside its pyproject.toml
 and no uv.lock that wins): pdm-project/pdm itself declares its groups in ``[dependency-groups]`` alone, none named
 ``dev``, and ``pdm install`` installs them all.
 
@@ -34,8 +34,9 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from installdev.errors import ProjectError
-from installdev.request.locks import pdm_lock_applies
-from installdev.request.pyproject_tables import (
+from installdev.request.locks.rules import pdm_lock_applies
+from installdev.request.project.requirements import url_path_to_local
+from installdev.request.project.tables import (
     cycle_text,
     deduplicated,
     listing,
@@ -44,7 +45,6 @@ from installdev.request.pyproject_tables import (
     subtable,
     tool_table,
 )
-from installdev.request.requirements import url_path_to_local
 
 PDM_TABLE = "[tool.pdm.dev-dependencies]"
 PROJECT_ROOT = "${PROJECT_ROOT}"

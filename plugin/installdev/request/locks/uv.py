@@ -15,8 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from installdev.errors import ProjectError
-from installdev.request.declarations import normalize_name
-from installdev.request.lockedset import (
+from installdev.request.locks.lockedset import (
     LockedPackage,
     LockedSet,
     editable_line,
@@ -24,7 +23,8 @@ from installdev.request.lockedset import (
     marker_matches,
     requirement_line,
 )
-from installdev.request.project import parse_toml_file
+from installdev.request.project.declarations import normalize_name
+from installdev.request.project.model import parse_toml_file
 
 
 def _packages(lock: Path) -> list[dict]:

@@ -111,7 +111,7 @@ def local_index_option(location: str, base: Path) -> str:
     if location.startswith("file:"):
         from urllib.parse import urlparse
 
-        from installdev.request.requirements import url_path_to_local
+        from installdev.request.project.requirements import url_path_to_local
 
         return f"--find-links {url_path_to_local(urlparse(location).path)}"
     if "://" not in location:

@@ -35,7 +35,7 @@ import json
 from pathlib import Path
 
 from installdev.errors import ProjectError
-from installdev.request.lockedset import (
+from installdev.request.locks.lockedset import (
     LockedPackage,
     LockedSet,
     editable_line,
@@ -43,9 +43,9 @@ from installdev.request.lockedset import (
     marker_matches,
     requirement_line,
 )
-from installdev.request.pdm_groups import pdm_groups
-from installdev.request.project import parse_toml, parse_toml_file
-from installdev.request.pyproject_tables import listing, normalize_name
+from installdev.request.project.model import parse_toml, parse_toml_file
+from installdev.request.project.readers.pdm_groups import pdm_groups
+from installdev.request.project.tables import listing, normalize_name
 
 DEFAULT_GROUP = "default"  # pdm's name for the project's own dependencies
 INHERIT_METADATA = "inherit_metadata"

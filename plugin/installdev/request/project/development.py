@@ -1,5 +1,5 @@
 """What goes into the venv besides the project: the development set, from the user's choice or the project's own
-declarations (``installdev.request.declarations``), with the reason it was chosen.
+declarations (``installdev.request.project.declarations``), with the reason it was chosen.
 
 Explicit choices win: ``--extras`` / ``--group`` (or ``extras`` / ``groups`` in ``[tool.installdev]``) install exactly
 those; ``--no-default-groups`` installs the project alone. Otherwise the project's own declarations decide, in the
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.errors import ProjectError
-from installdev.request.declarations import (
+from installdev.request.project.declarations import (
     DevSourceKind,
     NoDevelopmentDeclared,
     find_dev_sources,
@@ -21,10 +21,10 @@ from installdev.request.declarations import (
     resolve_requested_groups,
     static_extras,
 )
-from installdev.request.project import normalize_extra
+from installdev.request.project.model import normalize_extra
 
 if TYPE_CHECKING:
-    from installdev.request.settings import Settings
+    from installdev.request.settings.resolve import Settings
 
 
 class DevelopmentSet(NamedTuple):

@@ -9,7 +9,7 @@ files, as an index option), ``archive`` and ``vcs`` direct references, ``directo
 are relative to the lock's directory.
 
 Which groups (``group_selection``): a development venv gets the lock's ``default-groups`` plus the project's own
-default development groups (``installdev.request.declarations.default_development_groups``) that the lock holds:
+default development groups (``installdev.request.project.declarations.default_development_groups``) that the lock holds:
 pdm exports ``dependency-groups = ["default", "dev"]`` with ``default-groups = ["default"]``, its ``default`` being
 the project's dependencies, so the default-groups alone would give a venv without its ``dev`` group. A default group
 the project does not declare stands for its dependencies, and is selected with any groups asked for too.
@@ -20,8 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from installdev.errors import ProjectError
-from installdev.request.declarations import DEFAULT_GROUPS_TOOL, declared_groups, default_development_groups
-from installdev.request.lockedset import (
+from installdev.request.locks.lockedset import (
     LockedPackage,
     LockedSet,
     editable_line,
@@ -30,8 +29,9 @@ from installdev.request.lockedset import (
     requirement_line,
     target_environment,
 )
-from installdev.request.project import parse_toml_file
-from installdev.request.pyproject_tables import listing, normalize_name
+from installdev.request.project.declarations import DEFAULT_GROUPS_TOOL, declared_groups, default_development_groups
+from installdev.request.project.model import parse_toml_file
+from installdev.request.project.tables import listing, normalize_name
 
 
 def _document(lock: Path) -> dict:

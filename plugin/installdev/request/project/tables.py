@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from installdev.errors import ProjectError
-from installdev.request.project import normalize_extra
+from installdev.request.project.model import normalize_extra
 
 DEV = "dev"
 normalize_name = normalize_extra  # one rule (PEP 503/685/735) for extras, groups and distribution names

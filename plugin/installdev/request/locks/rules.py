@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
-from installdev.request.project import parse_toml
+from installdev.request.project.model import parse_toml
 
 UV_LOCK = "uv.lock"
 PYLOCK = "pylock.toml"

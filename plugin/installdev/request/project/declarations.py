@@ -11,7 +11,7 @@ Five kinds of declaration, in the order ``find_dev_sources`` tries them:
   translated into PEP 508 requirement lines;
 * pdm's development groups (``[tool.pdm.dev-dependencies]`` merged with ``[dependency-groups]``, as pdm merges them),
   selected as ``pdm install`` selects them: all of them; pdm's local entries (``-e ./lib``,
-  ``file:///${PROJECT_ROOT}/...``) become absolute paths (a pdm.lock is read by ``installdev.request.pdmlock``
+  ``file:///${PROJECT_ROOT}/...``) become absolute paths (a pdm.lock is read by ``installdev.request.locks.pdm``
   instead, unless it records no groups: then its versions constrain these);
 * a ``dev`` extra;
 * a conventional development requirement file.
@@ -33,11 +33,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
-from installdev.request.dependency_groups import dependency_groups, uv_default_groups, uv_default_reason
-from installdev.request.pdm_groups import pdm_default_groups, pdm_groups, pdm_project, pdm_reason, resolve_pdm_group
-from installdev.request.poetry_groups import poetry_default_groups, poetry_groups, resolve_poetry_group
-from installdev.request.project import CONVENTIONAL_REQUIREMENT_FILES, parse_toml
-from installdev.request.pyproject_tables import DEV, deduplicated, listing, normalize_name
+from installdev.request.project.model import CONVENTIONAL_REQUIREMENT_FILES, parse_toml
+from installdev.request.project.readers.dependency_groups import dependency_groups, uv_default_groups, uv_default_reason
+from installdev.request.project.readers.pdm_groups import pdm_default_groups, pdm_groups, pdm_project, pdm_reason, resolve_pdm_group
+from installdev.request.project.readers.poetry_groups import poetry_default_groups, poetry_groups, resolve_poetry_group
+from installdev.request.project.tables import DEV, deduplicated, listing, normalize_name
 
 
 class NoDevelopmentDeclared(ProjectError):

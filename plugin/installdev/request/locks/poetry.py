@@ -19,8 +19,7 @@ import json
 from pathlib import Path
 
 from installdev.errors import ProjectError
-from installdev.request.declarations import normalize_name
-from installdev.request.lockedset import (
+from installdev.request.locks.lockedset import (
     LockedPackage,
     LockedSet,
     editable_line,
@@ -28,7 +27,8 @@ from installdev.request.lockedset import (
     marker_matches,
     requirement_line,
 )
-from installdev.request.project import parse_toml_file
+from installdev.request.project.declarations import normalize_name
+from installdev.request.project.model import parse_toml_file
 
 MAIN_GROUP = "main"
 _LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from installdev.errors import UsageError
-from installdev.request.envflags import ModeRequest, requested_mode, resolve_flag_prefix
-from installdev.request.options import Options
-from installdev.request.project import Project
+from installdev.request.project.model import Project
+from installdev.request.settings.envflags import ModeRequest, requested_mode, resolve_flag_prefix
+from installdev.request.settings.options import Options
 from installdev.vocabulary import InstallerName
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ _SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
 
 class Settings(NamedTuple):
     """One venv's settings. ``python`` None: choose one the project accepts; ``extras`` None and no ``groups``:
-    install what the project declares for development (see ``installdev.request.development``)."""
+    install what the project declares for development (see ``installdev.request.project.development``)."""
 
     project: Project
     venv: Path
@@ -62,7 +62,7 @@ class Settings(NamedTuple):
     installer: InstallerName = InstallerName.AUTO
     seed_pip: bool | None = None  # None: seed pip when pip installs
     force: bool = False
-    locked: bool = False  # a lock out of date with pyproject.toml is an error (installdev.request.locks)
+    locked: bool = False  # a lock out of date with pyproject.toml is an error (installdev.request.locks.rules)
     frozen: bool = False  # the lock is installed as it is, unchecked
     python_named: str | None = None  # how messages name ``python``: ``--python X``, or the setting it came from
 
@@ -187,6 +187,6 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str])
 
 def load_settings(options: Options, env: Mapping[str, str]) -> Settings:
     """The project at ``options.project_dir`` and its settings. Raises ProjectError or UsageError."""
-    from installdev.request.project import load_project
+    from installdev.request.project.model import load_project
 
     return resolve_settings(options, load_project(Path(os.path.abspath(options.project_dir))), env)

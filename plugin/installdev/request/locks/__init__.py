@@ -1,0 +1,1 @@
+"""The project's lock: which one its own tool installs from (``rules``), and one reader per format."""
