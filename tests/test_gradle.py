@@ -159,7 +159,7 @@ def test_settings_inputs_from_installdev_env_flags_and_dangling_python(example, 
         assert build("-q", ":libdemo:venvDoctor") == {}
         calls = {call["args"][0]: call for call in fake_calls(log)}
         shared = [str(lib), "--venv", str(venv), "--extras", "dev", "--copies", "--flag-prefix", "DATAHUB"]
-        listing = example / "libdemo" / "build" / "installdev" / "inputs.json"
+        listing = example / ".gradle" / "installdev" / "libdemo" / "inputs.json"
         assert calls["inputs"]["args"] == ["inputs", *shared, "--lock-timeout", "30", "--format", "json", "--output", str(listing)]
         assert calls["install-dev"]["args"] == ["install-dev", *shared, "--lock-timeout", "30", "-q"]
         assert calls["doctor"]["args"] == ["doctor", *shared]
