@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from installdev.errors import ProjectError, UsageError
 from installdev.request.locks.rules import LockKind, ProjectLock, find_lock
 from installdev.request.project.declarations import (
+    check_extras,
     normalize_name,
     poetry_default_groups,
     resolve_requested_groups,
-    static_extras,
     uv_default_groups,
 )
 
@@ -86,11 +86,7 @@ def lock_selection(settings: Settings) -> LockSelection:
             return LockSelection((), (), "--no-default-groups: the project and its dependencies alone")
         return LockSelection((), None, "")
     extras = tuple(normalize_name(extra) for extra in settings.extras or ())
-    declared = static_extras(pyproject, directory)
-    missing = [extra for extra in extras if declared is not None and extra not in declared]
-    if missing:
-        raise ProjectError(f"{settings.project.pyproject_path} declares no extra {', '.join(missing)} "
-                           f"(available: {', '.join(declared) or 'none'}): fix --extras, or pass --extras '' for none")
+    check_extras(pyproject, directory, settings.project.pyproject_path, extras)
     resolve_requested_groups(pyproject, directory, settings.groups)  # raises for an undeclared group
     groups = tuple(normalize_name(group) for group in settings.groups)
     chosen = [f"extras {', '.join(extras)}"] if extras else []

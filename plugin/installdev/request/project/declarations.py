@@ -97,6 +97,19 @@ def static_extras(pyproject: dict, directory: Path) -> tuple[str, ...] | None:
     return deduplicated(map(normalize_name, extras)) if isinstance(extras, dict) else ()
 
 
+def check_extras(pyproject: dict, directory: Path, pyproject_path: Path, extras: Iterable[str]) -> tuple[str, ...] | None:
+    """The project's static extras (None when only its build can tell), once each of ``extras`` is among them.
+
+    Raises ProjectError naming the undeclared ones and the extras available.
+    """
+    declared = static_extras(pyproject, directory)
+    missing = [extra for extra in extras if declared is not None and normalize_name(extra) not in declared]
+    if missing:
+        raise ProjectError(f"{pyproject_path} declares no extra {', '.join(missing)} "
+                           f"(available: {', '.join(declared or ()) or 'none'}): fix --extras, or pass --extras '' for none")
+    return declared
+
+
 def _setup_script(directory: Path) -> str | None:
     return next((name for name in ("setup.py", "setup.cfg") if (directory / name).is_file()), None)
 

@@ -12,16 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from installdev.errors import ProjectError
 from installdev.request.project.declarations import (
     DevSourceKind,
     NoDevelopmentDeclared,
+    check_extras,
     find_dev_sources,
     requested_dependency_groups,
     resolve_requested_groups,
-    static_extras,
 )
-from installdev.request.project.model import normalize_extra
 
 if TYPE_CHECKING:
     from installdev.request.settings.resolve import Settings
@@ -54,14 +52,7 @@ def _files_phrase(files: tuple[Path, ...]) -> str:
 def _explicit(settings: Settings, pyproject: dict) -> DevelopmentSet:
     directory = settings.project.directory
     extras = settings.extras or ()
-    declared = static_extras(pyproject, directory)
-    if declared is not None:
-        missing = [extra for extra in extras if normalize_extra(extra) not in declared]
-        if missing:
-            raise ProjectError(
-                f"{settings.project.pyproject_path} declares no extra {', '.join(missing)} "
-                f"(available: {', '.join(declared) or 'none'}): fix --extras, or pass --extras '' for none"
-            )
+    declared = check_extras(pyproject, directory, settings.project.pyproject_path, extras)
     lines = resolve_requested_groups(pyproject, directory, settings.groups) if settings.groups else ()
     groups = requested_dependency_groups(pyproject, directory, settings.groups) if settings.groups else ()
     chosen = [f"extras {', '.join(extras)}"] if extras else []
