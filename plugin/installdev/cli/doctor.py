@@ -55,31 +55,16 @@ def _error_of(plan, check: str) -> str | None:
 def diagnose(options, env) -> dict:
     """Everything doctor reports, as the JSON document described above."""
     from installdev.actions.freshness import assess
-    from installdev.actions.venvdir import VenvKind
     from installdev.plan import make_plan
     from installdev.request.settings.resolve import load_settings
 
     try:
         settings = load_settings(options, env)
     except InstalldevError as error:
-        return {"schema": SCHEMA_VERSION, "ok": False, "exit_code": int(error.exit_code), "project": options.project_dir,
-                "venv": None, "problems": [_problem_json("settings", error)], "host": None, "probe": None,
-                "decision": None, "development": None, "python": None, "installer": None, "creator": None,
-                "venv_state": None}
+        return _unreadable_settings_report(options, error)
     freshness = assess(settings)
     plan = make_plan(settings, freshness)
     facts, probe, decision, _ = plan.host
-    mount = facts.mount
-    base, development = plan.base, plan.development
-    if _error_of(plan, "venv"):
-        venv_state = {"state": "refused", "reasons": [_error_of(plan, "venv")]}
-    elif plan.venv_kind in (VenvKind.MISSING, VenvKind.EMPTY):
-        venv_state = {"state": "missing", "reasons": []}
-    elif freshness.up_to_date:
-        stamp = freshness.reading.stamp
-        venv_state = {"state": "up to date", "reasons": [f"built with {stamp.mode}: " + "; ".join(stamp.mode_reasons)]}
-    else:
-        venv_state = {"state": "stale", "reasons": list(freshness.reasons)}
     return {
         "schema": SCHEMA_VERSION,
         "ok": int(plan.exit_code) == 0,
@@ -87,41 +72,84 @@ def diagnose(options, env) -> dict:
         "project": str(settings.project.directory),
         "venv": str(settings.venv),
         "problems": [_problem_json(problem.check, problem.error) for problem in plan.problems],
-        "host": {
-            "platform": facts.platform, "wsl": facts.wsl, "container": facts.container,
-            "nix_shell": facts.nix_shell, "nixos": facts.nixos, "nix_store": facts.nix_store,
-            "mount": None if mount is None else {
-                "mount_point": mount.mount_point, "fstype": mount.fstype, "source": mount.source,
-                "options": sorted(mount.options),
-            },
-        },
-        "probe": {
-            "directory": probe.directory, "writable": probe.writable, "write_error": probe.write_error,
-            "symlink_error": probe.symlink_error, "follow_error": probe.follow_error, "exec_error": probe.exec_error,
-        },
-        "decision": {
-            "mode": str(decision.mode) if decision else None, "reasons": list(decision.reasons) if decision else [],
-            "override": decision.override_hint if decision else "", "error": _error_of(plan, "destination"),
-        },
-        "development": {
-            "reason": development.reason if development else None,
-            "extras": list(development.extras) if development else [],
-            "requirement_files": [str(path) for path in development.requirement_files] if development else [],
-            "group_requirements": list(development.requirement_lines) if development else [],
-            "unverified_extras": list(development.unverified_extras) if development else [],
-            "fallback_file": str(development.fallback_file) if development and development.fallback_file else None,
-            "error": _error_of(plan, "development"),
-        },
-        "python": {
-            "requested": settings.python, "accepts": plan.python_request.describe() if plan.python_request else None,
-            "path": base.path if base else None,
-            "version": base.version_text if base else None, "reasons": list(base.reasons) if base else [],
-            "error": _error_of(plan, "python"),
-        },
+        "host": _host_json(facts),
+        "probe": _probe_json(probe),
+        "decision": _decision_json(plan, decision),
+        "development": _development_json(plan),
+        "python": _python_json(settings, plan),
         "installer": {"name": str(plan.installer.name) if plan.installer else None, "error": _error_of(plan, "installer")},
         "creator": {"name": str(plan.creator.name) if plan.creator else None,
                     "reason": plan.creator.reason if plan.creator else None},
-        "venv_state": venv_state,
+        "venv_state": _venv_state_json(plan, freshness),
+    }
+
+
+def _unreadable_settings_report(options, error: InstalldevError) -> dict:
+    return {"schema": SCHEMA_VERSION, "ok": False, "exit_code": int(error.exit_code), "project": options.project_dir,
+            "venv": None, "problems": [_problem_json("settings", error)], "host": None, "probe": None,
+            "decision": None, "development": None, "python": None, "installer": None, "creator": None,
+            "venv_state": None}
+
+
+def _venv_state_json(plan, freshness) -> dict:
+    from installdev.actions.venvdir import VenvKind
+
+    if _error_of(plan, "venv"):
+        return {"state": "refused", "reasons": [_error_of(plan, "venv")]}
+    if plan.venv_kind in (VenvKind.MISSING, VenvKind.EMPTY):
+        return {"state": "missing", "reasons": []}
+    if freshness.up_to_date:
+        stamp = freshness.reading.stamp
+        return {"state": "up to date", "reasons": [f"built with {stamp.mode}: " + "; ".join(stamp.mode_reasons)]}
+    return {"state": "stale", "reasons": list(freshness.reasons)}
+
+
+def _host_json(facts) -> dict:
+    mount = facts.mount
+    return {
+        "platform": facts.platform, "wsl": facts.wsl, "container": facts.container,
+        "nix_shell": facts.nix_shell, "nixos": facts.nixos, "nix_store": facts.nix_store,
+        "mount": None if mount is None else {
+            "mount_point": mount.mount_point, "fstype": mount.fstype, "source": mount.source,
+            "options": sorted(mount.options),
+        },
+    }
+
+
+def _probe_json(probe) -> dict:
+    return {
+        "directory": probe.directory, "writable": probe.writable, "write_error": probe.write_error,
+        "symlink_error": probe.symlink_error, "follow_error": probe.follow_error, "exec_error": probe.exec_error,
+    }
+
+
+def _decision_json(plan, decision) -> dict:
+    return {
+        "mode": str(decision.mode) if decision else None, "reasons": list(decision.reasons) if decision else [],
+        "override": decision.override_hint if decision else "", "error": _error_of(plan, "destination"),
+    }
+
+
+def _development_json(plan) -> dict:
+    development = plan.development
+    return {
+        "reason": development.reason if development else None,
+        "extras": list(development.extras) if development else [],
+        "requirement_files": [str(path) for path in development.requirement_files] if development else [],
+        "group_requirements": list(development.requirement_lines) if development else [],
+        "unverified_extras": list(development.unverified_extras) if development else [],
+        "fallback_file": str(development.fallback_file) if development and development.fallback_file else None,
+        "error": _error_of(plan, "development"),
+    }
+
+
+def _python_json(settings, plan) -> dict:
+    base = plan.base
+    return {
+        "requested": settings.python, "accepts": plan.python_request.describe() if plan.python_request else None,
+        "path": base.path if base else None,
+        "version": base.version_text if base else None, "reasons": list(base.reasons) if base else [],
+        "error": _error_of(plan, "python"),
     }
 
 
