@@ -117,72 +117,87 @@ def _check_given_paths(option: str, given: tuple[str, ...], resolved: tuple[Path
 def resolve_settings(options: Options, project: Project, env: Mapping[str, str]) -> Settings:
     """Merge the command line's ``options`` with the project's ``[tool.installdev]`` table, then the defaults."""
     origin = str(project.directory / "pyproject.toml")
-    for option, value in (("--venv", options.venv), ("--python", options.python), ("--flag-prefix", options.flag_prefix)):
-        if value is not None and not value.strip():
-            raise UsageError(f"{option} is empty: give a value, or leave the option out for the default")
-    table = validate_tool_table(project.tool_settings, origin)
-    cwd = Path.cwd()
-
-    def pick(given: Any, key: str) -> tuple[Any, Path]:
-        """The value and the directory relative paths in it are relative to."""
-        if given is not None and given != ():
-            return given, cwd
-        return table.get(key), project.directory
-
-    venv_value, venv_base = pick(options.venv, "venv")
+    _refuse_empty_values(options)
+    sources = _Sources(validate_tool_table(project.tool_settings, origin), Path.cwd(), project.directory)
+    venv_value, venv_base = sources.pick(options.venv, "venv")
     venv = _absolute(venv_value, venv_base) if venv_value else project.directory / DEFAULT_VENV_NAME
-
-    extras_value, _ = pick(options.extras, "extras")
-    groups_value, _ = pick(options.groups, "groups")
-    no_default_groups, _ = pick(options.no_default_groups, "no-default-groups")
-
-    def paths(given: tuple[str, ...], key: str, option: str) -> tuple[Path, ...]:
-        values, base = pick(given, key)
-        resolved = tuple(_absolute(value, base) for value in values or ())
-        if given:
-            _check_given_paths(option, given, resolved, project.directory)
-        return resolved
-
-    python, python_base = pick(options.python, "python")
-    python_named = f"--python {python}" if options.python else f"[tool.installdev] python = {python!r}" if python else None
-    if python and (os.sep in python or (os.altsep and os.altsep in python)):
-        python = str(_absolute(python, python_base))
-
-    lock_timeout, _ = pick(options.lock_timeout, "lock-timeout")
-    system_site, _ = pick(options.system_site_packages, "system-site-packages")
-    installer, _ = pick(options.installer, "installer")
-    try:
-        installer = InstallerName(installer or InstallerName.AUTO)
-    except ValueError:
-        raise UsageError(f"{origin}: [tool.installdev] installer must be one of auto, pip, uv, not {installer!r}") from None
-    seed_pip, _ = pick(options.seed_pip, "seed-pip")
-    locked, _ = pick(options.locked, "locked")
-    frozen, _ = pick(options.frozen, "frozen")
+    extras_value = sources.value(options.extras, "extras")
+    python, python_named = _python_setting(options.python, sources)
+    lock_timeout = sources.value(options.lock_timeout, "lock-timeout")
+    installer = _installer_name(sources.value(options.installer, "installer"), origin)
+    locked, frozen = sources.value(options.locked, "locked"), sources.value(options.frozen, "frozen")
     if locked and frozen:
         raise UsageError("--locked and --frozen (or the settings locked and frozen) exclude each other: "
                          "--locked checks the lock against pyproject.toml, --frozen skips that check; pick one")
-    prefix = resolve_flag_prefix(options.flag_prefix, env, table.get("flag-prefix"))
+    prefix = resolve_flag_prefix(options.flag_prefix, env, sources.table.get("flag-prefix"))
     return Settings(
         project=project,
         venv=venv,
         python=python,
         extras=parse_extras(extras_value) if extras_value is not None else None,
-        groups=tuple(groups_value or ()),
-        no_default_groups=bool(no_default_groups),
-        requirements=paths(options.requirements, "requirements", "-r"),
-        constraints=paths(options.constraints, "constraints", "-c"),
-        build_constraints=paths(options.build_constraints, "build-constraints", "--build-constraint"),
+        groups=tuple(sources.value(options.groups, "groups") or ()),
+        no_default_groups=bool(sources.value(options.no_default_groups, "no-default-groups")),
+        requirements=sources.paths(options.requirements, "requirements", "-r"),
+        constraints=sources.paths(options.constraints, "constraints", "-c"),
+        build_constraints=sources.paths(options.build_constraints, "build-constraints", "--build-constraint"),
         flag_prefix=prefix,
         mode_request=requested_mode(options.link_mode, env, prefix),
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else check_lock_timeout(lock_timeout, "--lock-timeout"),
-        system_site_packages=bool(system_site),
+        system_site_packages=bool(sources.value(options.system_site_packages, "system-site-packages")),
         installer=installer,
-        seed_pip=seed_pip,
+        seed_pip=sources.value(options.seed_pip, "seed-pip"),
         force=options.force,
         locked=bool(locked),
         frozen=bool(frozen),
         python_named=python_named,
     )
+
+
+def _refuse_empty_values(options: Options) -> None:
+    for option, value in (("--venv", options.venv), ("--python", options.python), ("--flag-prefix", options.flag_prefix)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{option} is empty: give a value, or leave the option out for the default")
+
+
+class _Sources(NamedTuple):
+    """Where a setting comes from: the command line, whose paths are relative to ``cwd``, else the validated
+    ``[tool.installdev]`` ``table``, whose paths are relative to ``project_dir``."""
+
+    table: dict
+    cwd: Path
+    project_dir: Path
+
+    def pick(self, given: Any, key: str) -> tuple[Any, Path]:
+        """The value and the directory relative paths in it are relative to."""
+        if given is not None and given != ():
+            return given, self.cwd
+        return self.table.get(key), self.project_dir
+
+    def value(self, given: Any, key: str) -> Any:
+        return self.pick(given, key)[0]
+
+    def paths(self, given: tuple[str, ...], key: str, option: str) -> tuple[Path, ...]:
+        values, base = self.pick(given, key)
+        resolved = tuple(_absolute(value, base) for value in values or ())
+        if given:
+            _check_given_paths(option, given, resolved, self.project_dir)
+        return resolved
+
+
+def _python_setting(given: str | None, sources: _Sources) -> tuple[str | None, str | None]:
+    """The interpreter setting (a path made absolute, a bare name kept) and how messages name it."""
+    python, base = sources.pick(given, "python")
+    named = f"--python {python}" if given else f"[tool.installdev] python = {python!r}" if python else None
+    if python and (os.sep in python or (os.altsep and os.altsep in python)):
+        python = str(_absolute(python, base))
+    return python, named
+
+
+def _installer_name(value: str | None, origin: str) -> InstallerName:
+    try:
+        return InstallerName(value or InstallerName.AUTO)
+    except ValueError:
+        raise UsageError(f"{origin}: [tool.installdev] installer must be one of auto, pip, uv, not {value!r}") from None
 
 
 def load_settings(options: Options, env: Mapping[str, str]) -> Settings:
