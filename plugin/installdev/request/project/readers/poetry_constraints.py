@@ -1,12 +1,10 @@
-"""Poetry's dependency syntax as PEP 508 requirement lines, meaning what it means to poetry: the constraint grammar
-(``^``, ``~``, ``*``, wildcards, ranges, ``||``), ``python`` and ``platform`` as markers, and the table forms
-(``version``, ``markers``, ``extras``, ``path``/``develop``, ``git``, ``url``, ``file``)."""
+"""Poetry's version-constraint syntax in PEP 508 terms, meaning what it means to poetry: the constraint grammar (``^``,
+``~``, ``*``, wildcards, ranges, ``||``) as PEP 440 specifiers, and ``python`` and ``platform`` restrictions as
+environment markers. ProjectError for a constraint poetry would not read or no specifier can express."""
 
 from __future__ import annotations
 
-import os
 import re
-import shlex
 from pathlib import Path
 from typing import NamedTuple
 
@@ -212,7 +210,9 @@ def _unreadable_constraint(directory: Path, dependency: str, key: str, constrain
                         "rewrite it as one PEP 440 range (such as '>=1.2,<3'), or install the group with -r FILE")
 
 
-def _pep440_specifier(constraint: str, dependency: str, directory: Path) -> str:
+def pep440_specifier(constraint: str, dependency: str, directory: Path) -> str:
+    """The PEP 440 specifier poetry constraint ``constraint`` means ("" for any version). ProjectError naming
+    ``dependency`` for a constraint poetry would not read or no specifier can express."""
     try:
         alternatives = _alternatives(constraint)
         if len(alternatives) == 1:
@@ -222,12 +222,6 @@ def _pep440_specifier(constraint: str, dependency: str, directory: Path) -> str:
         raise _unreadable_constraint(directory, dependency, "version", constraint, _NOT_A_CONSTRAINT) from None
     except _NoUnionSpecifier:
         raise _unreadable_constraint(directory, dependency, "version", constraint, _NO_UNION_SPECIFIER) from None
-
-
-def poetry_python_specifier(constraint: str, directory: Path) -> str:
-    """The PEP 440 specifier of poetry's ``python`` dependency (what a classic poetry project has for requires-python).
-    Raises ProjectError for a constraint poetry would not read."""
-    return _pep440_specifier(constraint, "python", directory)
 
 
 def _python_marker_parts(operator: str, version: str) -> list[str]:
@@ -244,7 +238,7 @@ def _python_marker_parts(operator: str, version: str) -> list[str]:
     return [f'python_version {operator} "{version}"']
 
 
-def _python_marker(constraint: str, dependency: str, directory: Path) -> str:
+def python_marker(constraint: str, dependency: str, directory: Path) -> str:
     """The environment marker of a poetry ``python = "..."`` restriction, as poetry builds it; "" for any Python."""
     try:
         alternatives = _alternatives(constraint)
@@ -258,7 +252,7 @@ def _python_marker(constraint: str, dependency: str, directory: Path) -> str:
     return _or_markers(markers)
 
 
-def _platform_marker(platform: str) -> str:
+def platform_marker(platform: str) -> str:
     """The environment marker of a poetry ``platform = "linux"`` restriction (``!=`` and ``||`` allowed)."""
     markers = []
     for alternative in _OR.split(platform.strip()):
@@ -276,81 +270,9 @@ def _or_markers(markers: list[str]) -> str:
     return " or ".join(f"({marker})" if " and " in marker else marker for marker in markers)
 
 
-def _and_markers(markers: list[str]) -> str:
+def and_markers(markers: list[str]) -> str:
+    """The environment markers that all apply (blank ones left out) as one marker."""
     present = [marker.strip() for marker in markers if marker and marker.strip()]
     if len(present) == 1:
         return present[0]
     return " and ".join(f"({marker})" if re.search(r"\bor\b", marker) else marker for marker in present)
-
-
-def _git_url(url: str) -> str:
-    if url.startswith("git+"):
-        return url
-    # poetry accepts scp-like git@host:owner/repo.git, which pip only reads as ssh://git@host/owner/repo.git
-    if scp := re.fullmatch(r"(?P<user>[\w.-]+)@(?P<host>[\w.-]+):(?!//)(?P<path>.+)", url):
-        url = f"ssh://{scp['user']}@{scp['host']}/{scp['path']}"
-    return f"git+{url}"
-
-
-def poetry_requirement_lines(dependency: str, declaration: object, directory: Path) -> list[str]:
-    """The requirement-file lines that install poetry dependency ``dependency`` as poetry means ``declaration``.
-
-    ``declaration`` is a constraint string, a table, or a list of those (multiple constraints: one line each). Tables:
-    ``version``, ``extras``, ``markers``, ``python`` and ``platform`` (turned into markers, joined by ``and``),
-    ``optional = true`` (skipped: poetry installs it only through an extra), ``git`` with ``branch``/``tag``/``rev`` and
-    ``subdirectory`` (``name @ git+URL@REF``), ``url`` (``name @ URL``), ``path``/``file`` relative to ``directory``
-    (``name @ file:///abs``; a directory with ``develop = true`` gives ``-e /abs/path[extras]``). ``source`` and
-    ``allow-prereleases`` have no requirement-line form and are ignored.
-    """
-    path = pyproject_path(directory)
-    if isinstance(declaration, list):
-        return [line for item in declaration for line in poetry_requirement_lines(dependency, item, directory)]
-    if isinstance(declaration, str):
-        return [dependency + _pep440_specifier(declaration, dependency, directory)]
-    if not isinstance(declaration, dict):
-        raise ProjectError(f"{path}: poetry dependency {dependency!r} must be a version string, a table or a list of tables: "
-                           "fix its declaration")
-    if declaration.get("optional", False):
-        return []
-
-    def string(key: str) -> str | None:
-        value = declaration.get(key)
-        if value is not None and not isinstance(value, str):
-            raise ProjectError(f"{path}: poetry dependency {dependency!r} has a non-string {key} ({value!r}): fix its type")
-        return value
-
-    extras = declaration.get("extras", [])
-    if not isinstance(extras, list) or not all(isinstance(extra, str) for extra in extras):
-        raise ProjectError(f"{path}: poetry dependency {dependency!r} extras must be a list of names: fix its type")
-    extras_text = f"[{','.join(extras)}]" if extras else ""
-    python, platform = string("python"), string("platform")
-    marker = _and_markers([string("markers") or "",
-                           _python_marker(python, dependency, directory) if python else "",
-                           _platform_marker(platform) if platform else ""])
-    subdirectory = string("subdirectory")
-    fragment = f"#subdirectory={subdirectory}" if subdirectory else ""
-    requirement = dependency + extras_text
-    if git := string("git"):
-        reference = string("rev") or string("tag") or string("branch")
-        line = f"{requirement} @ {_git_url(git)}{'@' + reference if reference else ''}{fragment}"
-    elif url := string("url"):
-        line = f"{requirement} @ {url}{fragment}"
-    elif local := string("path") or string("file"):
-        target = Path(os.path.normpath(directory.absolute() / local))
-        if "file" in declaration or target.is_file():
-            line = f"{requirement} @ {target.as_uri()}{fragment}"
-        else:
-            if subdirectory:
-                target = target / subdirectory
-            if declaration.get("develop", False):
-                if marker:
-                    # pip reads no environment marker on an editable line: dropping it would install it everywhere
-                    raise ProjectError(f"{path}: poetry dependency {dependency!r} is a develop = true path with markers "
-                                       f"({marker}), which a requirement line cannot express: drop develop or the markers")
-                editable = f"{target}{extras_text}"
-                return ["-e " + (shlex.quote(editable) if re.search(r"[\s'\"]", editable) else editable)]
-            line = f"{requirement} @ {target.as_uri()}"
-    else:
-        return [requirement + _pep440_specifier(string("version") or "*", dependency, directory)
-                + (f"; {marker}" if marker else "")]
-    return [line + (f" ; {marker}" if marker else "")]
