@@ -8,6 +8,7 @@ import os
 import re
 import shlex
 from pathlib import Path
+from typing import NamedTuple
 
 from installdev.errors import ProjectError
 from installdev.request.project.readers.poetry_constraints import (
@@ -44,55 +45,82 @@ def poetry_requirement_lines(dependency: str, declaration: object, directory: Pa
     (``name @ file:///abs``; a directory with ``develop = true`` gives ``-e /abs/path[extras]``). ``source`` and
     ``allow-prereleases`` have no requirement-line form and are ignored.
     """
-    path = pyproject_path(directory)
     if isinstance(declaration, list):
         return [line for item in declaration for line in poetry_requirement_lines(dependency, item, directory)]
     if isinstance(declaration, str):
         return [dependency + pep440_specifier(declaration, dependency, directory)]
     if not isinstance(declaration, dict):
-        raise ProjectError(f"{path}: poetry dependency {dependency!r} must be a version string, a table or a list of tables: "
-                           "fix its declaration")
+        raise ProjectError(f"{pyproject_path(directory)}: poetry dependency {dependency!r} must be a version string, a "
+                           "table or a list of tables: fix its declaration")
     if declaration.get("optional", False):
         return []
+    return [_table_line(_DependencyTable(dependency, declaration, directory))]
 
-    def string(key: str) -> str | None:
-        value = declaration.get(key)
+
+class _DependencyTable(NamedTuple):
+    """A poetry dependency declared as a table, its values type-checked as they are read."""
+
+    dependency: str
+    table: dict
+    directory: Path
+
+    def string(self, key: str) -> str | None:
+        value = self.table.get(key)
         if value is not None and not isinstance(value, str):
-            raise ProjectError(f"{path}: poetry dependency {dependency!r} has a non-string {key} ({value!r}): fix its type")
+            raise ProjectError(f"{pyproject_path(self.directory)}: poetry dependency {self.dependency!r} has a non-string "
+                               f"{key} ({value!r}): fix its type")
         return value
 
-    extras = declaration.get("extras", [])
-    if not isinstance(extras, list) or not all(isinstance(extra, str) for extra in extras):
-        raise ProjectError(f"{path}: poetry dependency {dependency!r} extras must be a list of names: fix its type")
-    extras_text = f"[{','.join(extras)}]" if extras else ""
-    python, platform = string("python"), string("platform")
-    marker = and_markers([string("markers") or "",
-                           python_marker(python, dependency, directory) if python else "",
-                           platform_marker(platform) if platform else ""])
-    subdirectory = string("subdirectory")
+    def extras_text(self) -> str:
+        extras = self.table.get("extras", [])
+        if not isinstance(extras, list) or not all(isinstance(extra, str) for extra in extras):
+            raise ProjectError(f"{pyproject_path(self.directory)}: poetry dependency {self.dependency!r} extras must be a "
+                               "list of names: fix its type")
+        return f"[{','.join(extras)}]" if extras else ""
+
+    def marker(self) -> str:
+        """``markers``, ``python`` and ``platform`` as one environment marker; "" for none."""
+        python, platform = self.string("python"), self.string("platform")
+        return and_markers([self.string("markers") or "",
+                            python_marker(python, self.dependency, self.directory) if python else "",
+                            platform_marker(platform) if platform else ""])
+
+
+def _table_line(declared: _DependencyTable) -> str:
+    extras_text = declared.extras_text()
+    marker = declared.marker()
+    subdirectory = declared.string("subdirectory")
     fragment = f"#subdirectory={subdirectory}" if subdirectory else ""
-    requirement = dependency + extras_text
-    if git := string("git"):
-        reference = string("rev") or string("tag") or string("branch")
+    requirement = declared.dependency + extras_text
+    if git := declared.string("git"):
+        reference = declared.string("rev") or declared.string("tag") or declared.string("branch")
         line = f"{requirement} @ {_git_url(git)}{'@' + reference if reference else ''}{fragment}"
-    elif url := string("url"):
+    elif url := declared.string("url"):
         line = f"{requirement} @ {url}{fragment}"
-    elif local := string("path") or string("file"):
-        target = Path(os.path.normpath(directory.absolute() / local))
-        if "file" in declaration or target.is_file():
-            line = f"{requirement} @ {target.as_uri()}{fragment}"
-        else:
-            if subdirectory:
-                target = target / subdirectory
-            if declaration.get("develop", False):
-                if marker:
-                    # pip reads no environment marker on an editable line: dropping it would install it everywhere
-                    raise ProjectError(f"{path}: poetry dependency {dependency!r} is a develop = true path with markers "
-                                       f"({marker}), which a requirement line cannot express: drop develop or the markers")
-                editable = f"{target}{extras_text}"
-                return ["-e " + (shlex.quote(editable) if re.search(r"[\s'\"]", editable) else editable)]
-            line = f"{requirement} @ {target.as_uri()}"
+    elif local := declared.string("path") or declared.string("file"):
+        return _local_line(declared, local, extras_text, subdirectory, marker)
     else:
-        return [requirement + pep440_specifier(string("version") or "*", dependency, directory)
-                + (f"; {marker}" if marker else "")]
-    return [line + (f" ; {marker}" if marker else "")]
+        return (requirement + pep440_specifier(declared.string("version") or "*", declared.dependency, declared.directory)
+                + (f"; {marker}" if marker else ""))
+    return line + (f" ; {marker}" if marker else "")
+
+
+def _local_line(declared: _DependencyTable, local: str, extras_text: str, subdirectory: str | None, marker: str) -> str:
+    """The line of a ``path`` or ``file`` dependency: ``-e /abs/path[extras]`` for a ``develop = true`` directory."""
+    target = Path(os.path.normpath(declared.directory.absolute() / local))
+    requirement = declared.dependency + extras_text
+    marker_text = f" ; {marker}" if marker else ""
+    if "file" in declared.table or target.is_file():
+        fragment = f"#subdirectory={subdirectory}" if subdirectory else ""
+        return f"{requirement} @ {target.as_uri()}{fragment}{marker_text}"
+    if subdirectory:
+        target = target / subdirectory
+    if declared.table.get("develop", False):
+        if marker:
+            # pip reads no environment marker on an editable line: dropping it would install it everywhere
+            raise ProjectError(f"{pyproject_path(declared.directory)}: poetry dependency {declared.dependency!r} is a "
+                               f"develop = true path with markers ({marker}), which a requirement line cannot express: "
+                               "drop develop or the markers")
+        editable = f"{target}{extras_text}"
+        return "-e " + (shlex.quote(editable) if re.search(r"[\s'\"]", editable) else editable)
+    return f"{requirement} @ {target.as_uri()}{marker_text}"
