@@ -10,7 +10,7 @@ from installdev.errors import InstalldevError, ProjectError, UsageError
 from installdev.result import InstallResult, Outcome
 from installdev.vocabulary import LinkMode
 from installdev.workspace.progress import LogCapture, Progress, status, summary_table
-from installdev.workspace.run import ProjectRun
+from installdev.workspace.project_run import ProjectRun
 
 PY312 = ("/usr/bin/python3.12", "3.12.1")
 

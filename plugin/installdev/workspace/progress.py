@@ -14,10 +14,9 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-if TYPE_CHECKING:
-    from installdev.workspace.run import ProjectRun
+from installdev.workspace.project_run import ProjectRun
 
 _HEADER = ("project", "result", "mode and why", "interpreter", "time")
 

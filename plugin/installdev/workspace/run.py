@@ -21,7 +21,6 @@ with the workspace itself (no table, a bad table, --only matching nothing) raise
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -29,25 +28,22 @@ import time
 import traceback
 from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from installdev.actions.venvdir import venv_python
 from installdev.errors import ExitCode, InstalldevError, UsageError
 from installdev.install_dev import install_dev
 from installdev.report import NORMAL, Reporter
 from installdev.request.settings.options import Options
 from installdev.request.settings.resolve import Settings
-from installdev.result import InstallResult, Outcome, activate_command
+from installdev.result import activate_command
 from installdev.workspace.config import Workspace, WorkspaceProject, load_workspace, select_projects
 from installdev.workspace.graph import blocked_by_cycle, member_dependencies, ready_to_start
 from installdev.workspace.members import member_settings
 from installdev.workspace.progress import LogCapture, Progress, summary_table
+from installdev.workspace.project_run import ProjectRun
 
 JSON_SCHEMA = 1
-SKIPPED = "skipped"
-_SKIP_REASON = "not started (--fail-fast)"
 
 
 class BootstrapRequest(NamedTuple):
@@ -58,63 +54,6 @@ class BootstrapRequest(NamedTuple):
     fail_fast: bool = False
     as_json: bool = False
     verbosity: int = NORMAL
-
-
-@dataclass(eq=False)
-class ProjectRun:
-    """One project's part of a run: its InstallResult, or its error, or skipped; its timing and captured output."""
-
-    name: str
-    directory: Path
-    venv: Path | None = None  # None when the project's settings could not be read
-    depends_on: frozenset[str] = frozenset()
-    result: InstallResult | None = None
-    error: InstalldevError | None = None
-    skipped: bool = False
-    started: float | None = None
-    finished: float | None = None
-    log: io.StringIO = field(default_factory=io.StringIO)
-    last_line: str = ""
-
-    @property
-    def result_word(self) -> str | None:
-        """built, rebuilt, up to date, failed or skipped; None while waiting or building."""
-        if self.skipped:
-            return SKIPPED
-        if self.error is not None:
-            return str(Outcome.FAILED)
-        return str(self.result.outcome) if self.result else None
-
-    @property
-    def problem(self) -> str:
-        """Why the project failed or was skipped; empty otherwise."""
-        if self.skipped:
-            return _SKIP_REASON
-        return str(self.error) if self.error is not None else ""
-
-    @property
-    def exit_code(self) -> int:
-        return int(self.error.exit_code) if self.error is not None else int(ExitCode.OK)
-
-    @property
-    def seconds(self) -> float:
-        return self.finished - self.started if self.started is not None and self.finished is not None else 0.0
-
-    def to_json(self) -> dict:
-        entry = {
-            "name": self.name, "directory": str(self.directory), "venv": str(self.venv) if self.venv else None,
-            "python_executable": str(venv_python(self.venv)) if self.venv else None, "activate": None,
-            "result": self.result_word, "exit_code": self.exit_code, "error": self.problem or None, "mode": None,
-            "reasons": [], "base_python": None, "python_version": None, "started": self.started, "finished": self.finished,
-            "seconds": round(self.seconds, 3), "log": self.log.getvalue(), "depends_on": sorted(self.depends_on),
-        }
-        if self.result:
-            result = self.result
-            entry.update(activate=activate_command(result.venv), mode=str(result.mode), reasons=list(result.mode_reasons),
-                         base_python=result.base_python or None, python_version=result.python_version or None)
-            if result.outcome is Outcome.REBUILT:
-                entry["result"] = str(Outcome.BUILT)  # schema 1 predates "rebuilt"; the summary table shows it
-        return entry
 
 
 def run_bootstrap(request: BootstrapRequest) -> int:
