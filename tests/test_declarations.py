@@ -8,28 +8,48 @@ from pathlib import Path
 
 import pytest
 from installdev.errors import ExitCode, ProjectError
-from installdev.request.project.declarations import (
-    DevSourceKind,
-    NoDevelopmentDeclared,
-    conventional_requirement_file,
-    declared_groups,
-    declared_summary,
-    default_development_groups,
-    find_dev_sources,
-    resolve_requested_groups,
-)
+from installdev.request.project.declarations import Declarations, DevSourceKind, NoDevelopmentDeclared, conventional_requirement_file
+from installdev.request.project.model import GroupsOwner, Project
 from installdev.request.project.readers.dependency_groups import dependency_groups, resolve_dependency_group, uv_default_groups
-from installdev.request.project.readers.pdm_groups import (
-    pdm_default_groups,
-    pdm_groups,
-    pdm_project,
-    pdm_requirement_line,
-    resolve_pdm_group,
-)
+from installdev.request.project.readers.pdm_groups import pdm_groups, pdm_requirement_line, resolve_pdm_group
 from installdev.request.project.readers.poetry_dependencies import poetry_requirement_lines
 from installdev.request.project.readers.poetry_groups import poetry_default_groups, resolve_poetry_group
 from packaging.markers import Marker
 from packaging.requirements import Requirement
+
+
+def declarations(pyproject: dict, directory: Path) -> Declarations:
+    return Project.of(directory, pyproject).declarations
+
+
+def find_dev_sources(pyproject: dict, directory: Path):
+    return declarations(pyproject, directory).dev_sources
+
+
+def default_development_groups(pyproject: dict, directory: Path):
+    return declarations(pyproject, directory).default_groups
+
+
+def declared_groups(pyproject: dict, directory: Path) -> tuple[str, ...]:
+    return declarations(pyproject, directory).declared_groups
+
+
+def declared_summary(pyproject: dict, directory: Path) -> str:
+    return declarations(pyproject, directory).summary()
+
+
+def resolve_requested_groups(pyproject: dict, directory: Path, names) -> tuple[str, ...]:
+    return declarations(pyproject, directory).resolve_groups(names)
+
+
+def pdm_project(pyproject: dict, directory: Path) -> bool:
+    return Project.of(directory, pyproject).groups_owner is GroupsOwner.PDM
+
+
+def pdm_default_groups(pyproject: dict, directory: Path) -> tuple[str, ...]:
+    """What ``pdm install`` installs by default for a pdm project: all its groups; none for a project that is not pdm's."""
+    read = declarations(pyproject, directory)
+    return tuple(read.pdm_groups) if read.pdm_owned else ()
 
 
 def project_error(call, *args) -> str:

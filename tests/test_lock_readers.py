@@ -14,13 +14,28 @@ import pytest
 from installdev.errors import ProjectError, UsageError
 from installdev.request.locks.lockedset import requirement_texts, target_environment
 from installdev.request.locks.poetry import content_hash, is_fresh, read_poetry_lock
-from installdev.request.locks.pylock import group_selection, read_pylock
-from installdev.request.locks.rules import LockKind, find_lock, find_uv_workspace, lock_input_files
+from installdev.request.locks import pylock
+from installdev.request.locks.pylock import read_pylock
+from installdev.request.locks import rules
+from installdev.request.locks.rules import LockKind
 from installdev.request.locks.uv import read_uv_lock
-from installdev.request.project.model import load_project
+from installdev.request.project.model import Project, load_project
+from installdev.request.project.uv_workspace import find_uv_workspace
 from installdev.request.selection import InstallMethod, choose_locked_install
 from installdev.request.settings.options import Options
 from installdev.request.settings.resolve import resolve_settings
+
+
+def find_lock(directory: Path, pyproject: dict):
+    return rules.find_lock(Project.of(directory, pyproject))
+
+
+def group_selection(lock: Path, pyproject: dict, directory: Path, asked: tuple[str, ...] | None):
+    return pylock.group_selection(lock, Project.of(directory, pyproject).declarations, asked)
+
+
+def lock_input_files(directory: Path) -> list[Path]:
+    return rules.lock_input_files(Project(directory))
 
 
 def write(path: Path, text: str) -> Path:

@@ -21,14 +21,31 @@ import pytest
 from conftest import install_dev, run_installdev
 from installdev.errors import ExitCode, ProjectError, UsageError
 from installdev.request.locks.lockedset import target_environment
-from installdev.request.locks.pdm import LockCheck, check_lock, content_hash, default_groups, read_pdm_lock
-from installdev.request.project.model import load_project
+from installdev.request.locks import pdm
+from installdev.request.locks.pdm import LockCheck
+from installdev.request.project.model import Project, load_project
 from installdev.request.selection import InstallMethod, choose_locked_install
 from installdev.request.settings.options import Options
 from installdev.request.settings.resolve import resolve_settings
 from projects import installed_versions, pep621_project
 
 TOOLS = ("devtool", "testtool", "reqtool", "pdmapp")
+
+
+def content_hash(pyproject: dict, directory: Path, algorithm: str = "sha256") -> str:
+    return pdm.content_hash(Project.of(directory, pyproject), algorithm)
+
+
+def check_lock(lock: Path, pyproject: dict, directory: Path) -> LockCheck:
+    return pdm.check_lock(lock, Project.of(directory, pyproject))
+
+
+def default_groups(lock: Path, pyproject: dict, directory: Path) -> tuple[str, ...]:
+    return pdm.default_groups(lock, Project.of(directory, pyproject))
+
+
+def read_pdm_lock(lock: Path, pyproject: dict, directory: Path, groups: tuple[str, ...], environment: dict):
+    return pdm.read_pdm_lock(lock, Project.of(directory, pyproject), groups, environment)
 
 
 def installed(venv: Path) -> dict[str, str]:

@@ -135,11 +135,14 @@ def _install(plan: Plan, reporter: Reporter) -> InstallerName:
     """Fill the new venv: from the project's lock, or the install spec (then the extras only its build declares are
     checked). Returns the backend that installed."""
     from installdev.actions.installer import install_project
-    from installdev.actions.locked_install import install_locked
+    from installdev.actions.locked_install import LockedFill, install_locked
 
     reporter.info(f"development set: {plan.development.reason}")
+    settings = plan.settings
     if plan.locked is not None and plan.locked.is_locked:
-        return install_locked(plan, reporter)
+        fill = LockedFill(settings.venv, plan.base, plan.installer, plan.locked, plan.locked_set, plan.install_spec,
+                          settings.requirements, settings.locked, settings.frozen)
+        return install_locked(fill, reporter)
     with reporter.step(f"installing {plan.install_spec.summary()}"):
         backend = install_project(plan.settings.venv, plan.base, plan.install_spec, plan.installer, reporter)
     return _verify_extras(plan, backend, reporter) or backend

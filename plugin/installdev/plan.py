@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.actions.freshness import Freshness
 from installdev.actions.installer import InstallerChoice, InstallSpec, choose_installer
-from installdev.actions.locked_install import check_uv_lock
 from installdev.actions.venvdir import VenvKind, check_venv_path
 from installdev.errors import BadPythonError, ExitCode, InstalldevError
 from installdev.host.facts import HostFacts, existing_ancestor, gather_host_facts
@@ -23,12 +22,13 @@ from installdev.host.interpreter import BasePython, discover
 from installdev.host.probe import ProbeResult, probe_directory
 from installdev.host.python_finder import choose_python
 from installdev.policy import CreatorChoice, Decision, choose_creator, decide_link_mode
-from installdev.request.project.development import DevelopmentSet, development_set
-from installdev.request.project.python_request import PythonRequest, check_requested_python, python_request
-from installdev.request.selection import InstallMethod, LockedInstall, choose_locked_install, read_lock
+from installdev.request.locks.uv import check_uv_lock
+from installdev.request.project.development import DevelopmentSet
+from installdev.request.project.python_request import PythonRequest, check_requested_python
+from installdev.request.selection import InstallMethod, LockedInstall, choose_locked_install, chosen_development, read_lock
 from installdev.request.settings.envflags import ModeRequest, copies_flag_names
 from installdev.request.settings.resolve import Settings
-from installdev.vocabulary import InstallerName
+from installdev.vocabulary import Check, InstallerName
 
 if TYPE_CHECKING:
     from installdev.request.locks.lockedset import LockedSet
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 class Problem(NamedTuple):
     """A reason install-dev would stop: which check found it, and the error (message and exit code)."""
 
-    check: str
+    check: Check
     error: InstalldevError
 
 
@@ -90,7 +90,7 @@ def plan_host(venv: Path, request: ModeRequest, flag_prefix: str) -> HostPlan:
     try:
         decision = decide_link_mode(request, facts, probe, copies_flag_names(flag_prefix)[0])
     except InstalldevError as error:
-        return HostPlan(facts, probe, None, Problem("destination", error))
+        return HostPlan(facts, probe, None, Problem(Check.DESTINATION, error))
     return HostPlan(facts, probe, decision, None)
 
 
@@ -107,55 +107,54 @@ def make_plan(settings: Settings, freshness: Freshness) -> Plan:
     """Every check install-dev makes before building, in its order; problems collected, nothing raised."""
     problems: list[Problem] = []
 
-    def attempt(check: str, action):
+    def attempt(check: Check, action, at: int | None = None):
         try:
             return action()
         except InstalldevError as error:
-            problems.append(Problem(check, error))
+            problems.insert(len(problems) if at is None else at, Problem(check, error))
             return None
 
     if freshness.problem:
-        problems.append(Problem("inputs", freshness.problem))
-    locked = attempt("lock", lambda: choose_locked_install(settings, _uv_installs(settings)))
-    if locked is not None and locked.is_locked:
-        development = DevelopmentSet((), (), settings.requirements, f"{locked.reason}; {locked.selection.reason}")
-    else:
-        development = attempt("development", lambda: development_set(settings))
-    spec = _install_spec(settings, development)
-    venv_kind = attempt("venv", lambda: check_venv_path(settings.venv, settings.project.directory))
+        problems.append(Problem(Check.INPUTS, freshness.problem))
+    installer, installer_problem = _installer(settings)
+    uv_installs = installer is not None and installer.name == InstallerName.UV
+    locked = attempt(Check.LOCK, lambda: choose_locked_install(settings, uv_installs))
+    development_at = len(problems)  # where a problem of the project's own declarations is reported
+    venv_kind = attempt(Check.VENV, lambda: check_venv_path(settings.venv, settings.project.directory))
     host = plan_host(settings.venv, settings.mode_request, settings.flag_prefix)
-    request = attempt("python", lambda: python_request(settings.project.pyproject, settings.project.directory))
-    base = attempt("python", lambda: base_python(settings.python, request, settings.python_named)) if request else None
-    installer = attempt("installer", lambda: choose_installer(settings.installer))
-    if host.problem:
-        problems.append(host.problem)
+    request = attempt(Check.PYTHON, lambda: settings.project.python_request)
+    base = attempt(Check.PYTHON, lambda: base_python(settings.python, request, settings.python_named)) if request else None
+    problems.extend([installer_problem] if installer_problem else [])
+    problems.extend([host.problem] if host.problem else [])
     seed_pip = settings.seed_pip if settings.seed_pip is not None else (installer is None or installer.name == InstallerName.PIP)
     locked_set = None
     if locked is not None and locked.is_locked:
         if locked.method == InstallMethod.UV_SYNC and settings.locked and installer is not None:
-            attempt("lock", lambda: check_uv_lock(installer.uv, locked, settings.project.directory))
+            attempt(Check.LOCK, lambda: check_uv_lock(installer.uv, locked.lock.path, settings.project.directory))
         if base is not None and locked.method != InstallMethod.UV_SYNC:  # uv sync reads its lock itself
-            locked_set = attempt("lock", lambda: read_lock(settings, locked, base.version))
-        if locked_set is not None and locked_set.constraints:  # the lock only pins versions: resolve as without one
-            development = attempt("development", lambda: development_set(settings))
-            spec = _install_spec(settings, development)
+            locked_set = attempt(Check.LOCK, lambda: read_lock(settings, locked, base.version))
+        if locked_set is not None and locked_set.constraints:  # the lock only pins versions: resolved after it
+            development_at = len(problems)
+    development = attempt(Check.DEVELOPMENT, lambda: chosen_development(settings, locked, locked_set), development_at)
+    spec = _install_spec(settings, development)
     creator = choose_creator(host.decision.mode, installer.name, seed_pip) if host.decision and installer else None
     return Plan(settings, freshness, development, spec, venv_kind, request, base, installer, seed_pip, host, tuple(problems),
                 locked, locked_set, creator)
+
+
+def _installer(settings: Settings) -> tuple[InstallerChoice | None, Problem | None]:
+    """The installer, or the problem finding it (uv asked for and missing): chosen first, as the lock's method
+    depends on it, and reported in its place among the checks."""
+    try:
+        return choose_installer(settings.installer), None
+    except InstalldevError as error:
+        return None, Problem(Check.INSTALLER, error)
 
 
 def _install_spec(settings: Settings, development: DevelopmentSet | None) -> InstallSpec | None:
     return None if development is None else InstallSpec(
         settings.project.directory, development.extras, development.requirement_files, development.requirement_lines,
         settings.constraints, settings.build_constraints, dependency_groups=development.dependency_groups)
-
-
-def _uv_installs(settings: Settings) -> bool:
-    """Whether uv will install (the installer check itself reports a uv that is asked for and missing)."""
-    try:
-        return choose_installer(settings.installer).name == InstallerName.UV
-    except InstalldevError:
-        return False
 
 
 def base_python(requested: str | None, request: PythonRequest, named: str | None) -> BasePython:

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import enum
 import os
 import shlex
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.actions.venvdir import venv_python
 from installdev.errors import ExitCode, InstalldevError
+from installdev.vocabulary import Word
 
 if TYPE_CHECKING:
     from installdev.actions.freshness import Freshness
@@ -29,14 +29,11 @@ if TYPE_CHECKING:
 RESULT_SCHEMA = 1
 
 
-class Outcome(str, enum.Enum):
+class Outcome(Word):
     BUILT = "built"
     REBUILT = "rebuilt"
     UP_TO_DATE = "up to date"
     FAILED = "failed"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class InstallResult(NamedTuple):

@@ -34,9 +34,7 @@ from installdev.request.project.model import (
     CONVENTIONAL_REQUIREMENT_FILES,
     PROJECT_FILES,
     conventional_requirement_files,
-    find_version_file,
     normalize_extra,
-    version_file_search,
 )
 from installdev.request.project.requirements import requirement_file_closure
 
@@ -76,12 +74,12 @@ def input_files(settings: Settings) -> list[Path]:
     constraint and build-constraint files given and of the conventional ones, and the lock files that exist
     (``lock_input_files``).
     """
-    directory = settings.project.directory
-    conventional = conventional_requirement_files(directory)
-    version_file = find_version_file(directory)
+    project = settings.project
+    conventional = conventional_requirement_files(project.directory)
+    version_file = project.version_file
     given = requirement_file_closure((*settings.requirements, *settings.constraints, *settings.build_constraints,
                                       *conventional))
-    locks = lock_input_files(directory)
+    locks = lock_input_files(project)
     files = [*settings.project.input_files, *([version_file] if version_file else []), *given, *locks]
     return list(dict.fromkeys(files))
 
@@ -267,8 +265,8 @@ def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tu
     present += [(venv, False), (venv / ".installdev-stamp.json", False), (venv_python(venv), False), (venv / "pyvenv.cfg", True)]
     present += [(Path(path), True) for path in freshness.liveness.identities]
     absent = [directory / name for name in (*PROJECT_FILES, *CONVENTIONAL_REQUIREMENT_FILES) if not (directory / name).exists()]
-    absent += version_file_search(directory)[1]
-    absent += [path for path in lock_candidates(directory) if not path.exists()]  # a pylock.<name>.toml is not watched
+    absent += settings.project.version_file_search[1]
+    absent += [path for path in lock_candidates(settings.project) if not path.exists()]  # a pylock.<name>.toml is not watched
     if venv.name:
         absent += [previous_path(venv), venv / INNER_PREVIOUS, venv / INNER_RETURNING]
     variables = set()

@@ -20,19 +20,14 @@ from installdev.actions.freshness import input_files
 from installdev.actions.stamp import read_stamp
 from installdev.actions.venvdir import stamp_path, trust_problem, venv_python
 from installdev.environment import COPIES_FLAG_SUFFIX, FLAG_PREFIXES, INSTALL_VARIABLES
-from installdev.request.project.model import (
-    CONVENTIONAL_REQUIREMENT_FILES,
-    PROJECT_FILES,
-    conventional_requirement_files,
-    version_file_search,
-)
+from installdev.request.locks.rules import lock_candidates
+from installdev.request.project.model import CONVENTIONAL_REQUIREMENT_FILES, PROJECT_FILES, conventional_requirement_files
 from installdev.request.project.requirements import local_directories, requirement_file_closure
 from installdev.request.settings.envflags import FLAG_PREFIX_VARIABLE, copies_flag_names
 
 if TYPE_CHECKING:
     from installdev.request.settings.resolve import Settings
 
-LOCK_FILES = ("uv.lock", "poetry.lock", "pylock.toml", "pdm.lock")
 # Every variable of these families is an input, not only the ones installdev reads today: a new DATAHUB_VENV_USE_COPIES
 # or VIRTUALENV_* setting re-runs the build step, and installdev decides whether it matters.
 VARIABLE_PATTERNS = (*(prefix + "*" for prefix in FLAG_PREFIXES), "*" + COPIES_FLAG_SUFFIX)
@@ -56,11 +51,10 @@ class VenvInputs(NamedTuple):
 def venv_inputs(settings: Settings) -> VenvInputs:
     """The inputs of ``settings.venv``. Raises ProjectError for a missing requirement or constraint file."""
     directory = settings.project.directory
-    locks = [directory / name for name in LOCK_FILES]
-    candidates = [directory / name for name in (*PROJECT_FILES, *CONVENTIONAL_REQUIREMENT_FILES)] + locks
-    files = [*input_files(settings), *(path for path in locks if path.is_file()), *_linked_files(settings),
-             Path(installdev.__file__)]
-    absent = [path for path in candidates if not path.exists()] + version_file_search(directory)[1]
+    candidates = [directory / name for name in (*PROJECT_FILES, *CONVENTIONAL_REQUIREMENT_FILES)]
+    candidates += lock_candidates(settings.project)
+    files = [*input_files(settings), *_linked_files(settings), Path(installdev.__file__)]
+    absent = [path for path in candidates if not path.exists()] + settings.project.version_file_search[1]
     variables = (FLAG_PREFIX_VARIABLE, *copies_flag_names(settings.flag_prefix), *INSTALL_VARIABLES)
     return VenvInputs(directory, settings.venv, stamp_path(settings.venv), venv_python(settings.venv),
                       tuple(dict.fromkeys(files)), tuple(dict.fromkeys(absent)), tuple(dict.fromkeys(variables)))

@@ -22,41 +22,43 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from installdev.actions.installer import InstallSpec, install_project, run_streaming
+from installdev.actions.installer import InstallerChoice, InstallSpec, install_project, run_streaming
 from installdev.actions.venvdir import MARKER_NAME, claim, venv_python
-from installdev.errors import CreateError, InstallError, ProjectError
+from installdev.errors import CreateError, InstallError
 from installdev.request.locks.lockedset import LockedSet, requirement_texts
 from installdev.request.locks.rules import LockKind
+from installdev.request.locks.uv import uv_environment
 from installdev.request.selection import InstallMethod, LockedInstall
 from installdev.vocabulary import InstallerName
 
 if TYPE_CHECKING:
-    from installdev.plan import Plan
+    from installdev.host.interpreter import BasePython
     from installdev.report import Reporter
 
 
-def _uv_environment(venv: Path | None = None) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")}
-    if venv is not None:
-        env["UV_PROJECT_ENVIRONMENT"] = str(venv)
-    return env
+class LockedFill(NamedTuple):
+    """What filling a venv from its lock reads: the venv and its base, the installer, the method chosen and the lock
+    read by installdev (None for uv sync), the development install spec (its project directory, constraints and build
+    constraints; the whole spec for a lock that only constrains it), the ``-r`` files given, and ``--locked`` /
+    ``--frozen``."""
 
+    venv: Path
+    base: BasePython
+    installer: InstallerChoice
+    choice: LockedInstall
+    locked_set: LockedSet | None
+    spec: InstallSpec
+    requirements: tuple[Path, ...]
+    locked: bool
+    frozen: bool
 
-def check_uv_lock(uv: str, choice: LockedInstall, project_dir: Path) -> None:
-    """``--locked`` on a uv.lock, before anything is built: ``uv lock --check``. Raises ProjectError when the lock is
-    out of date with pyproject.toml (or uv cannot tell), with uv's own reason."""
-    completed = subprocess.run([uv, "lock", "--check", "--no-progress"], cwd=project_dir, env=_uv_environment(),
-                               capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
-    if completed.returncode != 0:
-        said = [line.strip() for line in (completed.stderr + completed.stdout).splitlines() if line.strip()]
-        reason = next((line.removeprefix("error: ") for line in said if line.startswith("error:")), said[-1] if said else "")
-        raise ProjectError(f"--locked: {choice.lock.path} is out of date with pyproject.toml ({reason}); nothing was built: "
-                           "run `uv lock`, or drop --locked")
+    @property
+    def project_dir(self) -> Path:
+        return self.spec.project_dir
 
 
 def uv_sync_command(uv: str, venv: Path, choice: LockedInstall, locked: bool, frozen: bool) -> list[str]:
@@ -94,11 +96,11 @@ def venv_identity(venv: Path) -> VenvIdentity | None:
                          (python.st_dev, python.st_ino, os.path.islink(venv_python(venv))), home)
 
 
-def _uv_sync(plan: Plan, reporter: Reporter) -> None:
-    settings, venv, choice = plan.settings, plan.settings.venv, plan.locked
+def _uv_sync(fill: LockedFill, reporter: Reporter) -> None:
+    venv = fill.venv
     before = venv_identity(venv)
-    command = uv_sync_command(plan.installer.uv, venv, choice, settings.locked, settings.frozen)
-    returncode = run_streaming(command, reporter, settings.project.directory, _uv_environment(venv))
+    command = uv_sync_command(fill.installer.uv, venv, fill.choice, fill.locked, fill.frozen)
+    returncode = run_streaming(command, reporter, fill.project_dir, uv_environment(venv))
     after = venv_identity(venv)
     if after != before:
         if os.path.isdir(venv) and not os.path.lexists(venv / MARKER_NAME):
@@ -112,75 +114,81 @@ def _uv_sync(plan: Plan, reporter: Reporter) -> None:
                            "fix the cause and re-run")
 
 
-def _install_files(plan: Plan, texts: list[tuple[str, tuple[str, ...]]], reporter: Reporter) -> InstallerName:
+def _install(fill: LockedFill, spec: InstallSpec, reporter: Reporter) -> InstallerName:
+    return install_project(fill.venv, fill.base, spec, fill.installer, reporter)
+
+
+def _install_files(fill: LockedFill, texts: list[tuple[str, tuple[str, ...]]], reporter: Reporter) -> InstallerName:
     """Install each requirement text (with its options) into the venv, in order."""
-    settings = plan.settings
     directory = Path(tempfile.mkdtemp(prefix="installdev-lock-"))
-    backend = plan.installer.name
+    backend = fill.installer.name
     try:
         for index, (text, options) in enumerate(texts):
             path = directory / f"locked-{index}.txt"
             path.write_text(text, encoding="utf-8")
-            spec = InstallSpec(settings.project.directory, (), (path,), (), (), settings.build_constraints,
+            spec = InstallSpec(fill.project_dir, (), (path,), (), (), fill.spec.build_constraint_files,
                                editable_project=False, options=options)
-            backend = install_project(settings.venv, plan.base, spec, plan.installer, reporter)
+            backend = _install(fill, spec, reporter)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     return backend
 
 
-def _constrained_install(plan: Plan, locked: LockedSet, reporter: Reporter) -> InstallerName:
+def _constrained_install(fill: LockedFill, locked: LockedSet, reporter: Reporter) -> InstallerName:
     directory = Path(tempfile.mkdtemp(prefix="installdev-lock-"))
     try:
         pins = directory / "locked-versions.txt"
         pins.write_text("".join(line + "\n" for line in locked.constraints), encoding="utf-8")
-        spec = plan.install_spec._replace(constraint_files=(*plan.install_spec.constraint_files, pins))
-        return install_project(plan.settings.venv, plan.base, spec, plan.installer, reporter)
+        return _install(fill, fill.spec._replace(constraint_files=(*fill.spec.constraint_files, pins)), reporter)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def install_locked(plan: Plan, reporter: Reporter) -> InstallerName:
-    """Fill ``plan.settings.venv`` from the lock as ``plan.locked`` says; return the backend that installed.
+def _uv_pip_install_pylock(fill: LockedFill, reporter: Reporter) -> None:
+    choice = fill.choice
+    command = [fill.installer.uv, "pip", "install", "--python", str(venv_python(fill.venv)), "--preview-features",
+               "pylock", "-r", str(choice.lock.path)]
+    for extra in choice.selection.extras:
+        command += ["--extra", extra]
+    for group in choice.selection.groups or ():
+        command += ["--group", group]
+    with reporter.step(f"uv pip install -r {choice.lock.path.name}"):
+        if run_streaming(command, reporter, fill.project_dir) != 0:
+            reporter.replay_tool_tail()
+            raise InstallError(f"uv pip install -r {choice.lock.path} failed; its output is above: fix the cause and re-run")
+
+
+def install_locked(fill: LockedFill, reporter: Reporter) -> InstallerName:
+    """Fill ``fill.venv`` from the lock as ``fill.choice`` says; return the backend that installed.
     Raises InstallError (the installer failed) or CreateError (uv replaced the venv)."""
-    choice, locked, settings = plan.locked, plan.locked_set, plan.settings
-    project_dir = settings.project.directory
+    choice, locked, project_dir = fill.choice, fill.locked_set, fill.project_dir
     if locked is not None and locked.note:
         reporter.info(locked.note)
     if locked is not None and locked.constraints:
-        with reporter.step(f"installing {plan.install_spec.summary()} constrained to {choice.lock.path.name}'s versions"):
-            return _constrained_install(plan, locked, reporter)
-    backend = plan.installer.name
+        with reporter.step(f"installing {fill.spec.summary()} constrained to {choice.lock.path.name}'s versions"):
+            return _constrained_install(fill, locked, reporter)
+    backend = fill.installer.name
     if choice.method == InstallMethod.UV_SYNC:
         with reporter.step(f"uv sync from {choice.lock.path}"):
-            _uv_sync(plan, reporter)
+            _uv_sync(fill, reporter)
     elif choice.method == InstallMethod.PYLOCK:
-        command = [plan.installer.uv, "pip", "install", "--python", str(venv_python(settings.venv)), "--preview-features",
-                   "pylock", "-r", str(choice.lock.path)]
-        for extra in choice.selection.extras:
-            command += ["--extra", extra]
-        for group in choice.selection.groups or ():
-            command += ["--group", group]
-        with reporter.step(f"uv pip install -r {choice.lock.path.name}"):
-            if run_streaming(command, reporter, project_dir) != 0:
-                reporter.replay_tool_tail()
-                raise InstallError(f"uv pip install -r {choice.lock.path} failed; its output is above: fix the cause and re-run")
+        _uv_pip_install_pylock(fill, reporter)
     else:
         hashed, others = requirement_texts(locked)
         texts = [(hashed, ("--no-deps", "--require-hashes")), (others, ("--no-deps",))]
         with reporter.step(f"installing the {len(locked.packages)} package(s) {choice.lock.path.name} locks"):
-            backend = _install_files(plan, [(text, options) for text, options in texts if text], reporter)
+            backend = _install_files(fill, [(text, options) for text, options in texts if text], reporter)
     # a uv.lock always holds the project (editable, or virtual: not installed); poetry.lock and pdm.lock never, a
     # pylock may
     if choice.lock.kind != LockKind.UV and not any(_same(path, project_dir) for path in locked.directories()):
         with reporter.step("installing the project itself (-e . --no-deps)"):
-            spec = InstallSpec(project_dir, (), (), (), (), settings.build_constraints, options=("--no-deps",))
-            backend = install_project(settings.venv, plan.base, spec, plan.installer, reporter)
-    if settings.requirements:
-        spec = InstallSpec(project_dir, (), settings.requirements, (), settings.constraints, settings.build_constraints,
-                           editable_project=False)
+            spec = InstallSpec(project_dir, (), (), (), (), fill.spec.build_constraint_files, options=("--no-deps",))
+            backend = _install(fill, spec, reporter)
+    if fill.requirements:
+        spec = InstallSpec(project_dir, (), fill.requirements, (), fill.spec.constraint_files,
+                           fill.spec.build_constraint_files, editable_project=False)
         with reporter.step(f"installing {spec.summary()}"):
-            backend = install_project(settings.venv, plan.base, spec, plan.installer, reporter)
+            backend = _install(fill, spec, reporter)
     return backend
 
 

@@ -25,25 +25,21 @@ the project does not declare is a ProjectError before anything is built.
 
 from __future__ import annotations
 
-import enum
 from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.errors import ProjectError, UsageError
-from installdev.request.locks.rules import LockKind, ProjectLock, find_lock
-from installdev.request.project.declarations import (
-    check_extras,
-    normalize_name,
-    poetry_default_groups,
-    resolve_requested_groups,
-    uv_default_groups,
-)
+from installdev.request.locks.formats import lock_format
+from installdev.request.locks.rules import LockKind, ProjectLock
+from installdev.request.project.development import DevelopmentSet, development_set
+from installdev.request.project.tables import normalize_name
+from installdev.vocabulary import Word
 
 if TYPE_CHECKING:
     from installdev.request.locks.lockedset import LockedSet
     from installdev.request.settings.resolve import Settings
 
 
-class InstallMethod(str, enum.Enum):
+class InstallMethod(Word):
     RESOLVE = "resolve"
     UV_SYNC = "uv sync"
     UV_LOCK_READ = "uv.lock read"
@@ -51,9 +47,6 @@ class InstallMethod(str, enum.Enum):
     PYLOCK_READ = "pylock read"
     POETRY_LOCK = "poetry.lock"
     PDM_LOCK = "pdm.lock"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class LockSelection(NamedTuple):
@@ -80,41 +73,18 @@ _NO_LOCK = LockedInstall(InstallMethod.RESOLVE, None, None, "no lock file: the i
 
 def lock_selection(settings: Settings) -> LockSelection:
     """The extras and groups asked for, checked against the project's declarations. Raises ProjectError."""
-    pyproject, directory = settings.project.pyproject, settings.project.directory
     if settings.extras is None and not settings.groups:
         if settings.no_default_groups:
             return LockSelection((), (), "--no-default-groups: the project and its dependencies alone")
         return LockSelection((), None, "")
+    declarations = settings.project.declarations
     extras = tuple(normalize_name(extra) for extra in settings.extras or ())
-    check_extras(pyproject, directory, settings.project.pyproject_path, extras)
-    resolve_requested_groups(pyproject, directory, settings.groups)  # raises for an undeclared group
+    declarations.check_extras(extras)
+    declarations.resolve_groups(settings.groups)  # raises for an undeclared group
     groups = tuple(normalize_name(group) for group in settings.groups)
     chosen = [f"extras {', '.join(extras)}"] if extras else []
     chosen += [f"groups {', '.join(groups)}"] if groups else []
     return LockSelection(extras, groups, f"asked for: {'; '.join(chosen) or 'the project alone'}")
-
-
-def default_groups(settings: Settings, lock: ProjectLock) -> tuple[str, ...]:
-    """The groups the lock's own tool installs by default, for a uv.lock, poetry.lock or pdm.lock (a pylock's selection
-    is always explicit: ``choose_locked_install`` makes it with ``installdev.request.locks.pylock.group_selection``)."""
-    pyproject, directory = settings.project.pyproject, settings.project.directory
-    if lock.kind == LockKind.UV:
-        return uv_default_groups(pyproject, directory)
-    if lock.kind == LockKind.POETRY:
-        return poetry_default_groups(pyproject, directory)
-    from installdev.request.locks.pdm import default_groups as pdm_default_groups
-
-    return pdm_default_groups(lock.path, pyproject, directory)
-
-
-def _default_reason(settings: Settings, lock: ProjectLock) -> str:
-    groups = default_groups(settings, lock)
-    if lock.kind == LockKind.PDM:
-        from installdev.request.locks.pdm import default_reason
-
-        return default_reason(lock.path, settings.project.pyproject, groups)
-    listing = f"groups {', '.join(groups)}" if groups else "no groups"
-    return f"{'uv sync' if lock.kind == LockKind.UV else 'poetry install'}'s default: {listing}, no extras"
 
 
 def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstall:
@@ -122,7 +92,7 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
     ambiguous or stale lock, an undeclared extra or group) or UsageError (--locked or --frozen without a lock;
     --locked on a uv.lock without uv, or on a pdm.lock installdev cannot check)."""
     directory = settings.project.directory
-    lock = find_lock(directory, settings.project.pyproject)
+    lock = settings.project.lock
     flag = "--locked" if settings.locked else "--frozen" if settings.frozen else None
     if lock is None:
         if flag:
@@ -133,10 +103,12 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
     if lock.kind == LockKind.PYLOCK:
         from installdev.request.locks.pylock import group_selection
 
-        groups, why = group_selection(lock.path, settings.project.pyproject, directory, selection.groups)
+        groups, why = group_selection(lock.path, settings.project.declarations, selection.groups)
         selection = selection._replace(groups=groups, reason=why if selection.groups is None else selection.reason + why)
     elif selection.groups is None:
-        selection = selection._replace(reason=_default_reason(settings, lock))
+        lock_kind = lock_format(lock.kind)
+        reason = lock_kind.default_reason(settings.project, lock.path, lock_kind.default_groups(settings.project, lock.path))
+        selection = selection._replace(reason=reason)
     where = str(lock.path) if lock.root == directory else f"{lock.path} (the uv workspace's lock)"
     if lock.kind == LockKind.UV and uv_installs:
         check = {"--locked": "; fails if it is out of date", "--frozen": " as it is"}.get(flag, "; re-locked if out of date")
@@ -172,7 +144,7 @@ def _pdm_install(settings: Settings, lock: ProjectLock, selection: LockSelection
     installed as it is, and refused (UsageError) under --locked."""
     from installdev.request.locks.pdm import LockCheck, check_lock
 
-    check = check_lock(lock.path, settings.project.pyproject, settings.project.directory)
+    check = check_lock(lock.path, settings.project)
     if not check.checked and settings.locked:
         raise UsageError(f"--locked: installdev cannot check {lock.path} against pyproject.toml ({check.value}): "
                          "check it with `pdm lock --check`, then pass --frozen instead")
@@ -192,24 +164,15 @@ def read_lock(settings: Settings, choice: LockedInstall, version: tuple[int, ...
     lock, selection = choice.lock, choice.selection
     if lock is None or selection is None:
         return None
-    groups = default_groups(settings, lock) if selection.groups is None else selection.groups
-    from installdev.request.locks.lockedset import target_environment
+    reader = lock_format(lock.kind)
+    groups = reader.default_groups(settings.project, lock.path) if selection.groups is None else selection.groups
+    return reader.read(settings.project, lock.path, selection.extras, groups, version)
 
-    environment = target_environment(version, selection.extras, groups)
-    if lock.kind == LockKind.UV:
-        from installdev.request.locks.uv import read_uv_lock
 
-        name = settings.project.pyproject.get("project", {}).get("name", "")
-        return read_uv_lock(lock.path, str(name), selection.extras, groups, environment)
-    if lock.kind == LockKind.POETRY:
-        from installdev.request.locks.poetry import read_poetry_lock
-
-        return read_poetry_lock(lock.path, groups, selection.extras, environment)
-    if lock.kind == LockKind.PDM:
-        from installdev.request.locks.pdm import read_pdm_lock
-
-        selected = tuple(dict.fromkeys([*groups, *selection.extras]))  # pdm locks extras as groups
-        return read_pdm_lock(lock.path, settings.project.pyproject, settings.project.directory, selected, environment)
-    from installdev.request.locks.pylock import read_pylock
-
-    return read_pylock(lock.path, version, selection.extras, groups)
+def chosen_development(settings: Settings, choice: LockedInstall | None, locked: LockedSet | None) -> DevelopmentSet:
+    """The development set besides the project: what the lock installs (then only the ``-r`` files remain to name),
+    or, without a lock or from one that only pins versions, what the project declares (``development_set``). Raises
+    ProjectError."""
+    if choice is not None and choice.is_locked and not (locked is not None and locked.constraints):
+        return DevelopmentSet((), (), settings.requirements, f"{choice.reason}; {choice.selection.reason}")
+    return development_set(settings)

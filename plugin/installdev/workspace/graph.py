@@ -22,10 +22,11 @@ from pathlib import Path
 
 from installdev.errors import InstalldevError
 from installdev.request.locks.lockedset import LockedSet
-from installdev.request.locks.rules import find_uv_workspace, uv_workspace_members
 from installdev.request.project.development import DevelopmentSet, development_set
-from installdev.request.project.model import Project, load_project, normalize_extra, parse_toml
+from installdev.request.project.documents import parse_toml
+from installdev.request.project.model import Project, load_project, normalize_extra
 from installdev.request.project.requirements import decode_requirement_file, logical_lines, requirement_file_closure
+from installdev.request.project.uv_workspace import uv_workspace_members
 from installdev.request.selection import choose_locked_install, read_lock
 from installdev.request.settings.resolve import Settings
 
@@ -73,7 +74,7 @@ def uv_source_directories(project: Project, requirements: Iterable[object]) -> s
     that name. uv honours them, pip does not; either way the two builds must not share a source tree at once."""
     names = {normalize_extra(match.group(0)) for requirement in requirements if isinstance(requirement, str)
              for match in [_NAME.match(requirement.strip())] if match}
-    workspace = find_uv_workspace(project.directory)
+    workspace = project.uv_workspace
     tables = [(project.directory, _uv_sources(project.pyproject_path))]
     if workspace is not None and workspace.root != project.directory:
         tables.append((workspace.root, _uv_sources(workspace.root / "pyproject.toml")))

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from installdev.request.project.model import Project, load_project
+from installdev.request.project.model import load_project
 from installdev.request.settings.options import Options
 from installdev.request.settings.resolve import Settings, resolve_settings
 from installdev.workspace.config import WorkspaceProject
@@ -28,20 +28,11 @@ def merge_overrides(own: Any, overrides: Mapping[str, Any], defaults: Mapping[st
     return {**(defaults or {}), **{key: value for key, value in own.items() if key != "workspace"}, **overrides}
 
 
-class _MemberProject(Project):
-    def __init__(self, project: Project, overrides: Mapping[str, Any], defaults: Mapping[str, Any]) -> None:
-        super().__init__(project.directory, project.pyproject_bytes)
-        self._overrides = overrides
-        self._defaults = defaults
-
-    @property
-    def tool_settings(self) -> Any:
-        return merge_overrides(super().tool_settings, self._overrides, self._defaults)
-
-
 def member_settings(member: WorkspaceProject, options: Options, env: Mapping[str, str] | None = None,
                     defaults: Mapping[str, Any] | None = None) -> Settings:
     """The settings of ``member``'s venv (``defaults``: the workspace-wide ones). Raises ProjectError/UsageError (a
     missing project, a bad table)."""
-    project = _MemberProject(load_project(member.directory), member.overrides, defaults or {})
-    return resolve_settings(options._replace(project_dir=str(member.directory)), project, os.environ if env is None else env)
+    project = load_project(member.directory)
+    table = merge_overrides(project.installdev_table, member.overrides, defaults or {})
+    return resolve_settings(options._replace(project_dir=str(member.directory)), project, os.environ if env is None else env,
+                            table)

@@ -42,9 +42,10 @@ from installdev.request.locks.lockedset import (
     local_index_option,
     marker_matches,
     requirement_line,
+    target_environment,
 )
-from installdev.request.project.model import parse_toml, parse_toml_file
-from installdev.request.project.readers.pdm_groups import pdm_groups
+from installdev.request.project.documents import parse_toml_file
+from installdev.request.project.model import Project
 from installdev.request.project.tables import listing, normalize_name
 
 DEFAULT_GROUP = "default"  # pdm's name for the project's own dependencies
@@ -111,10 +112,11 @@ def _strategy(document: dict) -> frozenset[str]:
 # Freshness
 
 
-def _project_hash(pyproject: dict, directory: Path, algorithm: str) -> str:
+def _project_hash(model: Project, algorithm: str) -> str:
     """pdm's ``PyProject.content_hash`` of one project."""
+    pyproject = model.pyproject
     project = pyproject.get("project") if isinstance(pyproject.get("project"), dict) else {}
-    development = {name: [entry for _, entry in entries] for name, entries in pdm_groups(pyproject, directory).items()}
+    development = {name: [entry for _, entry in entries] for name, entries in model.declarations.pdm_groups.items()}
     content = {
         "sources": _tool_pdm(pyproject).get("source", []),
         "dependencies": project.get("dependencies", []),
@@ -141,26 +143,27 @@ def _workspace_members(directory: Path, pyproject: dict) -> list[Path]:
     return sorted(found, key=lambda path: path.relative_to(root).as_posix())
 
 
-def content_hash(pyproject: dict, directory: Path, algorithm: str = "sha256") -> str:
-    """The content_hash pdm writes into pdm.lock for this pyproject.toml (hex digest; a workspace root's covers each
-    member's own hash too, in pdm's way). Raises ProjectError for a member whose pyproject.toml cannot be read."""
-    own = _project_hash(pyproject, directory, algorithm)
-    if not _tool_pdm(pyproject).get("workspace"):
+def content_hash(project: Project, algorithm: str = "sha256") -> str:
+    """The content_hash pdm writes into pdm.lock for this project's pyproject.toml (hex digest; a workspace root's
+    covers each member's own hash too, in pdm's way). Raises ProjectError for a member whose pyproject.toml cannot be
+    read."""
+    own = _project_hash(project, algorithm)
+    if not _tool_pdm(project.pyproject).get("workspace"):
         return own
     hasher = hashlib.new(algorithm, own.encode("utf-8"))
-    root = directory.resolve()
-    for member in _workspace_members(directory, pyproject):
-        member_pyproject = parse_toml(member / "pyproject.toml", (member / "pyproject.toml").read_bytes())
+    root = project.directory.resolve()
+    for member in _workspace_members(project.directory, project.pyproject):
+        member_project = Project.of(member, parse_toml_file(member / "pyproject.toml"))
         for part in (b"\0", member.relative_to(root).as_posix().encode("utf-8"), b"\0",
-                     _project_hash(member_pyproject, member, algorithm).encode("utf-8")):
+                     _project_hash(member_project, algorithm).encode("utf-8")):
             hasher.update(part)
     return hasher.hexdigest()
 
 
-def check_lock(lock: Path, pyproject: dict, directory: Path) -> LockCheck:
+def check_lock(lock: Path, project: Project) -> LockCheck:
     """Whether ``lock`` was made from this pyproject.toml, as ``pdm install`` checks before installing. Raises
     ProjectError for a file that is no pdm lock of version 4.x."""
-    metadata = _document(lock)["metadata"]
+    metadata, pyproject = _document(lock)["metadata"], project.pyproject
     if "lock_inputs" in metadata:
         return LockCheck.LOCK_INPUTS
     if _resolution(pyproject).get("lock_inputs") is True:
@@ -170,19 +173,19 @@ def check_lock(lock: Path, pyproject: dict, directory: Path) -> LockCheck:
     algorithm, _, recorded = str(metadata.get("content_hash", "")).partition(":")
     if not recorded or algorithm not in hashlib.algorithms_available:
         return LockCheck.STALE
-    return LockCheck.FRESH if content_hash(pyproject, directory, algorithm) == recorded else LockCheck.STALE
+    return LockCheck.FRESH if content_hash(project, algorithm) == recorded else LockCheck.STALE
 
 
 # --------------------------------------------------------------------------------------------------
 # Selection
 
 
-def _project_groups(pyproject: dict, directory: Path) -> set[str]:
+def _project_groups(model: Project) -> set[str]:
     """Every group pdm knows the project by: ``default``, its extras and its development groups."""
-    project = pyproject.get("project") if isinstance(pyproject.get("project"), dict) else {}
+    project = model.pyproject.get("project") if isinstance(model.pyproject.get("project"), dict) else {}
     extras = project.get("optional-dependencies", {})
     return {DEFAULT_GROUP, *map(normalize_name, extras if isinstance(extras, dict) else {}),
-            *pdm_groups(pyproject, directory)}
+            *model.declarations.pdm_groups}
 
 
 def _locked_groups(document: dict) -> tuple[str, ...] | None:
@@ -191,21 +194,21 @@ def _locked_groups(document: dict) -> tuple[str, ...] | None:
     return tuple(map(normalize_name, groups)) if isinstance(groups, list) else None
 
 
-def default_groups(lock: Path, pyproject: dict, directory: Path) -> tuple[str, ...]:
+def default_groups(lock: Path, project: Project) -> tuple[str, ...]:
     """The groups ``pdm install`` installs besides ``default`` when none is asked for: every group the lock locks that
     the project declares (its extras among them), or every development group when the lock does not say."""
     locked = _locked_groups(_document(lock))
     if locked is None:
-        return tuple(pdm_groups(pyproject, directory))
-    declared = _project_groups(pyproject, directory)
+        return tuple(project.declarations.pdm_groups)
+    declared = _project_groups(project)
     return tuple(group for group in dict.fromkeys(locked) if group in declared and group != DEFAULT_GROUP)
 
 
-def default_reason(lock: Path, pyproject: dict, groups: tuple[str, ...]) -> str:
+def default_reason(lock: Path, model: Project, groups: tuple[str, ...]) -> str:
     """Why ``default_groups``: the second half of the ``development set:`` line."""
     if _locked_groups(_document(lock)) is None:
         return f"pdm install's default: every development group ({listing(groups) or 'none'})"
-    project = pyproject.get("project") if isinstance(pyproject.get("project"), dict) else {}
+    project = model.pyproject.get("project") if isinstance(model.pyproject.get("project"), dict) else {}
     declared = project.get("optional-dependencies", {})
     extras = [group for group in groups if isinstance(declared, dict) and group in map(normalize_name, declared)]
     among = f" (extras {listing(extras)} among them, as pdm counts extras as groups)" if extras else ""
@@ -300,7 +303,7 @@ def _check_targets(lock: Path, document: dict, python: str) -> None:
                        f"interpreter it covers with --python, or add this one with `pdm lock --append --python =={minor}.*`")
 
 
-def read_pdm_lock(lock: Path, pyproject: dict, directory: Path, groups: tuple[str, ...], environment: dict) -> LockedSet:
+def read_pdm_lock(lock: Path, project: Project, groups: tuple[str, ...], environment: dict) -> LockedSet:
     """What ``pdm install`` installs from ``lock`` for ``default`` plus ``groups`` (normalized development groups and
     extras), markers evaluated in ``environment``; for a lock made without inherit_metadata, the constraints of every
     locked version instead, and a note saying so. Raises ProjectError for a file that is no pdm lock of version 4.x, an
@@ -319,7 +322,7 @@ def read_pdm_lock(lock: Path, pyproject: dict, directory: Path, groups: tuple[st
         raise ProjectError(f"{lock} does not lock {listing(missing)} (it locks {listing(locked or ()) or 'no group'}): "
                            "lock every group with `pdm lock -G :all`, or ask for one it locks")
     selected = {DEFAULT_GROUP, *groups}
-    excludes = {normalize_name(str(name)) for name in _resolution(pyproject).get("excludes", [])}
+    excludes = {normalize_name(str(name)) for name in _resolution(project.pyproject).get("excludes", [])}
     chosen: dict[str, LockedPackage] = {}
     for package in packages:
         package_groups = {normalize_name(str(group)) for group in package.get("groups", [])}
@@ -327,7 +330,26 @@ def read_pdm_lock(lock: Path, pyproject: dict, directory: Path, groups: tuple[st
             continue
         if normalize_name(str(package["name"])) in excludes or not marker_matches(package.get("marker"), environment):
             continue
-        locked_package = _locked_package(package, directory)
+        locked_package = _locked_package(package, project.directory)
         chosen.setdefault(locked_package.line, locked_package)  # one install per extras set pdm locks the package with
-    options = _index_options(pyproject, directory, packages)
+    options = _index_options(project.pyproject, project.directory, packages)
     return LockedSet(tuple(chosen.values()), options)
+
+
+class PdmLockFormat:
+    """pdm.lock: ``pdm install``'s default is every group the lock locks that the project declares (``default_groups``);
+    pdm locks extras as groups."""
+
+    def default_groups(self, project: Project, lock: Path) -> tuple[str, ...]:
+        return default_groups(lock, project)
+
+    def default_reason(self, project: Project, lock: Path, groups: tuple[str, ...]) -> str:
+        return default_reason(lock, project, groups)
+
+    def read(self, project: Project, lock: Path, extras: tuple[str, ...], groups: tuple[str, ...],
+             version: tuple[int, ...]) -> LockedSet:
+        selected = tuple(dict.fromkeys([*groups, *extras]))
+        return read_pdm_lock(lock, project, selected, target_environment(version, extras, groups))
+
+
+FORMAT = PdmLockFormat()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from installdev.errors import ProjectError
 from installdev.request.locks.lockedset import (
@@ -26,9 +27,13 @@ from installdev.request.locks.lockedset import (
     local_index_option,
     marker_matches,
     requirement_line,
+    target_environment,
 )
-from installdev.request.project.declarations import normalize_name
-from installdev.request.project.model import parse_toml_file
+from installdev.request.project.documents import parse_toml_file
+from installdev.request.project.tables import listing, normalize_name
+
+if TYPE_CHECKING:
+    from installdev.request.project.model import Project
 
 MAIN_GROUP = "main"
 _LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")
@@ -131,3 +136,20 @@ def read_poetry_lock(lock: Path, groups: tuple[str, ...], extras: tuple[str, ...
         if option and option not in options:
             options.append(option)
     return LockedSet(tuple(chosen), tuple(options))
+
+
+class PoetryLockFormat:
+    """poetry.lock: ``poetry install``'s default is every poetry group not marked optional, no extras."""
+
+    def default_groups(self, project: Project, lock: Path) -> tuple[str, ...]:
+        return project.declarations.poetry_default_groups()
+
+    def default_reason(self, project: Project, lock: Path, groups: tuple[str, ...]) -> str:
+        return f"poetry install's default: {f'groups {listing(groups)}' if groups else 'no groups'}, no extras"
+
+    def read(self, project: Project, lock: Path, extras: tuple[str, ...], groups: tuple[str, ...],
+             version: tuple[int, ...]) -> LockedSet:
+        return read_poetry_lock(lock, groups, extras, target_environment(version, extras, groups))
+
+
+FORMAT = PoetryLockFormat()

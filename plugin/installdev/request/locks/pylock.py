@@ -18,6 +18,7 @@ the project does not declare stands for its dependencies, and is selected with a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from installdev.errors import ProjectError
 from installdev.request.locks.lockedset import (
@@ -29,9 +30,13 @@ from installdev.request.locks.lockedset import (
     requirement_line,
     target_environment,
 )
-from installdev.request.project.declarations import DEFAULT_GROUPS_TOOL, declared_groups, default_development_groups
-from installdev.request.project.model import parse_toml_file
+from installdev.request.project.declarations import DEFAULT_GROUPS_TOOL
+from installdev.request.project.documents import parse_toml_file
 from installdev.request.project.tables import listing, normalize_name
+
+if TYPE_CHECKING:
+    from installdev.request.project.declarations import Declarations
+    from installdev.request.project.model import Project
 
 
 def _document(lock: Path) -> dict:
@@ -54,19 +59,19 @@ def locked_groups(lock: Path) -> tuple[str, ...]:
     return tuple(normalize_name(name) for name in _document(lock).get("dependency-groups", []))
 
 
-def group_selection(lock: Path, pyproject: dict, directory: Path, asked: tuple[str, ...] | None) -> tuple[tuple[str, ...], str]:
+def group_selection(lock: Path, declarations: Declarations, asked: tuple[str, ...] | None) -> tuple[tuple[str, ...], str]:
     """The groups to install from ``lock``, and why: with none ``asked`` (None), the lock's default-groups plus the
     project's default development groups the lock holds (the reason is the whole selection's); else ``asked`` plus
     the lock's default groups the project does not declare, which stand for its dependencies (the reason says what
     was added to the request). Raises ProjectError for a malformed declaration."""
     defaults = default_groups(lock)
-    declared = set(declared_groups(pyproject, directory))
+    declared = set(declarations.declared_groups)
     own = tuple(group for group in defaults if group not in declared)
     if asked is not None:
         chosen = tuple(dict.fromkeys([*own, *asked]))
         extra = [group for group in own if group not in asked]
         return chosen, f"; plus {lock.name}'s {listing(extra)} (its group for the project's dependencies)" if extra else ""
-    kind, development = default_development_groups(pyproject, directory)
+    kind, development = declarations.default_groups
     locked = locked_groups(lock)
     added = [group for group in development if group in locked and group not in defaults]
     unlocked = [group for group in development if group not in locked]
@@ -132,3 +137,21 @@ def read_pylock(lock: Path, version: tuple[int, ...], extras: tuple[str, ...], g
         if option and option not in options:
             options.append(option)
     return LockedSet(tuple(chosen), tuple(options))
+
+
+class PylockFormat:
+    """A PEP 751 lock: its tool's default is the lock's default-groups plus the project's default development groups
+    it holds (``group_selection``)."""
+
+    def default_groups(self, project: Project, lock: Path) -> tuple[str, ...]:
+        return group_selection(lock, project.declarations, None)[0]
+
+    def default_reason(self, project: Project, lock: Path, groups: tuple[str, ...]) -> str:
+        return group_selection(lock, project.declarations, None)[1]
+
+    def read(self, project: Project, lock: Path, extras: tuple[str, ...], groups: tuple[str, ...],
+             version: tuple[int, ...]) -> LockedSet:
+        return read_pylock(lock, version, extras, groups)
+
+
+FORMAT = PylockFormat()

@@ -10,8 +10,11 @@ locked commit; a ``virtual`` package installs nothing itself. Paths are relative
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
 
 from installdev.errors import ProjectError
@@ -22,9 +25,13 @@ from installdev.request.locks.lockedset import (
     local_index_option,
     marker_matches,
     requirement_line,
+    target_environment,
 )
-from installdev.request.project.declarations import normalize_name
-from installdev.request.project.model import parse_toml_file
+from installdev.request.project.documents import parse_toml_file
+from installdev.request.project.tables import listing, normalize_name
+
+if TYPE_CHECKING:
+    from installdev.request.project.model import Project
 
 
 def _packages(lock: Path) -> list[dict]:
@@ -137,3 +144,46 @@ def read_uv_lock(lock: Path, project_name: str, extras: Iterable[str], groups: I
         if option and option not in options:
             options.append(option)
     return LockedSet(tuple(locked), tuple(options))
+
+
+# --------------------------------------------------------------------------------------------------
+# Running uv on the lock
+
+
+def uv_environment(venv: Path | None = None) -> dict[str, str]:
+    """The environment uv runs in for the project: no active venv, and ``UV_PROJECT_ENVIRONMENT`` the one given."""
+    env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")}
+    if venv is not None:
+        env["UV_PROJECT_ENVIRONMENT"] = str(venv)
+    return env
+
+
+def check_uv_lock(uv: str, lock: Path, project_dir: Path) -> None:
+    """``--locked`` on a uv.lock, before anything is built: ``uv lock --check``. Raises ProjectError when the lock is
+    out of date with pyproject.toml (or uv cannot tell), with uv's own reason."""
+    completed = subprocess.run([uv, "lock", "--check", "--no-progress"], cwd=project_dir, env=uv_environment(),
+                               capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    if completed.returncode != 0:
+        said = [line.strip() for line in (completed.stderr + completed.stdout).splitlines() if line.strip()]
+        reason = next((line.removeprefix("error: ") for line in said if line.startswith("error:")), said[-1] if said else "")
+        raise ProjectError(f"--locked: {lock} is out of date with pyproject.toml ({reason}); nothing was built: "
+                           "run `uv lock`, or drop --locked")
+
+
+
+class UvLockFormat:
+    """uv.lock: ``uv sync``'s default is the project's default dependency groups, no extras."""
+
+    def default_groups(self, project: Project, lock: Path) -> tuple[str, ...]:
+        return project.declarations.uv_default_groups()
+
+    def default_reason(self, project: Project, lock: Path, groups: tuple[str, ...]) -> str:
+        return f"uv sync's default: {f'groups {listing(groups)}' if groups else 'no groups'}, no extras"
+
+    def read(self, project: Project, lock: Path, extras: tuple[str, ...], groups: tuple[str, ...],
+             version: tuple[int, ...]) -> LockedSet:
+        name = project.pyproject.get("project", {}).get("name", "")
+        return read_uv_lock(lock, str(name), extras, groups, target_environment(version, extras, groups))
+
+
+FORMAT = UvLockFormat()

@@ -3,7 +3,7 @@ declarations (``installdev.request.project.declarations``), with the reason it w
 
 Explicit choices win: ``--extras`` / ``--group`` (or ``extras`` / ``groups`` in ``[tool.installdev]``) install exactly
 those; ``--no-default-groups`` installs the project alone. Otherwise the project's own declarations decide, in the
-order ``find_dev_sources`` documents. Requirement files given with ``-r`` are always installed too; when the project
+order ``Declarations.dev_sources`` documents. Requirement files given with ``-r`` are always installed too; when the project
 declares nothing, they alone are the development set.
 """
 
@@ -12,14 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from installdev.request.project.declarations import (
-    DevSourceKind,
-    NoDevelopmentDeclared,
-    check_extras,
-    find_dev_sources,
-    requested_dependency_groups,
-    resolve_requested_groups,
-)
+from installdev.request.project.declarations import DevSourceKind, NoDevelopmentDeclared
 
 if TYPE_CHECKING:
     from installdev.request.settings.resolve import Settings
@@ -49,12 +42,12 @@ def _files_phrase(files: tuple[Path, ...]) -> str:
     return f"; plus {', '.join(path.name for path in files)} (-r)" if files else ""
 
 
-def _explicit(settings: Settings, pyproject: dict) -> DevelopmentSet:
-    directory = settings.project.directory
+def _explicit(settings: Settings) -> DevelopmentSet:
+    declarations = settings.project.declarations
     extras = settings.extras or ()
-    declared = check_extras(pyproject, directory, settings.project.pyproject_path, extras)
-    lines = resolve_requested_groups(pyproject, directory, settings.groups) if settings.groups else ()
-    groups = requested_dependency_groups(pyproject, directory, settings.groups) if settings.groups else ()
+    declared = declarations.check_extras(extras)
+    lines = declarations.resolve_groups(settings.groups) if settings.groups else ()
+    groups = declarations.dependency_group_names(settings.groups) if settings.groups else ()
     chosen = [f"extras {', '.join(extras)}"] if extras else []
     chosen += [f"groups {', '.join(settings.groups)}"] if settings.groups else []
     reason = f"asked for: {'; '.join(chosen)}" if chosen else "asked for the project alone (--extras '')"
@@ -65,14 +58,14 @@ def _explicit(settings: Settings, pyproject: dict) -> DevelopmentSet:
 def development_set(settings: Settings) -> DevelopmentSet:
     """The development set for ``settings``. Raises ProjectError (invalid declarations, nothing declared, unknown
     extra or group)."""
-    pyproject = settings.project.pyproject
+    declarations = settings.project.declarations
     files = settings.requirements
     if settings.extras is not None or settings.groups:
-        return _explicit(settings, pyproject)
+        return _explicit(settings)
     if settings.no_default_groups:
         return DevelopmentSet((), (), files, "--no-default-groups: the project alone" + _files_phrase(files))
     try:
-        sources = find_dev_sources(pyproject, settings.project.directory)
+        sources = declarations.dev_sources
     except NoDevelopmentDeclared:
         if not files:
             raise

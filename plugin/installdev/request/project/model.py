@@ -1,7 +1,13 @@
-"""The Python project being installed: its files, its pyproject.toml, its declared extras.
+"""The Python project being installed, read once: construction is a stat and the bytes of its pyproject.toml, and
+every fact a plan needs is worked out the first time a role asks, then kept for the life of the process.
 
-pyproject.toml is parsed only when something needs it: the up-to-date path reads it as bytes (for
-the input hash) and parses it only if it mentions installdev's own settings.
+The up-to-date path reads pyproject.toml as bytes (for the input hash) and parses it only if it mentions installdev's
+own settings. The facts: the parsed document, the ``[tool.installdev]`` table, the uv workspace the project belongs to
+(``installdev.request.project.uv_workspace``), the lock that applies (``installdev.request.locks.rules``), which
+tool's reading of the groups applies (``GroupsOwner``), its declarations
+(``installdev.request.project.declarations.Declarations``), its Python request
+(``installdev.request.project.python_request``) and its ``.python-version`` search. A fact whose computation raised
+an InstalldevError raises the same error each time it is asked for.
 """
 
 from __future__ import annotations
@@ -9,14 +15,25 @@ from __future__ import annotations
 import os
 import re
 import stat
-import sys
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from installdev.errors import ProjectError
+from installdev.errors import InstalldevError, ProjectError
+from installdev.request.project.documents import parse_toml_file
+from installdev.vocabulary import Word
+
+if TYPE_CHECKING:
+    from installdev.request.locks.rules import ProjectLock
+    from installdev.request.project.declarations import Declarations
+    from installdev.request.project.python_request import PythonRequest
+    from installdev.request.project.uv_workspace import UvWorkspace
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 CONVENTIONAL_REQUIREMENT_FILES = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt", "requirements/dev.txt")
 VERSION_FILE_NAMES = (".python-version", ".python-versions")  # uv's order: the plural is read only when alone
+_Fact = TypeVar("_Fact")
 
 
 def conventional_requirement_files(directory: Path) -> list[Path]:
@@ -29,60 +46,132 @@ def normalize_extra(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def parse_toml(path: Path, content: bytes) -> dict:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
-    try:
-        return tomllib.loads(content.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ProjectError(f"{path} is not valid TOML ({error}): fix the file and re-run") from None
+class GroupsOwner(Word):
+    """Whose reading of ``[dependency-groups]`` applies: uv's (PEP 735 as ``uv sync`` selects it), or pdm's (merged
+    with ``[tool.pdm.dev-dependencies]``, all installed), for a project that declares that table, which only pdm
+    reads, or is installed from a pdm.lock."""
+
+    UV = "uv"
+    PDM = "pdm"
 
 
-_PARSED_FILES: dict[tuple[str, bytes], dict] = {}
+class cached_outcome(Generic[_Fact]):
+    """``functools.cached_property`` that also keeps an InstalldevError the computation raised, and raises it again."""
 
+    def __init__(self, compute: Callable[[Project], _Fact]) -> None:
+        self._compute = compute
+        self.__doc__ = compute.__doc__
 
-def parse_toml_file(path: Path) -> dict:
-    """``path`` parsed as TOML, once per process for the same content: the lock readers consult one lock several times
-    while a plan is made (which groups, its freshness, its packages), and a large lock takes tens of milliseconds to
-    parse, reading it again takes microseconds. The document is shared: callers must not change it. Raises OSError and
-    ProjectError (not valid TOML)."""
-    key = (str(path), path.read_bytes())
-    if key not in _PARSED_FILES:
-        _PARSED_FILES[key] = parse_toml(path, key[1])
-    return _PARSED_FILES[key]
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = f"_{name}_outcome"  # not the attribute's own name: the instance's entry would shadow this
+
+    def __get__(self, project: Project | None, owner: type | None = None) -> _Fact:
+        if project is None:
+            return self  # type: ignore[return-value]
+        kept = project.__dict__.get(self._name)
+        if kept is None:
+            try:
+                kept = (self._compute(project), None)
+            except InstalldevError as error:
+                kept = (None, error)
+            project.__dict__[self._name] = kept
+        if kept[1] is not None:
+            raise kept[1]
+        return kept[0]
 
 
 class Project:
-    """A project directory holding pyproject.toml and/or setup.py."""
+    """A project directory holding pyproject.toml and/or setup.py, and the facts read from it (see the module)."""
 
     def __init__(self, directory: Path, pyproject_bytes: bytes | None = None) -> None:
         self.directory = directory
         self.pyproject_bytes = pyproject_bytes
-        self._pyproject: dict | None = None
+
+    @classmethod
+    def of(cls, directory: Path, document: dict) -> Project:
+        """A project whose pyproject.toml is ``document``, already parsed (a workspace member's, a test's)."""
+        project = cls(directory)
+        project.__dict__["_pyproject_outcome"] = (document, None)
+        return project
 
     @property
     def pyproject_path(self) -> Path:
         return self.directory / "pyproject.toml"
 
-    @property
+    @cached_outcome
     def pyproject(self) -> dict:
         """The parsed pyproject.toml (empty for a setup.py-only project); raises ProjectError if invalid."""
-        if self._pyproject is None:
-            self._pyproject = parse_toml(self.pyproject_path, self.pyproject_bytes) if self.pyproject_bytes else {}
-        return self._pyproject
+        return parse_toml_file(self.pyproject_path, self.pyproject_bytes) if self.pyproject_bytes else {}
 
     @property
     def input_files(self) -> list[Path]:
         return [self.directory / name for name in PROJECT_FILES if (self.directory / name).is_file()]
 
-    @property
-    def tool_settings(self) -> dict:
-        if not self.pyproject_bytes or b"installdev" not in self.pyproject_bytes:
+    @cached_outcome
+    def installdev_table(self) -> object:
+        """``[tool.installdev]`` as written (not validated: the settings do that), ``{}`` when absent."""
+        if self.pyproject_bytes is not None and b"installdev" not in self.pyproject_bytes:
             return {}
         tool = self.pyproject.get("tool", {})
         return tool.get("installdev", {}) if isinstance(tool, dict) else {}
+
+    @cached_property
+    def uv_workspace(self) -> UvWorkspace | None:
+        """The uv workspace the project belongs to, if any (``find_uv_workspace``)."""
+        from installdev.request.project.uv_workspace import find_uv_workspace
+
+        return find_uv_workspace(self.directory)
+
+    @property
+    def uv_project_root(self) -> Path:
+        """Where uv keeps the project's uv.lock: its workspace root, or the project directory itself."""
+        return self.uv_workspace.root if self.uv_workspace else Path(os.path.abspath(self.directory))
+
+    @cached_outcome
+    def lock(self) -> ProjectLock | None:
+        """The lock the project's own tool would install from (``installdev.request.locks.rules``), or None; raises
+        ProjectError when which one is meant cannot be told."""
+        from installdev.request.locks.rules import find_lock
+
+        return find_lock(self)
+
+    @cached_property
+    def groups_owner(self) -> GroupsOwner:
+        """Whose reading of the groups applies (see GroupsOwner)."""
+        from installdev.request.locks.rules import LockKind
+        from installdev.request.project.readers.pdm_groups import pdm_declared
+
+        if pdm_declared(self.pyproject):
+            return GroupsOwner.PDM
+        try:
+            lock = self.lock
+        except ProjectError:  # several PEP 751 locks: the uv.lock and pdm.lock rules, tried before, found none
+            lock = None
+        return GroupsOwner.PDM if lock is not None and lock.kind is LockKind.PDM else GroupsOwner.UV
+
+    @cached_property
+    def declarations(self) -> Declarations:
+        """What the project declares for development, read as its own tools read it."""
+        from installdev.request.project.declarations import Declarations
+
+        return Declarations(self)
+
+    @cached_outcome
+    def python_request(self) -> PythonRequest:
+        """Which Python the project accepts: requires-python (or poetry's python), and ``.python-version``. Raises
+        ProjectError for an invalid one."""
+        from installdev.request.project.python_request import python_request
+
+        return python_request(self.pyproject, self.directory, self.version_file_search)
+
+    @cached_property
+    def version_file_search(self) -> tuple[Path | None, list[Path]]:
+        """The project's ``.python-version`` search (``version_file_search``)."""
+        return version_file_search(self.directory)
+
+    @property
+    def version_file(self) -> Path | None:
+        return self.version_file_search[0]
 
 
 def version_file_search(directory: Path) -> tuple[Path | None, list[Path]]:
@@ -98,11 +187,6 @@ def version_file_search(directory: Path) -> tuple[Path | None, list[Path]]:
         if os.path.lexists(folder / ".git"):
             break
     return None, missing
-
-
-def find_version_file(directory: Path) -> Path | None:
-    """The nearest ``.python-version`` (or lone ``.python-versions``), as uv finds it (see ``version_file_search``)."""
-    return version_file_search(directory)[0]
 
 
 def load_project(directory: Path) -> Project:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
-from installdev.request.project.model import find_version_file
+from installdev.request.project.model import version_file_search
 from installdev.request.project.python_specifier import PythonSpecifier
 
 MINIMUM_SEEDABLE = (3, 9)  # virtualenv 21 no longer ships pip/setuptools wheels for 3.8 and older
@@ -145,7 +145,7 @@ def _admits(specifier: PythonSpecifier, version_hint: tuple[int, ...]) -> bool:
     return any(specifier.contains(release) for release in releases)
 
 
-def python_request(pyproject: dict, directory: Path) -> PythonRequest:
+def python_request(pyproject: dict, directory: Path, search: tuple[Path | None, list[Path]] | None = None) -> PythonRequest:
     """What the project in ``directory`` accepts: its ``requires-python`` and its ``.python-version``. A project without
     ``[project] requires-python`` but with poetry's ``[tool.poetry.dependencies] python`` constraint (classic poetry) is
     read as poetry reads that constraint (``^3.8`` is ``>=3.8,<4.0``).
@@ -155,6 +155,7 @@ def python_request(pyproject: dict, directory: Path) -> PythonRequest:
     ``.python-version`` is preferred to ``.python-versions``. Blank lines and ``#`` comments are skipped and the first
     remaining line is the request, as in uv's project commands. uv's user-level fallback (``uv python pin --global``)
     is not read: it is a personal default, not part of the project. The lookup is the same on every OS.
+    ``search``: that lookup's result, when already made (``installdev.request.project.model.version_file_search``).
     Raises ProjectError for a requires-python that is not a PEP 440 specifier and for an unreadable version file.
     """
     pyproject_path = directory / "pyproject.toml"
@@ -174,7 +175,7 @@ def python_request(pyproject: dict, directory: Path) -> PythonRequest:
         if specifier:  # "*" accepts any Python
             requires_python = RequiresPython(poetry_python.strip(), PythonSpecifier(specifier),
                                              "[tool.poetry.dependencies] python")
-    version_file = find_version_file(directory)
+    version_file = (search or version_file_search(directory))[0]
     pin = None
     if version_file is not None:
         request_line = next(iter(_request_lines(version_file)), None)

@@ -114,11 +114,13 @@ def _check_given_paths(option: str, given: tuple[str, ...], resolved: tuple[Path
                              f"line are relative to it, as pip reads them: pass {option} {shown} for the project's file")
 
 
-def resolve_settings(options: Options, project: Project, env: Mapping[str, str]) -> Settings:
-    """Merge the command line's ``options`` with the project's ``[tool.installdev]`` table, then the defaults."""
+def resolve_settings(options: Options, project: Project, env: Mapping[str, str], table: object = None) -> Settings:
+    """Merge the command line's ``options`` with the project's ``[tool.installdev]`` table (``table`` instead, when
+    given: a workspace member's, merged with the workspace's), then the defaults."""
     origin = str(project.directory / "pyproject.toml")
     _refuse_empty_values(options)
-    sources = _Sources(validate_tool_table(project.tool_settings, origin), Path.cwd(), project.directory)
+    table = project.installdev_table if table is None else table
+    sources = _Sources(validate_tool_table(table, origin), Path.cwd(), project.directory)
     venv_value, venv_base = sources.pick(options.venv, "venv")
     venv = _absolute(venv_value, venv_base) if venv_value else project.directory / DEFAULT_VENV_NAME
     extras_value = sources.value(options.extras, "extras")

@@ -81,14 +81,15 @@ def resolve_dependency_group(pyproject: dict, directory: Path, name: str) -> tup
     return groups[normalized]
 
 
-def uv_default_groups(pyproject: dict, directory: Path) -> tuple[str, ...]:
+def uv_default_groups(pyproject: dict, directory: Path, groups: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """The dependency groups ``uv sync`` installs by default, normalized.
 
     ``[tool.uv] default-groups`` is a list of names or ``"all"`` (every group, in declaration order); without it,
     ``dev`` if that group exists, else none. A listed group that does not exist raises ProjectError, as it makes uv
-    fail; a ``dev`` declared only by the legacy ``[tool.uv] dev-dependencies`` counts as existing.
+    fail; a ``dev`` declared only by the legacy ``[tool.uv] dev-dependencies`` counts as existing. ``groups``:
+    ``dependency_groups``' result, when already read.
     """
-    groups = dependency_groups(pyproject, directory)
+    groups = dependency_groups(pyproject, directory) if groups is None else groups
     setting = tool_table(pyproject, "uv", directory).get("default-groups")
     if setting is None:
         return (DEV,) if DEV in groups else ()

@@ -6,10 +6,9 @@ Since pdm 2.20, ``pdm add -d`` writes a group's editable entries to ``[tool.pdm.
 ``[dependency-groups]`` under the same name, so a pdm project often has both. ``pdm install`` installs every group
 (``--prod`` none); ``default`` is reserved for the project's dependencies.
 
-A project is pdm's (``pdm_project``) when it declares ``[tool.pdm.dev-dependencies]``, which only pdm reads, or when
-it is installed from a pdm.lock (``installdev.request.locks.rules.pdm_lock_applies``: a pdm.lock beside its pyproject.toml
-and no uv.lock that wins): pdm-project/pdm itself declares its groups in ``[dependency-groups]`` alone, none named
-``dev``, and ``pdm install`` installs them all.
+Whether a project is pdm's is the model's decision (``installdev.request.project.model.GroupsOwner``): it declares
+``[tool.pdm.dev-dependencies]``, which only pdm reads, or it is installed from a pdm.lock. pdm-project/pdm itself
+declares its groups in ``[dependency-groups]`` alone, none named ``dev``, and ``pdm install`` installs them all.
 
 Entries: PEP 508 strings; ``{include-group = "NAME"}`` tables (in either table, naming any group of the merged set);
 self-references ``PROJECT[a,b]`` (the project's own name), which pdm expands into groups ``a`` and ``b`` (a name that
@@ -34,7 +33,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from installdev.errors import ProjectError
-from installdev.request.locks.rules import pdm_lock_applies
 from installdev.request.project.requirements import url_path_to_local
 from installdev.request.project.tables import (
     cycle_text,
@@ -64,12 +62,6 @@ def pdm_declared(pyproject: dict) -> bool:
     tool = pyproject.get("tool")
     pdm = tool.get("pdm") if isinstance(tool, dict) else None
     return isinstance(pdm, dict) and "dev-dependencies" in pdm
-
-
-def pdm_project(pyproject: dict, directory: Path) -> bool:
-    """Whether the project is pdm's: it declares ``[tool.pdm.dev-dependencies]``, or it is installed from a pdm.lock.
-    Its ``[dependency-groups]`` are then read as pdm reads them, merged with pdm's own table."""
-    return pdm_declared(pyproject) or pdm_lock_applies(directory, pyproject)
 
 
 def pdm_groups(pyproject: dict, directory: Path) -> dict[str, PdmGroup]:
@@ -108,12 +100,6 @@ def _include(entry: object) -> str | None:
     return None
 
 
-def pdm_default_groups(pyproject: dict, directory: Path) -> tuple[str, ...]:
-    """The development groups ``pdm install`` installs by default: all of them. Empty unless the project is pdm's
-    (``pdm_project``; otherwise its ``[dependency-groups]`` are read as uv reads them)."""
-    return tuple(pdm_groups(pyproject, directory)) if pdm_project(pyproject, directory) else ()
-
-
 def pdm_reason(pyproject: dict, names: tuple[str, ...]) -> str:
     """Why these pdm groups: the ``development set:`` line. (A pdm.lock that only constrains the versions says so in
     the lock reader's note.)"""
@@ -125,12 +111,13 @@ def pdm_reason(pyproject: dict, names: tuple[str, ...]) -> str:
     return f"pdm dev-dependencies {noun} {listing(names)} ({merged}pdm install's default: all of them)"
 
 
-def resolve_pdm_group(pyproject: dict, directory: Path, name: str) -> tuple[str, ...]:
+def resolve_pdm_group(pyproject: dict, directory: Path, name: str,
+                      groups: dict[str, PdmGroup] | None = None) -> tuple[str, ...]:
     """The requirement lines of pdm group ``name`` (any spelling): includes and self-references expanded, each entry
     translated by ``pdm_requirement_line``. ProjectError if the group or an included one is unknown, for a cycle, and
-    for an entry pdm would refuse."""
+    for an entry pdm would refuse. ``groups``: ``pdm_groups``' result, when already read."""
     path = pyproject_path(directory)
-    groups = pdm_groups(pyproject, directory)
+    groups = pdm_groups(pyproject, directory) if groups is None else groups
     project = pyproject.get("project")
     project_name = project.get("name") if isinstance(project, dict) else None
     own_name = normalize_name(project_name) if isinstance(project_name, str) else None

@@ -52,20 +52,24 @@ def poetry_groups(pyproject: dict, directory: Path) -> dict[str, PoetryGroup]:
     return groups
 
 
-def poetry_default_groups(pyproject: dict, directory: Path) -> tuple[str, ...]:
-    """The poetry groups ``poetry install`` installs by default: every group not marked ``optional = true``."""
-    return tuple(name for name, group in poetry_groups(pyproject, directory).items() if not group.optional)
+def poetry_default_groups(pyproject: dict, directory: Path, groups: dict[str, PoetryGroup] | None = None) -> tuple[str, ...]:
+    """The poetry groups ``poetry install`` installs by default: every group not marked ``optional = true``.
+    ``groups``: ``poetry_groups``' result, when already read."""
+    groups = poetry_groups(pyproject, directory) if groups is None else groups
+    return tuple(name for name, group in groups.items() if not group.optional)
 
 
-def resolve_poetry_group(pyproject: dict, directory: Path, name: str) -> tuple[str, ...]:
+def resolve_poetry_group(pyproject: dict, directory: Path, name: str,
+                         groups: dict[str, PoetryGroup] | None = None) -> tuple[str, ...]:
     """The requirement lines of poetry group ``name`` (any spelling), its ``include-groups`` expanded.
 
     The ``python`` key is skipped (it constrains the interpreter, it is no package) and so are dependencies marked
     ``optional = true`` (poetry installs those only through an extra). ProjectError if the group is unknown, an
-    include is unknown or cyclic, or a dependency cannot be expressed as a requirement line.
+    include is unknown or cyclic, or a dependency cannot be expressed as a requirement line. ``groups``:
+    ``poetry_groups``' result, when already read.
     """
     path = pyproject_path(directory)
-    groups = poetry_groups(pyproject, directory)
+    groups = poetry_groups(pyproject, directory) if groups is None else groups
 
     from installdev.request.project.readers.poetry_dependencies import poetry_requirement_lines  # poetry's syntax: loaded when used
 

@@ -1,0 +1,39 @@
+"""One interface for every lock format: the questions the selection asks of a lock, whichever tool wrote it.
+
+Each format module (``uv``, ``pylock``, ``poetry``, ``pdm``) exposes ``FORMAT``, answering: which groups its tool
+installs by default and why, and which packages it locks for a selection and an interpreter. Whether a lock is fresh
+is each tool's own rule and decides the install method, so ``installdev.request.selection`` asks it of the format
+module by name. A format module is imported when its kind of lock is found (the up-to-date path imports none).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from installdev.request.locks.rules import LockKind
+
+if TYPE_CHECKING:
+    from installdev.request.locks.lockedset import LockedSet
+    from installdev.request.project.model import Project
+
+_MODULES = {LockKind.UV: "uv", LockKind.PYLOCK: "pylock", LockKind.POETRY: "poetry", LockKind.PDM: "pdm"}
+
+
+class LockFormat(Protocol):
+    def default_groups(self, project: Project, lock: Path) -> tuple[str, ...]:
+        """The groups the lock's tool installs when none is asked for (normalized)."""
+
+    def default_reason(self, project: Project, lock: Path, groups: tuple[str, ...]) -> str:
+        """Why ``default_groups``: the second half of the ``development set:`` line."""
+
+    def read(self, project: Project, lock: Path, extras: tuple[str, ...], groups: tuple[str, ...],
+             version: tuple[int, ...]) -> LockedSet:
+        """The packages the lock installs for these extras and groups into a venv of Python ``version``. Raises
+        ProjectError for a lock installdev cannot read."""
+
+
+def lock_format(kind: LockKind) -> LockFormat:
+    """The format of ``kind``'s locks."""
+    return importlib.import_module(f"installdev.request.locks.{_MODULES[kind]}").FORMAT
