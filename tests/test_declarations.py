@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 from installdev.errors import ExitCode, ProjectError
-from installdev.request.project.declarations import Declarations, DevSourceKind, NoDevelopmentDeclared, conventional_requirement_file
+from installdev.request.project.declarations import (
+    Declarations,
+    DevSourceKind,
+    NoDevelopmentDeclared,
+    conventional_requirement_file,
+)
 from installdev.request.project.model import GroupsOwner, Project
 from installdev.request.project.readers.dependency_groups import dependency_groups, resolve_dependency_group, uv_default_groups
 from installdev.request.project.readers.pdm_groups import pdm_groups, pdm_requirement_line, resolve_pdm_group

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 from installdev.errors import ProjectError, UsageError
+from installdev.request.locks import pylock, rules
 from installdev.request.locks.lockedset import requirement_texts, target_environment
 from installdev.request.locks.poetry import content_hash, is_fresh, read_poetry_lock
-from installdev.request.locks import pylock
 from installdev.request.locks.pylock import read_pylock
-from installdev.request.locks import rules
 from installdev.request.locks.rules import LockKind
 from installdev.request.locks.uv import read_uv_lock
 from installdev.request.project.model import Project, load_project

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from conftest import install_dev, run_installdev
 from installdev.errors import ExitCode, ProjectError, UsageError
-from installdev.request.locks.lockedset import target_environment
 from installdev.request.locks import pdm
+from installdev.request.locks.lockedset import target_environment
 from installdev.request.locks.pdm import LockCheck
 from installdev.request.project.model import Project, load_project
 from installdev.request.selection import InstallMethod, choose_locked_install
