@@ -174,51 +174,77 @@ def pdm_requirement_line(entry: str, directory: Path, where: str) -> str:
         return ProjectError(f"{path}: {where} entry {entry!r} {problem}: {fix}")
 
     editable = entry.startswith("-e ")
-    text = entry[3:].strip() if editable else entry.strip()
+    text = _expand_project_root(entry[3:].strip() if editable else entry.strip(), directory, refuse)
+    if _VCS.match(text):
+        return ("-e " if editable else "") + text
+    from packaging.requirements import InvalidRequirement, Requirement  # loaded when a pdm group is read
+
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        local = _unnamed_local_entry(text, directory, refuse)
+        if local is None:
+            return _remote(text, editable, refuse)  # an unnamed remote URL
+    else:
+        marker = str(requirement.marker) if requirement.marker else ""
+        if requirement.url is None or _remote_url(requirement.url):
+            if not editable:
+                return text
+            return _editable_named_remote(requirement.url, requirement.name, marker, bool(requirement.extras), refuse)
+        local = requirement.name, requirement.url, sorted(requirement.extras), marker
+    return _local_line(local, directory, editable, refuse)
+
+
+# An entry naming a local target: (its project name, None when unnamed; its file: URL or path; its extras; its marker)
+_LocalEntry = tuple[str | None, str, list[str], str]
+
+
+def _expand_project_root(text: str, directory: Path, refuse: Callable[[str, str], ProjectError]) -> str:
     root = directory.absolute().as_uri()
     for form in _ROOT_URLS:
         text = text.replace(form, root)
     if PROJECT_ROOT in text:
         raise refuse("uses ${PROJECT_ROOT} outside file:///${PROJECT_ROOT}/PATH, the only place pdm expands it",
                      "write the path as file:///${PROJECT_ROOT}/PATH or ./PATH")
-    if _VCS.match(text):
-        return ("-e " if editable else "") + text
-    from packaging.requirements import InvalidRequirement, Requirement  # loaded when a pdm group is read
+    return text
 
-    name = None
-    try:
-        requirement = Requirement(text)
-    except InvalidRequirement:
-        local = _LOCAL.fullmatch(text)
-        if local is None:
-            raise refuse("is neither a PEP 508 requirement nor a local path", "fix it") from None
-        location, extras = local["target"], [part.strip() for part in (local["extras"] or "").split(",") if part.strip()]
-        marker = (local["marker"] or "").strip()
-        if "://" in location and not location.startswith("file:"):
-            return _remote(text, editable, refuse)  # an unnamed remote URL
-        if "://" not in location and not (location.startswith(".") or os.path.isabs(location)
-                                          or (directory / location.split("#")[0]).exists()):
-            raise refuse("is neither a PEP 508 requirement nor a local path (pdm reads a path only when it starts with "
-                         "'.' or exists)", "fix it, or write ./PATH") from None
-    else:
-        if requirement.url is None:
-            if editable:
-                raise refuse("is editable but names no local directory or VCS URL, which pdm refuses",
-                             "drop -e, or give the directory (-e ./PATH)")
-            return text
-        if "://" in requirement.url and not requirement.url.startswith("file:"):
-            if not editable:
-                return text
-            if requirement.marker or requirement.extras:
-                what = f"markers ({requirement.marker})" if requirement.marker else "extras"
-                raise refuse(f"is an editable VCS checkout with {what}, which a requirement line cannot express",
-                             f"drop -e or the {what.split()[0]}")
-            # pip reads no NAME @ on an editable line: a VCS URL names its project with #egg=
-            url = requirement.url
-            return _remote(f"{url}{'&' if '#' in url else '#'}egg={requirement.name}", editable, refuse)
-        name, location, extras = requirement.name, requirement.url, sorted(requirement.extras)
-        marker = str(requirement.marker) if requirement.marker else ""
 
+def _remote_url(location: str) -> bool:
+    return "://" in location and not location.startswith("file:")
+
+
+def _unnamed_local_entry(text: str, directory: Path, refuse: Callable[[str, str], ProjectError]) -> _LocalEntry | None:
+    """An entry that is no PEP 508 requirement, read as pdm reads a path or URL; None for a remote URL."""
+    local = _LOCAL.fullmatch(text)
+    if local is None:
+        raise refuse("is neither a PEP 508 requirement nor a local path", "fix it") from None
+    location, extras = local["target"], [part.strip() for part in (local["extras"] or "").split(",") if part.strip()]
+    marker = (local["marker"] or "").strip()
+    if _remote_url(location):
+        return None
+    if "://" not in location and not (location.startswith(".") or os.path.isabs(location)
+                                      or (directory / location.split("#")[0]).exists()):
+        raise refuse("is neither a PEP 508 requirement nor a local path (pdm reads a path only when it starts with "
+                     "'.' or exists)", "fix it, or write ./PATH") from None
+    return None, location, extras, marker
+
+
+def _editable_named_remote(url: str | None, name: str, marker: str, has_extras: bool,
+                           refuse: Callable[[str, str], ProjectError]) -> str:
+    """``-e VCS_URL#egg=NAME`` for an editable ``NAME @ VCS_URL``; pdm refuses an editable requirement without a URL."""
+    if url is None:
+        raise refuse("is editable but names no local directory or VCS URL, which pdm refuses",
+                     "drop -e, or give the directory (-e ./PATH)")
+    if marker or has_extras:
+        what = f"markers ({marker})" if marker else "extras"
+        raise refuse(f"is an editable VCS checkout with {what}, which a requirement line cannot express",
+                     f"drop -e or the {what.split()[0]}")
+    # pip reads no NAME @ on an editable line: a VCS URL names its project with #egg=
+    return _remote(f"{url}{'&' if '#' in url else '#'}egg={name}", True, refuse)
+
+
+def _local_line(local: _LocalEntry, directory: Path, editable: bool, refuse: Callable[[str, str], ProjectError]) -> str:
+    name, location, extras, marker = local
     target, fragments = _local_target(location, directory)
     egg = _SELF_REFERENCE.fullmatch(fragments.get("egg", ""))
     if egg and egg["groups"] and not extras:
