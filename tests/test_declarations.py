@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from installdev.errors import ExitCode, ProjectError
+from installdev.request.project.conventions import conventional_requirement_file
 from installdev.request.project.declarations import (
     Declarations,
     DevSourceKind,
     NoDevelopmentDeclared,
-    conventional_requirement_file,
 )
 from installdev.request.project.model import GroupsOwner, Project
 from installdev.request.project.readers.dependency_groups import dependency_groups, resolve_dependency_group, uv_default_groups

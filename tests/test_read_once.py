@@ -18,14 +18,14 @@ from installdev.actions import installer
 from installdev.cli import main
 from installdev.request import selection
 from installdev.request.locks import rules
-from installdev.request.project import documents, model, uv_workspace
+from installdev.request.project import documents, model, python_request, uv_workspace
 from test_pdm_lock import lock_text, pdm_hash
 
 PYPROJECT = {"project": {"name": "app", "version": "0.1", "requires-python": ">=3.9", "dependencies": []},
              "dependency-groups": {"test": ["pytest"]}}
 COUNTED = {
     uv_workspace.find_uv_workspace.__code__: "uv workspace search",
-    model.version_file_search.__code__: ".python-version search",
+    python_request.version_file_search.__code__: ".python-version search",
     model.Project.groups_owner.func.__code__: "groups owner decision",
     rules.find_lock.__code__: "lock decision",
     selection.chosen_development.__code__: "development set",
@@ -82,7 +82,4 @@ def test_a_cold_plan_reads_each_fact_once(workspace_member: Path, selection_argu
     assert report["development"]["reason"].startswith(f"{workspace_member / 'pdm.lock'}: read by installdev")
     assert parses == {str(root / "pyproject.toml"): 1, str(workspace_member / "pyproject.toml"): 1,
                       str(workspace_member / "pdm.lock"): 1}
-    expected = {label: 1 for label in COUNTED.values()}
-    if not selection_arguments:  # pdm's default groups are the lock's: whose reading of the groups applies is not asked
-        del expected["groups owner decision"]
-    assert dict(calls) == expected
+    assert dict(calls) == {label: 1 for label in COUNTED.values()}

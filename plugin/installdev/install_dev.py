@@ -175,14 +175,14 @@ def _verify_extras(plan: Plan, backend, reporter: Reporter):
     from installdev.actions.installer import install_project
     from installdev.actions.metadata import provided_extras
     from installdev.errors import InstallError, ProjectError
-    from installdev.request.project.model import normalize_extra
+    from installdev.request.project.tables import normalize_name
 
     provided = provided_extras(settings.venv, settings.project.directory)
     if provided is None:
         raise InstallError(f"no distribution installed in {settings.venv} comes from {settings.project.directory}, so "
                            f"installdev cannot check that its build provides extra {', '.join(development.unverified_extras)}: "
                            "re-run with -v to see what the installer did")
-    missing = [extra for extra in development.unverified_extras if normalize_extra(extra) not in provided]
+    missing = [extra for extra in development.unverified_extras if normalize_name(extra) not in provided]
     if not missing:
         return None
     listing = ", ".join(sorted(provided)) or "none"

@@ -30,13 +30,13 @@ from installdev.environment import digest as environment_digest
 from installdev.environment import install_variables, sha256_hex
 from installdev.errors import InstalldevError, UnsafeVenvPathError
 from installdev.request.locks.rules import lock_candidates, lock_input_files
-from installdev.request.project.model import (
+from installdev.request.project.conventions import (
     CONVENTIONAL_REQUIREMENT_FILES,
     PROJECT_FILES,
     conventional_requirement_files,
-    normalize_extra,
 )
 from installdev.request.project.requirements import requirement_file_closure
+from installdev.request.project.tables import normalize_name
 
 if TYPE_CHECKING:
     from installdev.request.settings.resolve import Settings
@@ -93,8 +93,8 @@ def expected_inputs(settings: Settings, recorded: dict | None = None, env: Mappi
     return {
         "installdev": __version__,
         "python": settings.python or "auto",
-        "extras": None if settings.extras is None else sorted(normalize_extra(extra) for extra in settings.extras),
-        "groups": sorted(normalize_extra(group) for group in settings.groups),
+        "extras": None if settings.extras is None else sorted(normalize_name(extra) for extra in settings.extras),
+        "groups": sorted(normalize_name(group) for group in settings.groups),
         "no_default_groups": settings.no_default_groups,
         "requirements": [str(path) for path in settings.requirements],
         "constraints": [str(path) for path in settings.constraints],

@@ -21,7 +21,7 @@ from installdev.actions.stamp import read_stamp
 from installdev.actions.venvdir import stamp_path, trust_problem, venv_python
 from installdev.environment import COPIES_FLAG_SUFFIX, FLAG_PREFIXES, INSTALL_VARIABLES
 from installdev.request.locks.rules import lock_candidates
-from installdev.request.project.model import CONVENTIONAL_REQUIREMENT_FILES, PROJECT_FILES, conventional_requirement_files
+from installdev.request.project.conventions import CONVENTIONAL_REQUIREMENT_FILES, PROJECT_FILES, conventional_requirement_files
 from installdev.request.project.requirements import local_directories, requirement_file_closure
 from installdev.request.settings.envflags import FLAG_PREFIX_VARIABLE, copies_flag_names
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from installdev.actions.creator import site_packages
-from installdev.request.project.model import PROJECT_FILES
+from installdev.request.project.conventions import PROJECT_FILES
 from installdev.request.project.requirements import url_path_to_local
 
 

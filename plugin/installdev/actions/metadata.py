@@ -36,7 +36,7 @@ else:
 
 def provided_extras(venv: Path, project_dir: Path) -> set[str] | None:
     """The normalized extras the installed project provides, or None when it cannot be found in the venv."""
-    from installdev.request.project.model import normalize_extra
+    from installdev.request.project.tables import normalize_name
 
     completed = subprocess.run([str(venv_python(venv)), "-I", "-c", _SCRIPT, str(project_dir)], capture_output=True,
                                text=True, timeout=120, stdin=subprocess.DEVNULL)
@@ -44,4 +44,4 @@ def provided_extras(venv: Path, project_dir: Path) -> set[str] | None:
         extras = json.loads(completed.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return None
-    return None if extras is None else {normalize_extra(extra) for extra in extras}
+    return None if extras is None else {normalize_name(extra) for extra in extras}

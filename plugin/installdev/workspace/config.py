@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from installdev.errors import ProjectError, UsageError
+from installdev.request.project.conventions import PROJECT_FILES
 from installdev.request.project.documents import parse_toml
-from installdev.request.project.model import PROJECT_FILES
 from installdev.request.project.uv_workspace import UvWorkspace, uv_workspace_members, uv_workspace_table
 from installdev.request.settings.resolve import validate_tool_table
 

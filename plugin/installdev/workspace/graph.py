@@ -24,8 +24,9 @@ from installdev.errors import InstalldevError
 from installdev.request.locks.lockedset import LockedSet
 from installdev.request.project.development import DevelopmentSet, development_set
 from installdev.request.project.documents import parse_toml
-from installdev.request.project.model import Project, load_project, normalize_extra
+from installdev.request.project.model import Project, load_project
 from installdev.request.project.requirements import decode_requirement_file, logical_lines, requirement_file_closure
+from installdev.request.project.tables import normalize_name
 from installdev.request.project.uv_workspace import uv_workspace_members
 from installdev.request.selection import choose_locked_install, read_lock
 from installdev.request.settings.resolve import Settings
@@ -72,7 +73,7 @@ def uv_source_directories(project: Project, requirements: Iterable[object]) -> s
     """The directories ``[tool.uv.sources]`` installs for these requirements (the project's own table, else its uv
     workspace root's): ``{path = "../lib"}`` relative to the file declaring it, ``{workspace = true}`` the member of
     that name. uv honours them, pip does not; either way the two builds must not share a source tree at once."""
-    names = {normalize_extra(match.group(0)) for requirement in requirements if isinstance(requirement, str)
+    names = {normalize_name(match.group(0)) for requirement in requirements if isinstance(requirement, str)
              for match in [_NAME.match(requirement.strip())] if match}
     workspace = project.uv_workspace
     tables = [(project.directory, _uv_sources(project.pyproject_path))]
@@ -97,7 +98,7 @@ def _project_name(directory: Path) -> str:
         table = load_project(directory).pyproject.get("project", {})
     except InstalldevError:
         return ""
-    return normalize_extra(str(table.get("name", ""))) if isinstance(table, dict) else ""
+    return normalize_name(str(table.get("name", ""))) if isinstance(table, dict) else ""
 
 
 def _uv_sources(pyproject: Path) -> dict:
@@ -107,7 +108,7 @@ def _uv_sources(pyproject: Path) -> dict:
     except (OSError, InstalldevError):
         return {}
     sources = tool.get("uv", {}).get("sources", {}) if isinstance(tool, dict) and isinstance(tool.get("uv"), dict) else {}
-    return {normalize_extra(name): value for name, value in sources.items()} if isinstance(sources, dict) else {}
+    return {normalize_name(name): value for name, value in sources.items()} if isinstance(sources, dict) else {}
 
 
 def member_dependencies(directories: Mapping[str, Path], settings: Mapping[str, Settings]) -> dict[str, frozenset[str]]:
@@ -161,9 +162,9 @@ def _pyproject_requirements(project: Project, extras: tuple[str, ...]) -> list:
     requirements = list(table.get("dependencies", []))
     optional = table.get("optional-dependencies", {})
     if isinstance(optional, dict):
-        by_extra = {normalize_extra(name): lines for name, lines in optional.items()}
+        by_extra = {normalize_name(name): lines for name, lines in optional.items()}
         for extra in extras:
-            requirements += by_extra.get(normalize_extra(extra), [])
+            requirements += by_extra.get(normalize_name(extra), [])
     return requirements
 
 

@@ -23,13 +23,10 @@ import glob
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple, Protocol
 
 from installdev.errors import ProjectError
 from installdev.vocabulary import Word
-
-if TYPE_CHECKING:
-    from installdev.request.project.model import Project
 
 UV_LOCK = "uv.lock"
 PYLOCK = "pylock.toml"
@@ -43,6 +40,14 @@ class LockKind(Word):
     PYLOCK = PYLOCK
     POETRY = POETRY_LOCK
     PDM = PDM_LOCK
+
+
+class Project(Protocol):
+    """What the rules read of a project (``installdev.request.project.model.Project``)."""
+
+    directory: Path
+    pyproject: dict
+    uv_project_root: Path
 
 
 class ProjectLock(NamedTuple):

@@ -31,10 +31,10 @@ import enum
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from installdev.errors import ProjectError
-from installdev.request.project.model import CONVENTIONAL_REQUIREMENT_FILES, GroupsOwner
+from installdev.request.project.conventions import conventional_requirement_file
 from installdev.request.project.readers.dependency_groups import dependency_groups, uv_default_groups, uv_default_reason
 from installdev.request.project.readers.extras import setup_script, static_extras
 from installdev.request.project.readers.pdm_groups import PdmGroup, pdm_groups, pdm_reason, resolve_pdm_group
@@ -46,9 +46,6 @@ from installdev.request.project.readers.poetry_groups import (
 )
 from installdev.request.project.summary import declared_summary
 from installdev.request.project.tables import DEV, deduplicated, listing, normalize_name
-
-if TYPE_CHECKING:
-    from installdev.request.project.model import Project
 
 
 class NoDevelopmentDeclared(ProjectError):
@@ -88,24 +85,16 @@ DEFAULT_GROUPS_TOOL = {DevSourceKind.DEPENDENCY_GROUPS: "uv sync's default", Dev
                        "poetry install's default", DevSourceKind.PDM_GROUPS: "pdm install's default"}
 
 
-def conventional_requirement_file(directory: Path) -> Path | None:
-    """The first existing file of CONVENTIONAL_REQUIREMENT_FILES, or None."""
-    return next((directory / name for name in CONVENTIONAL_REQUIREMENT_FILES if (directory / name).is_file()), None)
-
-
 class Declarations:
     """A project's development declarations, read as its own tools read them: each table read (and validated) the
-    first time it is needed. Every method raises ProjectError on a malformed declaration."""
+    first time it is needed. ``pdm_owned``: the groups are pdm's (``installdev.request.project.model.GroupsOwner``),
+    so ``[dependency-groups]`` is read merged with pdm's table. Every method raises ProjectError on a malformed
+    declaration."""
 
-    def __init__(self, project: Project) -> None:
-        self._project = project
-        self._pyproject = project.pyproject
-        self._directory = project.directory
-
-    @cached_property
-    def pdm_owned(self) -> bool:
-        """Whether the groups are pdm's (see GroupsOwner): then ``[dependency-groups]`` is read merged with pdm's table."""
-        return self._project.groups_owner is GroupsOwner.PDM
+    def __init__(self, pyproject: dict, directory: Path, pdm_owned: bool) -> None:
+        self._pyproject = pyproject
+        self._directory = directory
+        self.pdm_owned = pdm_owned
 
     @cached_property
     def dependency_groups(self) -> dict[str, tuple[str, ...]]:
@@ -130,7 +119,7 @@ class Declarations:
         declared = self.static_extras
         missing = [extra for extra in extras if declared is not None and normalize_name(extra) not in declared]
         if missing:
-            raise ProjectError(f"{self._project.pyproject_path} declares no extra {', '.join(missing)} "
+            raise ProjectError(f"{self._directory / 'pyproject.toml'} declares no extra {', '.join(missing)} "
                                f"(available: {', '.join(declared or ()) or 'none'}): fix --extras, or pass --extras '' for none")
         return declared
 

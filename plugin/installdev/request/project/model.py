@@ -13,7 +13,6 @@ an InstalldevError raises the same error each time it is asked for.
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Callable
 from functools import cached_property
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from installdev.errors import InstalldevError, ProjectError
+from installdev.request.project.conventions import PROJECT_FILES
 from installdev.request.project.documents import parse_toml_file
 from installdev.vocabulary import Word
 
@@ -30,20 +30,7 @@ if TYPE_CHECKING:
     from installdev.request.project.python_request import PythonRequest
     from installdev.request.project.uv_workspace import UvWorkspace
 
-PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-CONVENTIONAL_REQUIREMENT_FILES = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt", "requirements/dev.txt")
-VERSION_FILE_NAMES = (".python-version", ".python-versions")  # uv's order: the plural is read only when alone
 _Fact = TypeVar("_Fact")
-
-
-def conventional_requirement_files(directory: Path) -> list[Path]:
-    """The conventional development requirement files ``directory`` holds, in CONVENTIONAL_REQUIREMENT_FILES order."""
-    return [directory / name for name in CONVENTIONAL_REQUIREMENT_FILES if (directory / name).is_file()]
-
-
-def normalize_extra(name: str) -> str:
-    """PEP 685 normalization, so ``Dev_Tools`` and ``dev-tools`` name the same extra."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 class GroupsOwner(Word):
@@ -154,7 +141,7 @@ class Project:
         """What the project declares for development, read as its own tools read it."""
         from installdev.request.project.declarations import Declarations
 
-        return Declarations(self)
+        return Declarations(self.pyproject, self.directory, self.groups_owner is GroupsOwner.PDM)
 
     @cached_outcome
     def python_request(self) -> PythonRequest:
@@ -166,27 +153,14 @@ class Project:
 
     @cached_property
     def version_file_search(self) -> tuple[Path | None, list[Path]]:
-        """The project's ``.python-version`` search (``version_file_search``)."""
+        """The project's ``.python-version`` search (``installdev.request.project.python_request.version_file_search``)."""
+        from installdev.request.project.python_request import version_file_search
+
         return version_file_search(self.directory)
 
     @property
     def version_file(self) -> Path | None:
         return self.version_file_search[0]
-
-
-def version_file_search(directory: Path) -> tuple[Path | None, list[Path]]:
-    """The nearest ``.python-version`` (or lone ``.python-versions``) from ``directory`` up to the first ``.git`` holder,
-    and the candidate paths looked at before it that do not exist (one appearing would change the answer)."""
-    start = directory.resolve()
-    missing = []
-    for folder in (start, *start.parents):
-        for name in VERSION_FILE_NAMES:
-            if (folder / name).is_file():
-                return folder / name, missing
-            missing.append(folder / name)
-        if os.path.lexists(folder / ".git"):
-            break
-    return None, missing
 
 
 def load_project(directory: Path) -> Project:

@@ -8,12 +8,12 @@ Nothing here looks for or runs an interpreter: that is :mod:`installdev.host.pyt
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
-from installdev.request.project.model import version_file_search
 from installdev.request.project.python_specifier import PythonSpecifier
 
 MINIMUM_SEEDABLE = (3, 9)  # virtualenv 21 no longer ships pip/setuptools wheels for 3.8 and older
@@ -26,6 +26,24 @@ _DOWNLOAD_KEY = re.compile(  # uv's <implementation>-<version>[+variant]-<os>-<a
     r"(?P<implementation>cpython|pypy|graalpy)-(?P<version>\d+(?:\.\d+){0,2})(?P<variants>(?:\+[a-z]+)*)(?:-[a-z0-9_.]+){0,3}"
 )
 _VERSION_REQUEST = re.compile(r"(?P<version>\d+(?:\.\d+){0,2})(?P<short_variant>[a-z]?)(?P<variants>(?:\+[a-z]+)*)")
+
+
+VERSION_FILE_NAMES = (".python-version", ".python-versions")  # uv's order: the plural is read only when alone
+
+
+def version_file_search(directory: Path) -> tuple[Path | None, list[Path]]:
+    """The nearest ``.python-version`` (or lone ``.python-versions``) from ``directory`` up to the first ``.git`` holder,
+    and the candidate paths looked at before it that do not exist (one appearing would change the answer)."""
+    start = directory.resolve()
+    missing = []
+    for folder in (start, *start.parents):
+        for name in VERSION_FILE_NAMES:
+            if (folder / name).is_file():
+                return folder / name, missing
+            missing.append(folder / name)
+        if os.path.lexists(folder / ".git"):
+            break
+    return None, missing
 
 
 class RequiresPython(NamedTuple):

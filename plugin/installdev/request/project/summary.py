@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from installdev.errors import ProjectError
+from installdev.request.project.conventions import CONVENTIONAL_REQUIREMENT_FILES
 from installdev.request.project.documents import parse_toml
-from installdev.request.project.model import CONVENTIONAL_REQUIREMENT_FILES
 from installdev.request.project.tables import DEV, listing, normalize_name
 
 

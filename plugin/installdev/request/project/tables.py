@@ -3,14 +3,18 @@ file, and the small list helpers the declaration readers share."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from installdev.errors import ProjectError
-from installdev.request.project.model import normalize_extra
 
 DEV = "dev"
-normalize_name = normalize_extra  # one rule (PEP 503/685/735) for extras, groups and distribution names
+
+
+def normalize_name(name: str) -> str:
+    """One rule (PEP 503/685/735) for extras, groups and distribution names: ``Dev_Tools`` and ``dev-tools`` are one."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def pyproject_path(directory: Path) -> Path:
