@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from conftest import install_dev, run_installdev
 from installdev.errors import ExitCode, ProjectError, UsageError
-from installdev.request.locks import pdm
+from installdev.request.locks import pdm, pdm_freshness
 from installdev.request.locks.lockedset import target_environment
-from installdev.request.locks.pdm import LockCheck
+from installdev.request.locks.pdm_freshness import LockCheck
 from installdev.request.project.model import Project, load_project
 from installdev.request.selection import InstallMethod, choose_locked_install
 from installdev.request.settings.options import Options
@@ -33,11 +33,11 @@ TOOLS = ("devtool", "testtool", "reqtool", "pdmapp")
 
 
 def content_hash(pyproject: dict, directory: Path, algorithm: str = "sha256") -> str:
-    return pdm.content_hash(Project.of(directory, pyproject), algorithm)
+    return pdm_freshness.content_hash(Project.of(directory, pyproject), algorithm)
 
 
 def check_lock(lock: Path, pyproject: dict, directory: Path) -> LockCheck:
-    return pdm.check_lock(lock, Project.of(directory, pyproject))
+    return pdm_freshness.check_lock(lock, Project.of(directory, pyproject))
 
 
 def default_groups(lock: Path, pyproject: dict, directory: Path) -> tuple[str, ...]:

@@ -43,9 +43,17 @@ from pathlib import Path
 from typing import Any
 
 from installdev.errors import InstalldevError, UsageError
-from installdev.vocabulary import LinkMode
+from installdev.vocabulary import LinkMode, Word
 
 DEFAULT_ENVDIR = ".nox"
+
+
+class NoxBackend(Word):
+    """nox's names of the backends this helper knows (``venv_backend``, ``-db`` / ``-fb``; ``A|B`` is a fallback list)."""
+
+    UV = "uv"
+    VENV = "venv"
+    VIRTUALENV = "virtualenv"
 
 
 class CopiesUnsupportedError(UsageError):
@@ -126,7 +134,7 @@ def nox_backends(session_backend: str | None = None, argv: Sequence[str] | None 
             default = default or getattr(nox.options, "default_venv_backend", None)
         except ImportError:  # pragma: no cover
             pass
-    return (forced or session_backend or default or "virtualenv").split("|")
+    return (forced or session_backend or default or NoxBackend.VIRTUALENV).split("|")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -184,10 +192,11 @@ def _drop_uv_from_defaults(decision: NoxDecision) -> None:
 
     for attribute in ("default_venv_backend", "force_venv_backend"):
         value = getattr(nox.options, attribute, None)
-        if value and "uv" in value.split("|") and value != "uv":
-            setattr(nox.options, attribute, "|".join(item for item in value.split("|") if item != "uv"))
+        if value and NoxBackend.UV in value.split("|") and value != NoxBackend.UV:
+            setattr(nox.options, attribute, "|".join(item for item in value.split("|") if item != NoxBackend.UV))
     backends = nox_backends(None)
-    if backends == ["uv"] or (_argv_option(["-fb", "--force-venv-backend"], sys.argv[1:]) or "").split("|") == ["uv"]:
+    forced = (_argv_option(["-fb", "--force-venv-backend"], sys.argv[1:]) or "").split("|")
+    if backends == [NoxBackend.UV] or forced == [NoxBackend.UV]:
         raise CopiesUnsupportedError(_uv_message(decision))
 
 
@@ -210,17 +219,17 @@ def _venv_message(decision: NoxDecision) -> str:
 def check_backend(backend: str, decision: NoxDecision | None = None) -> None:
     """Raise CopiesUnsupportedError when ``backend`` cannot follow the decision."""
     decision = _current(decision)
-    if backend == "uv" and decision.copies:
+    if backend == NoxBackend.UV and decision.copies:
         raise CopiesUnsupportedError(_uv_message(decision))
-    if backend == "venv" and decision.copies and decision.symlinks_fail and decision.linux:
+    if backend == NoxBackend.VENV and decision.copies and decision.symlinks_fail and decision.linux:
         raise CopiesUnsupportedError(_venv_message(decision))
 
 
-def venv_params(backend: str = "virtualenv", decision: NoxDecision | None = None) -> list[str]:
+def venv_params(backend: str = NoxBackend.VIRTUALENV, decision: NoxDecision | None = None) -> list[str]:
     """The ``venv_params`` for a session on ``backend`` that follow the decision (raises CopiesUnsupportedError)."""
     decision = _current(decision)
     check_backend(backend, decision)
-    if decision.copies and backend in ("virtualenv", "venv"):
+    if decision.copies and backend in (NoxBackend.VIRTUALENV, NoxBackend.VENV):
         return ["--copies"]
     return []
 
@@ -229,7 +238,7 @@ def pick_backend(backend: str | None, decision: NoxDecision | None = None) -> st
     """``backend`` without ``uv`` in a fallback list (``"uv|virtualenv"``) when copies are required."""
     decision = _current(decision)
     if backend and "|" in backend and decision.copies:
-        kept = [item for item in backend.split("|") if item != "uv"]
+        kept = [item for item in backend.split("|") if item != NoxBackend.UV]
         return "|".join(kept) or backend
     return backend
 

@@ -142,7 +142,7 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
 def _pdm_install(settings: Settings, lock: ProjectLock, selection: LockSelection, where: str) -> LockedInstall:
     """A pdm.lock: fresh (or --frozen) is installed exactly; stale is a ProjectError; one installdev cannot check is
     installed as it is, and refused (UsageError) under --locked."""
-    from installdev.request.locks.pdm import LockCheck, check_lock
+    from installdev.request.locks.pdm_freshness import LockCheck, check_lock
 
     check = check_lock(lock.path, settings.project)
     if not check.checked and settings.locked:

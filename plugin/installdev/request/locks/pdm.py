@@ -1,5 +1,4 @@
-"""pdm.lock read by installdev (pdm is not needed): is it fresh, which groups ``pdm install`` installs, and which
-packages.
+"""pdm.lock read by installdev (pdm is not needed): which groups ``pdm install`` installs, and which packages.
 
 The format is lock_version 4.x: ``[metadata]`` holds ``groups`` (the groups locked), ``strategy``, ``lock_version``
 and ``content_hash``; each ``[[package]]`` its ``name``, ``version``, ``files`` (``{file, hash}``, or ``{url, hash}``
@@ -8,14 +7,7 @@ a local or remote artifact ``path`` (relative to the project) or ``url``, for a 
 ``svn``, ``bzr``) with ``ref`` and ``revision``, with ``editable`` and ``subdirectory``. With the ``inherit_metadata``
 strategy (pdm's default) each package also records the ``groups`` that need it and its ``marker``.
 
-Freshness is pdm's own test (``Project.is_lockfile_fresh``): ``content_hash`` (``ALGORITHM:HEX``) hashes the JSON
-(sorted keys) of ``[tool.pdm] source``, ``[project] dependencies``, the development groups (``[dependency-groups]``
-merged with ``[tool.pdm.dev-dependencies]``), ``[project] optional-dependencies`` and ``requires-python``, and
-``[tool.pdm] resolution``; a workspace root's (``[tool.pdm.workspace]``) hash also covers its members'. A project
-that opts in to pdm's ``lock_inputs`` (``[tool.pdm.resolution] lock_inputs = true``) with a lock that does not
-record them is stale, as for pdm. Two cases cannot be checked (``LockCheck``): a lock that records ``lock_inputs``
-(pdm matches those against a resolution of the project's requirements), and a project without a ``[project]``
-table (pdm hashes the metadata it converts from poetry's or flit's tables).
+Freshness is ``installdev.request.locks.pdm_freshness``'s.
 
 Selection is ``pdm install``'s: by default every group the lock locks that the project still declares (optional
 dependencies count as groups for pdm), or for a lock that records no groups every development group; ``default``,
@@ -29,9 +21,6 @@ itself is not in the lock; ``[[tool.pdm.source]]`` indexes become index options.
 
 from __future__ import annotations
 
-import enum
-import hashlib
-import json
 from pathlib import Path
 
 from installdev.errors import ProjectError
@@ -44,7 +33,7 @@ from installdev.request.locks.lockedset import (
     requirement_line,
     target_environment,
 )
-from installdev.request.project.documents import parse_toml_file
+from installdev.request.locks.pdm_freshness import lock_document, resolution, tool_pdm
 from installdev.request.project.model import Project
 from installdev.request.project.tables import listing, normalize_name
 
@@ -56,47 +45,6 @@ _VCS = ("git", "hg", "svn", "bzr")
 _PROJECT_ROOT_URL = "file:///${PROJECT_ROOT}"
 
 
-class LockCheck(enum.Enum):
-    """Whether a pdm.lock was made from the project's pyproject.toml, as ``pdm install`` decides; the value says why."""
-
-    FRESH = "its content_hash matches pyproject.toml"
-    STALE = "its content_hash differs"
-    INPUTS_MISSING = "the project sets [tool.pdm.resolution] lock_inputs = true, which the lock does not record"
-    LOCK_INPUTS = "it records pdm's lock_inputs, which only pdm can match against the project"
-    CONVERTED = "the project has no [project] table, and pdm hashes the metadata it converts from other tools' tables"
-
-    @property
-    def checked(self) -> bool:
-        """Whether installdev could tell fresh from stale."""
-        return self not in (LockCheck.LOCK_INPUTS, LockCheck.CONVERTED)
-
-
-def _document(lock: Path) -> dict:
-    try:
-        document = parse_toml_file(lock)
-    except OSError as error:
-        raise ProjectError(f"cannot read {lock}: {error.strerror}") from None
-    metadata = document.get("metadata")
-    version = str(metadata.get("lock_version", "")) if isinstance(metadata, dict) else ""
-    if not version:
-        raise ProjectError(f"{lock} has no [metadata] lock_version: it is no pdm lock; regenerate it with `pdm lock`")
-    if version.split(".")[0] != "4" or not isinstance(document.get("package", []), list):
-        raise ProjectError(f"{lock} is lock_version {version}, which installdev does not read (it reads 4.x): "
-                           "regenerate it with a current pdm (`pdm lock`)")
-    return document
-
-
-def _tool_pdm(pyproject: dict) -> dict:
-    tool = pyproject.get("tool")
-    pdm = tool.get("pdm") if isinstance(tool, dict) else None
-    return pdm if isinstance(pdm, dict) else {}
-
-
-def _resolution(pyproject: dict) -> dict:
-    resolution = _tool_pdm(pyproject).get("resolution", {})
-    return resolution if isinstance(resolution, dict) else {}
-
-
 def _strategy(document: dict) -> frozenset[str]:
     """The lock's strategy flags, read as pdm reads them (an old lock's ``cross_platform`` / ``static_urls`` keys)."""
     metadata = document["metadata"]
@@ -106,74 +54,6 @@ def _strategy(document: dict) -> frozenset[str]:
     if metadata.get(STATIC_URLS, False):
         flags.add(STATIC_URLS)
     return frozenset(flags)
-
-
-# --------------------------------------------------------------------------------------------------
-# Freshness
-
-
-def _project_hash(model: Project, algorithm: str) -> str:
-    """pdm's ``PyProject.content_hash`` of one project."""
-    pyproject = model.pyproject
-    project = pyproject.get("project") if isinstance(pyproject.get("project"), dict) else {}
-    development = {name: [entry for _, entry in entries] for name, entries in model.declarations.pdm_groups.items()}
-    content = {
-        "sources": _tool_pdm(pyproject).get("source", []),
-        "dependencies": project.get("dependencies", []),
-        "dev-dependencies": development,
-        "optional-dependencies": project.get("optional-dependencies", {}),
-        "requires-python": project.get("requires-python", ""),
-        "resolution": _resolution(pyproject),
-    }
-    return hashlib.new(algorithm, json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
-
-
-def _workspace_members(directory: Path, pyproject: dict) -> list[Path]:
-    """A pdm workspace root's members, as pdm finds them: each ``members`` entry a glob (when it has one of ``*?[``)
-    or a path, matching directories holding pyproject.toml; sorted by their path relative to the root."""
-    workspace = _tool_pdm(pyproject).get("workspace")
-    members = workspace.get("members", []) if isinstance(workspace, dict) else []
-    root = directory.resolve()
-    found: list[Path] = []
-    for pattern in (member for member in members if isinstance(member, str)):
-        paths = root.glob(pattern) if any(char in pattern for char in "*?[") else [root / pattern]
-        for path in (path.resolve() for path in paths):
-            if path not in found and path.is_dir() and (path / "pyproject.toml").is_file():
-                found.append(path)
-    return sorted(found, key=lambda path: path.relative_to(root).as_posix())
-
-
-def content_hash(project: Project, algorithm: str = "sha256") -> str:
-    """The content_hash pdm writes into pdm.lock for this project's pyproject.toml (hex digest; a workspace root's
-    covers each member's own hash too, in pdm's way). Raises ProjectError for a member whose pyproject.toml cannot be
-    read."""
-    own = _project_hash(project, algorithm)
-    if not _tool_pdm(project.pyproject).get("workspace"):
-        return own
-    hasher = hashlib.new(algorithm, own.encode("utf-8"))
-    root = project.directory.resolve()
-    for member in _workspace_members(project.directory, project.pyproject):
-        member_project = Project.of(member, parse_toml_file(member / "pyproject.toml"))
-        for part in (b"\0", member.relative_to(root).as_posix().encode("utf-8"), b"\0",
-                     _project_hash(member_project, algorithm).encode("utf-8")):
-            hasher.update(part)
-    return hasher.hexdigest()
-
-
-def check_lock(lock: Path, project: Project) -> LockCheck:
-    """Whether ``lock`` was made from this pyproject.toml, as ``pdm install`` checks before installing. Raises
-    ProjectError for a file that is no pdm lock of version 4.x."""
-    metadata, pyproject = _document(lock)["metadata"], project.pyproject
-    if "lock_inputs" in metadata:
-        return LockCheck.LOCK_INPUTS
-    if _resolution(pyproject).get("lock_inputs") is True:
-        return LockCheck.INPUTS_MISSING
-    if not isinstance(pyproject.get("project"), dict):
-        return LockCheck.CONVERTED
-    algorithm, _, recorded = str(metadata.get("content_hash", "")).partition(":")
-    if not recorded or algorithm not in hashlib.algorithms_available:
-        return LockCheck.STALE
-    return LockCheck.FRESH if content_hash(project, algorithm) == recorded else LockCheck.STALE
 
 
 # --------------------------------------------------------------------------------------------------
@@ -197,7 +77,7 @@ def _locked_groups(document: dict) -> tuple[str, ...] | None:
 def default_groups(lock: Path, project: Project) -> tuple[str, ...]:
     """The groups ``pdm install`` installs besides ``default`` when none is asked for: every group the lock locks that
     the project declares (its extras among them), or every development group when the lock does not say."""
-    locked = _locked_groups(_document(lock))
+    locked = _locked_groups(lock_document(lock))
     if locked is None:
         return tuple(project.declarations.pdm_groups)
     declared = _project_groups(project)
@@ -206,7 +86,7 @@ def default_groups(lock: Path, project: Project) -> tuple[str, ...]:
 
 def default_reason(lock: Path, model: Project, groups: tuple[str, ...]) -> str:
     """Why ``default_groups``: the second half of the ``development set:`` line."""
-    if _locked_groups(_document(lock)) is None:
+    if _locked_groups(lock_document(lock)) is None:
         return f"pdm install's default: every development group ({listing(groups) or 'none'})"
     project = model.pyproject.get("project") if isinstance(model.pyproject.get("project"), dict) else {}
     declared = project.get("optional-dependencies", {})
@@ -253,7 +133,7 @@ def _index_options(pyproject: dict, directory: Path, packages: list[dict]) -> tu
     ``--find-links``, one named ``pypi`` replacing PyPI as ``--index-url``, the others as extra indexes), and the
     directories of the lock's local ``file:`` URLs (the ``static_urls`` strategy) as ``--find-links``."""
     options: list[str] = []
-    for source in _tool_pdm(pyproject).get("source", []):
+    for source in tool_pdm(pyproject).get("source", []):
         if not isinstance(source, dict) or not isinstance(source.get("url"), str):
             continue
         url = source["url"]
@@ -308,7 +188,7 @@ def read_pdm_lock(lock: Path, project: Project, groups: tuple[str, ...], environ
     extras), markers evaluated in ``environment``; for a lock made without inherit_metadata, the constraints of every
     locked version instead, and a note saying so. Raises ProjectError for a file that is no pdm lock of version 4.x, an
     entry without a name, a group the lock does not lock, and an interpreter no target covers."""
-    document = _document(lock)
+    document = lock_document(lock)
     _check_targets(lock, document, str(environment["python_full_version"]))
     packages = document.get("package", [])
     for package in packages:
@@ -322,7 +202,7 @@ def read_pdm_lock(lock: Path, project: Project, groups: tuple[str, ...], environ
         raise ProjectError(f"{lock} does not lock {listing(missing)} (it locks {listing(locked or ()) or 'no group'}): "
                            "lock every group with `pdm lock -G :all`, or ask for one it locks")
     selected = {DEFAULT_GROUP, *groups}
-    excludes = {normalize_name(str(name)) for name in _resolution(project.pyproject).get("excludes", [])}
+    excludes = {normalize_name(str(name)) for name in resolution(project.pyproject).get("excludes", [])}
     chosen: dict[str, LockedPackage] = {}
     for package in packages:
         package_groups = {normalize_name(str(group)) for group in package.get("groups", [])}

@@ -29,7 +29,7 @@ from installdev.request.locks.lockedset import (
     requirement_line,
     target_environment,
 )
-from installdev.request.project.documents import parse_toml_file
+from installdev.request.project.documents import read_lock_document
 from installdev.request.project.tables import listing, normalize_name
 
 if TYPE_CHECKING:
@@ -64,10 +64,7 @@ def content_hash(pyproject: dict, with_dependency_groups: bool = True) -> str:
 
 
 def _document(lock: Path) -> dict:
-    try:
-        document = parse_toml_file(lock)
-    except OSError as error:
-        raise ProjectError(f"cannot read {lock}: {error.strerror}") from None
+    document = read_lock_document(lock)
     if not isinstance(document.get("metadata"), dict) or not isinstance(document.get("package", []), list):
         raise ProjectError(f"{lock} has no [metadata] table: it is no poetry lock; regenerate it with `poetry lock`")
     return document

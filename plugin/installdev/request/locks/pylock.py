@@ -31,7 +31,7 @@ from installdev.request.locks.lockedset import (
     target_environment,
 )
 from installdev.request.project.declarations import DEFAULT_GROUPS_TOOL
-from installdev.request.project.documents import parse_toml_file
+from installdev.request.project.documents import read_lock_document
 from installdev.request.project.tables import listing, normalize_name
 
 if TYPE_CHECKING:
@@ -40,10 +40,7 @@ if TYPE_CHECKING:
 
 
 def _document(lock: Path) -> dict:
-    try:
-        document = parse_toml_file(lock)
-    except OSError as error:
-        raise ProjectError(f"cannot read {lock}: {error.strerror}") from None
+    document = read_lock_document(lock)
     if not str(document.get("lock-version", "")).startswith("1.") or not isinstance(document.get("packages", []), list):
         raise ProjectError(f"{lock} is not a PEP 751 lock of version 1.x (lock-version {document.get('lock-version')!r}): "
                            "regenerate it")

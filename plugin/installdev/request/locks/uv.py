@@ -27,7 +27,7 @@ from installdev.request.locks.lockedset import (
     requirement_line,
     target_environment,
 )
-from installdev.request.project.documents import parse_toml_file
+from installdev.request.project.documents import read_lock_document
 from installdev.request.project.tables import listing, normalize_name
 
 if TYPE_CHECKING:
@@ -35,10 +35,7 @@ if TYPE_CHECKING:
 
 
 def _packages(lock: Path) -> list[dict]:
-    try:
-        document = parse_toml_file(lock)
-    except OSError as error:
-        raise ProjectError(f"cannot read {lock}: {error.strerror}") from None
+    document = read_lock_document(lock)
     packages = document.get("package", [])
     if not isinstance(packages, list) or not all(isinstance(package, dict) and "name" in package for package in packages):
         raise ProjectError(f"{lock} is not a uv lock installdev can read (no [[package]] list): run `uv lock` again")

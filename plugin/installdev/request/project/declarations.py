@@ -15,15 +15,15 @@ Five kinds of declaration, in the order ``Declarations.dev_sources`` tries them:
 * a ``dev`` extra;
 * a conventional development requirement file.
 
-The first three are read by ``dependency_groups``, ``poetry_groups`` (poetry's syntax by ``poetry_dependencies``) and
-``pdm_groups``. Only pdm reads ``[tool.pdm.dev-dependencies]`` and pdm.lock, so a project with either is pdm's:
-reading its ``[dependency-groups]`` as uv does would drop the entries pdm keeps in its own table (pdm 2.20+ puts a
-group's editable entries there and the rest in ``[dependency-groups]``, under the same name), and would find no
-default set in a project whose groups are all pdm's but none is named ``dev`` (pdm-project/pdm itself).
-``Declarations`` reads each table once per project (the readers stay pure functions of the document) and owns the
-"no such group / extra" errors. It reads the parsed pyproject.toml and a listing of the project directory; never
-writes, no network. Every error is a one-line ProjectError naming the file, the problem and the fix.
-"""
+The first three are read by ``dependency_groups``, ``poetry_groups`` (poetry's syntax by ``poetry_dependencies`` and
+``poetry_constraints``) and ``pdm_groups``. Only pdm reads ``[tool.pdm.dev-dependencies]`` and pdm.lock, so a
+project with either is pdm's: reading its ``[dependency-groups]`` as uv does would drop the entries pdm keeps in its
+own table (pdm 2.20+ puts a group's editable entries there and the rest in ``[dependency-groups]``, under the same
+name), and would find no default set in a project whose groups are all pdm's but none is named ``dev`` (pdm-
+project/pdm itself). ``Declarations`` reads each table once per project (the readers stay pure functions of the
+document) and owns the "no such group / extra" errors. It reads the parsed pyproject.toml and a listing of the
+project directory; never writes, no network. Every error is a one-line ProjectError naming the file, the problem and
+the fix. """
 
 from __future__ import annotations
 

@@ -36,3 +36,12 @@ def parse_toml_file(path: Path, content: bytes | None = None) -> dict:
     if key not in _PARSED:
         _PARSED[key] = parse_toml(path, key[1])
     return _PARSED[key]
+
+
+def read_lock_document(lock: Path) -> dict:
+    """A lock file parsed (once per content, as ``parse_toml_file``). Raises ProjectError when it cannot be read or is
+    not valid TOML; whether it is a lock of its kind is for its format's reader to say."""
+    try:
+        return parse_toml_file(lock)
+    except OSError as error:
+        raise ProjectError(f"cannot read {lock}: {error.strerror}") from None
