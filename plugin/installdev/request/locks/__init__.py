@@ -1,1 +1,2 @@
-"""The project's lock: which one its own tool installs from (``rules``), and one reader per format."""
+"""The project's lock: which one its own tool installs from (``rules``), one interface every format answers
+(``formats``), and one reader per format."""
