@@ -123,17 +123,16 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
     if lock.kind == LockKind.PYLOCK:
         from installdev.request.locks.pylock import default_groups as pylock_default_groups
 
-        note = " (a PEP 751 lock records nothing to check against pyproject.toml)" if settings.locked else ""
+        note = f" ({lock_format(lock.kind).status(settings.project, lock.path).why})" if settings.locked else ""
         if uv_installs and (selection.groups or not pylock_default_groups(lock.path)):
             return LockedInstall(InstallMethod.PYLOCK, lock, selection, f"{where}: uv pip install -r{note}")
         how = "pip" if not uv_installs else "uv (given no group, uv pip install -r would install the lock's default-groups)"
         return LockedInstall(InstallMethod.PYLOCK_READ, lock, selection, f"{where}: read by installdev, installed with {how}{note}")
     if lock.kind == LockKind.PDM:
         return _pdm_install(settings, lock, selection, where)
-    from installdev.request.locks import poetry as poetrylock
-
-    if not settings.frozen and not poetrylock.is_fresh(lock.path, settings.project.pyproject):
-        raise ProjectError(f"{lock.path} is out of date with pyproject.toml (its content-hash differs), as poetry install "
+    status = None if settings.frozen else lock_format(lock.kind).status(settings.project, lock.path)
+    if status is not None and status.fresh is False:
+        raise ProjectError(f"{lock.path} is out of date with pyproject.toml ({status.why}), as poetry install "
                            "would say: run `poetry lock`, or pass --frozen to install it as it is")
     return LockedInstall(InstallMethod.POETRY_LOCK, lock, selection,
                          f"{where}: read by installdev (poetry is not needed), installed exactly")
@@ -142,17 +141,15 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
 def _pdm_install(settings: Settings, lock: ProjectLock, selection: LockSelection, where: str) -> LockedInstall:
     """A pdm.lock: fresh (or --frozen) is installed exactly; stale is a ProjectError; one installdev cannot check is
     installed as it is, and refused (UsageError) under --locked."""
-    from installdev.request.locks.pdm_freshness import LockCheck, check_lock
-
-    check = check_lock(lock.path, settings.project)
-    if not check.checked and settings.locked:
-        raise UsageError(f"--locked: installdev cannot check {lock.path} against pyproject.toml ({check.value}): "
+    status = lock_format(lock.kind).status(settings.project, lock.path)
+    if status.fresh is None and settings.locked:
+        raise UsageError(f"--locked: installdev cannot check {lock.path} against pyproject.toml ({status.why}): "
                          "check it with `pdm lock --check`, then pass --frozen instead")
-    if check.checked and check is not LockCheck.FRESH and not settings.frozen:
-        raise ProjectError(f"{lock.path} is out of date with pyproject.toml ({check.value}), and pdm install would "
+    if status.fresh is False and not settings.frozen:
+        raise ProjectError(f"{lock.path} is out of date with pyproject.toml ({status.why}), and pdm install would "
                            "re-lock it, which needs pdm: run `pdm lock`, or pass --frozen to install it as it is")
     how = "as it is (--frozen)" if settings.frozen else "exactly"
-    unchecked = "" if check.checked else f" (not checked against pyproject.toml: {check.value})"
+    unchecked = "" if status.fresh is not None else f" (not checked against pyproject.toml: {status.why})"
     return LockedInstall(InstallMethod.PDM_LOCK, lock, selection,
                          f"{where}: read by installdev (pdm is not needed), installed {how}{unchecked}")
 

@@ -1,16 +1,16 @@
 """One interface for every lock format: the questions the selection asks of a lock, whichever tool wrote it.
 
-Each format module (``uv``, ``pylock``, ``poetry``, ``pdm``) exposes ``FORMAT``, answering: which groups its tool
-installs by default and why, and which packages it locks for a selection and an interpreter. Whether a lock is fresh
-is each tool's own rule and decides the install method, so ``installdev.request.selection`` asks it of the format
-module by name. A format module is imported when its kind of lock is found (the up-to-date path imports none).
+Each format module (``uv``, ``pylock``, ``poetry``, ``pdm``) exposes ``FORMAT``, answering: whether the lock was
+made from the project's pyproject.toml (as far as installdev can tell without the tool), which groups its tool
+installs by default and why, and which packages it locks for a selection and an interpreter. A format module is
+imported when its kind of lock is found (the up-to-date path imports none).
 """
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from installdev.request.locks.rules import LockKind
 
@@ -21,7 +21,18 @@ if TYPE_CHECKING:
 _MODULES = {LockKind.UV: "uv", LockKind.PYLOCK: "pylock", LockKind.POETRY: "poetry", LockKind.PDM: "pdm"}
 
 
+class LockStatus(NamedTuple):
+    """Whether a lock was made from the project's pyproject.toml, as its tool checks before installing: ``fresh`` is
+    None when installdev cannot tell without the tool; ``why`` says why, for the messages."""
+
+    fresh: bool | None
+    why: str
+
+
 class LockFormat(Protocol):
+    def status(self, project: Project, lock: Path) -> LockStatus:
+        """Whether ``lock`` is fresh (``LockStatus``). Raises ProjectError for a lock installdev cannot read."""
+
     def default_groups(self, project: Project, lock: Path) -> tuple[str, ...]:
         """The groups the lock's tool installs when none is asked for (normalized)."""
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from installdev.errors import ProjectError
+from installdev.request.locks.formats import LockStatus
 from installdev.request.locks.lockedset import (
     LockedPackage,
     LockedSet,
@@ -33,7 +34,7 @@ from installdev.request.locks.lockedset import (
     requirement_line,
     target_environment,
 )
-from installdev.request.locks.pdm_freshness import lock_document, resolution, tool_pdm
+from installdev.request.locks.pdm_freshness import LockCheck, check_lock, lock_document, resolution, tool_pdm
 from installdev.request.project.model import Project
 from installdev.request.project.tables import listing, normalize_name
 
@@ -217,8 +218,12 @@ def read_pdm_lock(lock: Path, project: Project, groups: tuple[str, ...], environ
 
 
 class PdmLockFormat:
-    """pdm.lock: ``pdm install``'s default is every group the lock locks that the project declares (``default_groups``);
-    pdm locks extras as groups."""
+    """pdm.lock: fresh as pdm decides it (``installdev.request.locks.pdm_freshness``); ``pdm install``'s default is
+    every group the lock locks that the project declares (``default_groups``); pdm locks extras as groups."""
+
+    def status(self, project: Project, lock: Path) -> LockStatus:
+        check = check_lock(lock, project)
+        return LockStatus(check is LockCheck.FRESH if check.checked else None, check.value)
 
     def default_groups(self, project: Project, lock: Path) -> tuple[str, ...]:
         return default_groups(lock, project)

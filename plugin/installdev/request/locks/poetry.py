@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from installdev.errors import ProjectError
+from installdev.request.locks.formats import LockStatus
 from installdev.request.locks.lockedset import (
     LockedPackage,
     LockedSet,
@@ -136,7 +137,12 @@ def read_poetry_lock(lock: Path, groups: tuple[str, ...], extras: tuple[str, ...
 
 
 class PoetryLockFormat:
-    """poetry.lock: ``poetry install``'s default is every poetry group not marked optional, no extras."""
+    """poetry.lock: fresh when its content-hash is pyproject.toml's (``is_fresh``); ``poetry install``'s default is
+    every poetry group not marked optional, no extras."""
+
+    def status(self, project: Project, lock: Path) -> LockStatus:
+        fresh = is_fresh(lock, project.pyproject)
+        return LockStatus(fresh, "its content-hash matches" if fresh else "its content-hash differs")
 
     def default_groups(self, project: Project, lock: Path) -> tuple[str, ...]:
         return project.declarations.poetry_default_groups()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from installdev.errors import ProjectError
+from installdev.request.locks.formats import LockStatus
 from installdev.request.locks.lockedset import (
     LockedPackage,
     LockedSet,
@@ -137,8 +138,11 @@ def read_pylock(lock: Path, version: tuple[int, ...], extras: tuple[str, ...], g
 
 
 class PylockFormat:
-    """A PEP 751 lock: its tool's default is the lock's default-groups plus the project's default development groups
-    it holds (``group_selection``)."""
+    """A PEP 751 lock: it records nothing to check; its tool's default is the lock's default-groups plus the project's
+    default development groups it holds (``group_selection``)."""
+
+    def status(self, project: Project, lock: Path) -> LockStatus:
+        return LockStatus(None, "a PEP 751 lock records nothing to check against pyproject.toml")
 
     def default_groups(self, project: Project, lock: Path) -> tuple[str, ...]:
         return group_selection(lock, project.declarations, None)[0]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
 
 from installdev.errors import ProjectError
+from installdev.request.locks.formats import LockStatus
 from installdev.request.locks.lockedset import (
     LockedPackage,
     LockedSet,
@@ -169,7 +170,11 @@ def check_uv_lock(uv: str, lock: Path, project_dir: Path) -> None:
 
 
 class UvLockFormat:
-    """uv.lock: ``uv sync``'s default is the project's default dependency groups, no extras."""
+    """uv.lock: only uv can check it (``check_uv_lock``); ``uv sync``'s default is the project's default dependency
+    groups, no extras."""
+
+    def status(self, project: Project, lock: Path) -> LockStatus:
+        return LockStatus(None, "uv checks it: uv lock --check")
 
     def default_groups(self, project: Project, lock: Path) -> tuple[str, ...]:
         return project.declarations.uv_default_groups()
