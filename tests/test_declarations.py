@@ -603,14 +603,41 @@ def test_find_dev_sources_leaves_a_build_decided_dev_extra_to_check(
 def test_conventional_requirement_files_are_tried_in_order(index: int, tmp_path: Path) -> None:
     names = ["requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt", "requirements/dev.txt"]
     write(tmp_path, *names[index:])
-    assert conventional_requirement_file(tmp_path) == tmp_path / names[index]
+    assert conventional_requirement_file(tmp_path).path == tmp_path / names[index]
+
+
+@pytest.mark.parametrize("name", ["test-requirements.txt", "requirements-test.txt", "requirements_test.txt",
+                                  "test_requirements.txt", "requirements-tests.txt", "tests-requirements.txt",
+                                  "requirements/test.txt", "requirements/tests.txt"])
+def test_test_file_conventions_come_after_the_development_ones(name: str, tmp_path: Path) -> None:
+    write(tmp_path, name, "requirements.txt")
+    (tmp_path / "requirements.txt").write_text("-e .\n")
+    assert conventional_requirement_file(tmp_path) == (tmp_path / name, "a conventional test requirements file")
+    write(tmp_path, "requirements/dev.txt")
+    assert conventional_requirement_file(tmp_path).path == tmp_path / "requirements/dev.txt"
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("-e .[standard]\nclick==8.1.7\n", "-e .[standard]"), ("# pinned\n.\n", "."),
+    ("--editable ./  # the project\n", "--editable ./"),
+    ("-e.\n", "-e."), ("requests==2.0\n", None), ("-e ./lib\n", None), ("# -e .\n", None), ("-r other.txt\n", None),
+])
+def test_a_requirements_txt_counts_only_when_it_installs_the_project_itself(text: str, line: str | None,
+                                                                               tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(text)
+    found = conventional_requirement_file(tmp_path)
+    assert (found and found.why) == (line and f"it installs the project itself: {line}")
+    if line is not None:
+        sources = find_dev_sources({"project": {"name": "x"}}, tmp_path)
+        assert (sources.requirement_file, sources.reason) == (tmp_path / "requirements.txt",
+                                                              f"requirements.txt (it installs the project itself: {line})")
 
 
 def test_conventional_requirement_file_must_be_a_file(tmp_path: Path) -> None:
     (tmp_path / "requirements-dev.txt").mkdir()
     assert conventional_requirement_file(tmp_path) is None
     write(tmp_path, "requirements_dev.txt")
-    assert conventional_requirement_file(tmp_path) == tmp_path / "requirements_dev.txt"
+    assert conventional_requirement_file(tmp_path).path == tmp_path / "requirements_dev.txt"
 
 
 def test_no_default_development_set_is_an_error_saying_why_none_of_the_declarations_is_one(tmp_path: Path) -> None:
@@ -627,10 +654,11 @@ def test_no_default_development_set_is_an_error_saying_why_none_of_the_declarati
 
 
 def test_no_default_development_set_error_lists_poetry_groups_and_requirement_files(tmp_path: Path) -> None:
-    write(tmp_path, "requirements.txt", "requirements-test.txt", "requirements/docs.txt", "other.txt", "requirements/notes.md")
+    write(tmp_path, "requirements.txt", "requirements-docs.txt", "requirements/docs.txt", "other.txt", "requirements/notes.md")
+    (tmp_path / "requirements.txt").write_text("requests==2.32.3\n# -e .\n")  # pins, not the project itself
     pyproject = {"project": {}, "tool": {"poetry": {"group": {"docs": {"optional": True}}}}}
     message = project_error(find_dev_sources, pyproject, tmp_path)
-    assert ("(poetry groups: docs (optional); requirement files: requirements-test.txt, requirements.txt, "
+    assert ("(poetry groups: docs (optional); requirement files: requirements-docs.txt, requirements.txt, "
             "requirements/docs.txt, none is a conventional development file): " in message)
 
 

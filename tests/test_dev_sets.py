@@ -418,6 +418,35 @@ def test_conventional_requirement_file(tmp_path, env, name):
     assert tools(project / "venv") == {"devtool": "1.0", "reqtool": "1.0"}
 
 
+@pytest.mark.parametrize("name", [
+    "test-requirements.txt",
+    pytest.param("requirements/tests.txt", marks=pytest.mark.slow),
+])
+def test_a_test_requirements_file_is_the_development_set_when_no_development_one_exists(tmp_path, env, name):
+    project = pep621_project(tmp_path / "reqproj", "flit", "reqproj")
+    (project / name).parent.mkdir(exist_ok=True)
+    (project / name).write_text("testtool\n")
+    (project / "requirements.txt").write_text("reqtool==1.0\n")  # the application's pins, not a development set
+    result = install(project, env)
+    assert development_line(result) == f"installdev: development set: {name} (a conventional test requirements file)"
+    assert tools(project / "venv") == {"testtool": "1.0"}
+
+
+@pytest.mark.parametrize("installer", ["uv", pytest.param("pip", marks=pytest.mark.slow)])
+def test_a_requirements_txt_that_installs_the_project_itself_is_the_development_set(tmp_path, env, installer):
+    project = pep621_project(tmp_path / "reqproj", "flit", "reqproj", """
+        [project.optional-dependencies]
+        test = ["testtool"]
+        """)
+    (project / "requirements.txt").write_text("-e .[test]\nreqtool<2\n")
+    result = install(project, env, "--installer", installer)
+    assert development_line(result) == ("installdev: development set: requirements.txt (it installs the project itself: "
+                                        "-e .[test])")
+    assert tools(project / "venv") == {"reqtool": "1.0", "testtool": "1.0"}
+    (project / "requirements.txt").write_text("reqtool<2\n")  # no longer the project's: nothing is declared
+    install(project, env, "--installer", installer, expect=6)
+
+
 @pytest.mark.slow
 def test_a_file_a_conventional_requirement_file_includes_is_an_input(tmp_path, env):
     project = pep621_project(tmp_path / "reqproj", "flit", "reqproj")

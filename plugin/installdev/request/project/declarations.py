@@ -173,7 +173,8 @@ class Declarations:
         3. the pdm development groups ``pdm install`` installs by default: all of them;
         4. a ``dev`` extra: declared statically, or possibly declared by the build (``confirmed=False``, with the
            conventional requirement file, if any, as ``fallback``);
-        5. a conventional requirement file (see CONVENTIONAL_REQUIREMENT_FILES).
+        5. a conventional requirement file (``installdev.request.project.conventions``: the development, then the test
+           conventions, then a ``requirements.txt`` that installs the project itself).
 
         Raises NoDevelopmentDeclared when none applies (naming what the project does declare, and why none of it is a
         default).
@@ -182,12 +183,11 @@ class Declarations:
         if kind is not None:
             return DevSources(kind, names, self._group_lines(kind, names), None, self._groups_reason(kind, names))
         directory, pyproject = self._directory, self._pyproject
-        requirement_file = conventional_requirement_file(directory)
+        conventional = conventional_requirement_file(directory)
         file_source = None
-        if requirement_file is not None:
-            name = requirement_file.relative_to(directory).as_posix()
-            file_source = DevSources(DevSourceKind.REQUIREMENT_FILE, (), (), requirement_file,
-                                     f"{name} (a conventional development requirements file)")
+        if conventional is not None:
+            name = conventional.path.relative_to(directory).as_posix()
+            file_source = DevSources(DevSourceKind.REQUIREMENT_FILE, (), (), conventional.path, f"{name} ({conventional.why})")
         extras = self.static_extras
         if extras is None:
             project_table = isinstance(pyproject.get("project"), dict)
