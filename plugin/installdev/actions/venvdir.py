@@ -101,6 +101,8 @@ def classify(venv: Path) -> VenvKind:
         names = [entry.name for entry in os.scandir(venv)]
     except OSError:
         return VenvKind.NOT_A_VENV
+    if MARKER_NAME in names and (venv / MARKER_NAME).is_file():
+        return VenvKind.OURS  # a build claimed it (made it, then marked it) between the check above and the listing
     if all(is_probe(name) for name in names):  # a probe running in (or killed in) an empty volume's root
         return VenvKind.EMPTY
     if (venv / "pyvenv.cfg").is_file():
