@@ -124,8 +124,7 @@ def make_plan(settings: Settings, freshness: Freshness) -> Plan:
     host = plan_host(settings.venv, settings.mode_request, settings.flag_prefix)
     request = attempt(Check.PYTHON, lambda: settings.project.python_request)
     base = attempt(Check.PYTHON, lambda: base_python(settings.python, request, settings.python_named)) if request else None
-    problems.extend([installer_problem] if installer_problem else [])
-    problems.extend([host.problem] if host.problem else [])
+    problems += [problem for problem in (installer_problem, host.problem) if problem is not None]
     seed_pip = settings.seed_pip if settings.seed_pip is not None else (installer is None or installer.name == InstallerName.PIP)
     locked_set = None
     if locked is not None and locked.is_locked:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from installdev.request.locks.rules import LockKind
+from installdev.request.project.tables import listing
 
 if TYPE_CHECKING:
     from installdev.request.locks.lockedset import LockedSet
@@ -43,6 +44,11 @@ class LockFormat(Protocol):
              version: tuple[int, ...]) -> LockedSet:
         """The packages the lock installs for these extras and groups into a venv of Python ``version``. Raises
         ProjectError for a lock installdev cannot read."""
+
+
+def tool_default_reason(tool: str, groups: tuple[str, ...]) -> str:
+    """``TOOL's default: groups A, B, no extras``: the reason of a tool whose default is some groups and no extras."""
+    return f"{tool}'s default: {f'groups {listing(groups)}' if groups else 'no groups'}, no extras"
 
 
 def lock_format(kind: LockKind) -> LockFormat:

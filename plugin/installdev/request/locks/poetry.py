@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from installdev.errors import ProjectError
-from installdev.request.locks.formats import LockStatus
+from installdev.request.locks.formats import LockStatus, tool_default_reason
 from installdev.request.locks.lockedset import (
     LockedPackage,
     LockedSet,
@@ -31,7 +31,7 @@ from installdev.request.locks.lockedset import (
     target_environment,
 )
 from installdev.request.project.documents import read_lock_document
-from installdev.request.project.tables import listing, normalize_name
+from installdev.request.project.tables import normalize_name
 
 if TYPE_CHECKING:
     from installdev.request.project.model import Project
@@ -148,7 +148,7 @@ class PoetryLockFormat:
         return project.declarations.poetry_default_groups()
 
     def default_reason(self, project: Project, lock: Path, groups: tuple[str, ...]) -> str:
-        return f"poetry install's default: {f'groups {listing(groups)}' if groups else 'no groups'}, no extras"
+        return tool_default_reason("poetry install", groups)
 
     def read(self, project: Project, lock: Path, extras: tuple[str, ...], groups: tuple[str, ...],
              version: tuple[int, ...]) -> LockedSet:

@@ -101,29 +101,30 @@ def _poetry_lock(project: Project) -> ProjectLock | None:
     return None
 
 
-def _uv_watched(project: Project) -> list[Path]:
+def _uv_workspace_pyproject(project: Project) -> list[Path]:
     root = project.uv_project_root
-    return [root / UV_LOCK, *([root / "pyproject.toml"] if root != _directory(project) else [])]
+    return [root / "pyproject.toml"] if root != _directory(project) else []
+
+
+def _nothing_more(project: Project) -> list[Path]:
+    return []
 
 
 class LockRule(NamedTuple):
     """One kind of lock: the lock it finds for a project (None when it does not apply), the fixed paths at which a
-    lock of this kind appearing would change the install, and every file of this kind a locked install may read."""
+    lock of this kind appearing would change the install, and the other files of this kind a locked install may read
+    (``also_read``)."""
 
-    kind: LockKind
     find: Callable[[Project], ProjectLock | None]
     candidates: Callable[[Project], list[Path]]
-    watched: Callable[[Project], list[Path]]
+    also_read: Callable[[Project], list[Path]] = _nothing_more
 
 
 RULES = (
-    LockRule(LockKind.UV, _uv_lock, lambda project: [project.uv_project_root / UV_LOCK], _uv_watched),
-    LockRule(LockKind.PDM, _pdm_lock, lambda project: [_directory(project) / PDM_LOCK],
-             lambda project: [_directory(project) / PDM_LOCK]),
-    LockRule(LockKind.PYLOCK, _pylock, lambda project: [_directory(project) / PYLOCK],
-             lambda project: [_directory(project) / PYLOCK, *_named_pylocks(_directory(project))]),
-    LockRule(LockKind.POETRY, _poetry_lock, lambda project: [_directory(project) / POETRY_LOCK],
-             lambda project: [_directory(project) / POETRY_LOCK]),
+    LockRule(_uv_lock, lambda project: [project.uv_project_root / UV_LOCK], _uv_workspace_pyproject),
+    LockRule(_pdm_lock, lambda project: [_directory(project) / PDM_LOCK]),
+    LockRule(_pylock, lambda project: [_directory(project) / PYLOCK], lambda project: _named_pylocks(_directory(project))),
+    LockRule(_poetry_lock, lambda project: [_directory(project) / POETRY_LOCK]),
 )
 
 
@@ -143,7 +144,8 @@ def lock_input_files(project: Project) -> list[Path]:
     """Every existing file a locked install of the project may read: its uv.lock (and, for a uv workspace member, the
     workspace root's pyproject.toml and uv.lock), pdm.lock, pylock.toml, every pylock.<name>.toml, and poetry.lock.
     Whether or not one is chosen, its appearance can change the choice."""
-    return [path for path in dict.fromkeys(path for rule in RULES for path in rule.watched(project)) if path.is_file()]
+    read = (path for rule in RULES for path in (*rule.candidates(project), *rule.also_read(project)))
+    return [path for path in dict.fromkeys(read) if path.is_file()]
 
 
 def lock_candidates(project: Project) -> list[Path]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
 
 from installdev.errors import ProjectError
-from installdev.request.locks.formats import LockStatus
+from installdev.request.locks.formats import LockStatus, tool_default_reason
 from installdev.request.locks.lockedset import (
     LockedPackage,
     LockedSet,
@@ -29,7 +29,7 @@ from installdev.request.locks.lockedset import (
     target_environment,
 )
 from installdev.request.project.documents import read_lock_document
-from installdev.request.project.tables import listing, normalize_name
+from installdev.request.project.tables import normalize_name
 
 if TYPE_CHECKING:
     from installdev.request.project.model import Project
@@ -180,7 +180,7 @@ class UvLockFormat:
         return project.declarations.uv_default_groups()
 
     def default_reason(self, project: Project, lock: Path, groups: tuple[str, ...]) -> str:
-        return f"uv sync's default: {f'groups {listing(groups)}' if groups else 'no groups'}, no extras"
+        return tool_default_reason("uv sync", groups)
 
     def read(self, project: Project, lock: Path, extras: tuple[str, ...], groups: tuple[str, ...],
              version: tuple[int, ...]) -> LockedSet:
