@@ -32,7 +32,11 @@
 # [tool.installdev] table in pyproject.toml applies; only the venv is always passed (Make needs the stamp).
 #   INSTALLDEV_VENV          the venv directory                                default: venv
 #   INSTALLDEV_PYTHON        interpreter to base the venv on                    default: installdev's
-#   INSTALLDEV_EXTRAS        comma-separated extras                             default: installdev's
+#   INSTALLDEV_EXTRAS        extras to add to the development set (--extra), space-separated   default: none
+#   INSTALLDEV_GROUPS        groups to add (--group); INSTALLDEV_NO_GROUPS to leave out (--no-group);
+#                            INSTALLDEV_ONLY_GROUPS to install alone, without the project (--only-group)
+#   INSTALLDEV_ALL_EXTRAS, INSTALLDEV_ALL_GROUPS, INSTALLDEV_NO_DEV, INSTALLDEV_NO_DEFAULT_GROUPS
+#                            true: --all-extras, --all-groups, --no-dev, --no-default-groups (as uv sync's)
 #   INSTALLDEV_REQUIREMENTS  requirement files (-r), space-separated            default: none
 #   INSTALLDEV_CONSTRAINTS   constraint files (-c), space-separated             default: none
 #   INSTALLDEV_ARGS          more install-dev arguments, e.g. --copies or --flag-prefix DATAHUB (also given
@@ -71,9 +75,15 @@ _installdev_inputs_file = $(call _installdev_venv,$(1)).installdev-inputs.mk
 _installdev_env_file = $(call _installdev_venv,$(1)).installdev-environment
 _installdev_files = $(foreach f,$(call _installdev_get,$(2),$(1)),$(abspath $(call _installdev_path,$(f),$(1))))
 
+# The selection settings of project $(1) as install-dev's flags: lists repeat their flag, true turns a flag on.
+_installdev_comma := ,
+_installdev_list_flag = $(foreach v,$(subst $(_installdev_comma), ,$(call _installdev_get,$(2),$(1))), $(3) $(v))
+_installdev_true_flag = $(if $(filter true,$(call _installdev_get,$(2),$(1))), $(3))
+_installdev_selection_args = $(call _installdev_list_flag,$(1),EXTRAS,--extra)$(call _installdev_list_flag,$(1),GROUPS,--group)$(call _installdev_list_flag,$(1),NO_GROUPS,--no-group)$(call _installdev_list_flag,$(1),ONLY_GROUPS,--only-group)$(call _installdev_true_flag,$(1),ALL_EXTRAS,--all-extras)$(call _installdev_true_flag,$(1),ALL_GROUPS,--all-groups)$(call _installdev_true_flag,$(1),NO_DEV,--no-dev)$(call _installdev_true_flag,$(1),NO_DEFAULT_GROUPS,--no-default-groups)
+
 # The arguments install-dev, inputs and doctor share for project $(1), with absolute paths.
 define _installdev_setting_args
-$(abspath $(1)) --venv $(call _installdev_venv,$(1))$(if $(call _installdev_get,PYTHON,$(1)), --python $(call _installdev_get,PYTHON,$(1)))$(if $(call _installdev_get,EXTRAS,$(1)), --extras $(call _installdev_get,EXTRAS,$(1)))$(foreach f,$(call _installdev_files,$(1),REQUIREMENTS), -r $(f))$(foreach f,$(call _installdev_files,$(1),CONSTRAINTS), -c $(f))
+$(abspath $(1)) --venv $(call _installdev_venv,$(1))$(if $(call _installdev_get,PYTHON,$(1)), --python $(call _installdev_get,PYTHON,$(1)))$(call _installdev_selection_args,$(1))$(foreach f,$(call _installdev_files,$(1),REQUIREMENTS), -r $(f))$(foreach f,$(call _installdev_files,$(1),CONSTRAINTS), -c $(f))
 endef
 _installdev_build_args = $(call _installdev_setting_args,$(1))$(if $(call _installdev_get,ARGS,$(1)), $(call _installdev_get,ARGS,$(1)))
 

@@ -29,9 +29,9 @@ def setup_case(case: str, root: Path) -> tuple[list[str], dict[str, str]]:
         (project / "pyproject.toml").write_text("[project\nname = 1\n")
         return [str(project)], {}
     if case == "unknown extra":
-        return [str(project), "--extras", "dev,docs"], {}
+        return [str(project), "--extra", "dev,docs"], {}
     if case == "unknown extra, venv in a new directory":
-        return [str(project), "--extras", "docs", "--venv", str(root / "new" / "deeper" / "venv")], {}
+        return [str(project), "--extra", "docs", "--venv", str(root / "new" / "deeper" / "venv")], {}
     if case == "missing requirement file":
         return [str(project), "-r", str(project / "requirements-nope.txt")], {}
     if case == "python does not exist":

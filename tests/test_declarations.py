@@ -564,9 +564,9 @@ def test_find_dev_sources_takes_the_first_source_that_yields(
         pyproject: dict, files: list[str], kind: DevSourceKind, names: tuple[str, ...], reason: str, tmp_path: Path) -> None:
     write(tmp_path, *files)
     sources = find_dev_sources(pyproject, tmp_path)
-    assert (sources.kind, sources.names, sources.reason, sources.confirmed) == (kind, names, reason, True)
-    expected_file = tmp_path / files[0] if kind is DevSourceKind.REQUIREMENT_FILE else None
-    assert sources.requirement_file == expected_file
+    assert (sources.kind, sources.names or sources.extras, sources.reason, sources.confirmed) == (kind, names, reason, True)
+    expected_files = (tmp_path / files[0],) if kind is DevSourceKind.REQUIREMENT_FILE else ()
+    assert sources.requirement_files == expected_files
 
 
 def test_find_dev_sources_resolves_the_group_requirements(tmp_path: Path) -> None:
@@ -591,12 +591,13 @@ def test_find_dev_sources_leaves_a_build_decided_dev_extra_to_check(
         pyproject: dict, files: list[str], reason: str, fallback: str | None, tmp_path: Path) -> None:
     write(tmp_path, *files)
     sources = find_dev_sources(pyproject, tmp_path)
-    assert (sources.kind, sources.names, sources.reason, sources.confirmed) == (DevSourceKind.EXTRA, ("dev",), reason, False)
+    assert (sources.kind, sources.extras, sources.reason, sources.confirmed) == (DevSourceKind.EXTRA, ("dev",), reason, False)
     if fallback is None:
         assert sources.fallback is None
     else:
         assert sources.fallback is not None
-        assert (sources.fallback.kind, sources.fallback.requirement_file) == (DevSourceKind.REQUIREMENT_FILE, tmp_path / fallback)
+        assert (sources.fallback.kind, sources.fallback.requirement_files) == (DevSourceKind.REQUIREMENT_FILE,
+                                                                               (tmp_path / fallback,))
 
 
 @pytest.mark.parametrize("index", range(4))
@@ -629,7 +630,7 @@ def test_a_requirements_txt_counts_only_when_it_installs_the_project_itself(text
     assert (found and found.why) == (line and f"it installs the project itself: {line}")
     if line is not None:
         sources = find_dev_sources({"project": {"name": "x"}}, tmp_path)
-        assert (sources.requirement_file, sources.reason) == (tmp_path / "requirements.txt",
+        assert (sources.requirement_files, sources.reason) == ((tmp_path / "requirements.txt",),
                                                               f"requirements.txt (it installs the project itself: {line})")
 
 
@@ -647,8 +648,8 @@ def test_no_default_development_set_is_an_error_saying_why_none_of_the_declarati
         find_dev_sources(pyproject, tmp_path)
     assert project_error(find_dev_sources, pyproject, tmp_path) == (
         f"{tmp_path} declares no default development set (extras: docs, test, none is dev; dependency groups: test, tox, "
-        "none is uv's default dev): pick one with --group NAME, --extras NAME or -r FILE, or pass --extras '' to install "
-        "the project alone")
+        "none is uv's default dev): pick one with --group NAME, --extra NAME or -r FILE, or pass --no-default-groups to "
+        "install the project alone")
     emptied = {"dependency-groups": {"dev": []}, "tool": {"uv": {"default-groups": []}}}
     assert "(dependency groups: dev, [tool.uv] default-groups is empty): " in project_error(find_dev_sources, emptied, tmp_path)
 
@@ -665,8 +666,8 @@ def test_no_default_development_set_error_lists_poetry_groups_and_requirement_fi
 def test_no_declaration_at_all_says_so(tmp_path: Path) -> None:
     message = project_error(find_dev_sources, {"project": {"name": "x"}}, tmp_path)
     assert message == (f"{tmp_path} declares no default development set (no extras, dependency groups, poetry groups, pdm "
-                       "dev groups or requirement files): pick one with --group NAME, --extras NAME or -r FILE, or pass "
-                       "--extras '' to install the project alone")
+                       "dev groups or requirement files): pick one with --group NAME, --extra NAME or -r FILE, or pass "
+                       "--no-default-groups to install the project alone")
 
 
 def test_a_pdm_lock_makes_the_project_pdms(tmp_path: Path) -> None:
@@ -754,9 +755,10 @@ def test_requested_groups_of_a_pdm_project_are_pdm_groups_merged_with_dependency
 ])
 def test_requested_unknown_group_is_an_error_listing_the_groups(pyproject: dict, listing: str, tmp_path: Path) -> None:
     assert project_error(resolve_requested_groups, pyproject, tmp_path, ["cov", "typing"]) == (
-        f"{tmp_path} declares no group 'typing' {listing}: fix --group NAME, or use --extras NAME or -r FILE")
+        f"{tmp_path} declares no group 'typing' {listing}: fix the group name (--group, --no-group, --only-group or the setting)")
 
 
 def test_requested_group_of_a_project_without_groups_says_it_has_none(tmp_path: Path) -> None:
     assert project_error(resolve_requested_groups, {}, tmp_path, ["dev"]) == (
-        f"{tmp_path} declares no group 'dev' (it declares no groups): fix --group NAME, or use --extras NAME or -r FILE")
+        f"{tmp_path} declares no group 'dev' (it declares no groups): fix the group name (--group, --no-group, "
+        "--only-group or the setting)")

@@ -125,8 +125,9 @@ def test_flit_project_gets_its_dev_extra(tmp_path, env):
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + '\n[tool.installdev]\nextras = ["test"]\nrequirements = ["tools.txt"]\n')
     result = install(project, env)
-    assert development_line(result) == "installdev: development set: asked for: extras test; plus tools.txt (-r)"
-    assert set(tools(project / "venv")) == {"testtool", "pygments"}
+    assert development_line(result) == ("installdev: development set: extra dev (declared in "
+                                        "[project.optional-dependencies]); asked for: --extra test; plus tools.txt (-r)")
+    assert set(tools(project / "venv")) == {"devtool", "testtool", "pygments"}  # --extra adds, as uv sync --extra
 
 
 def test_hatchling_dependency_groups_explicit_choices_and_rebuilds(tmp_path, env):
@@ -147,11 +148,17 @@ def test_hatchling_dependency_groups_explicit_choices_and_rebuilds(tmp_path, env
     assert f"{pyproject} changed" in result.stdout
     assert tools(venv) == {"devtool": "1.0", "testtool": "1.0", "reqtool": "2.0"}
 
-    result = install(project, env, "--group", "DOCS", "--group", "test_tools")
-    assert "groups changed" in result.stdout
-    assert development_line(result) == "installdev: development set: asked for: groups DOCS, test_tools"
+    result = install(project, env, "--no-default-groups", "--group", "DOCS", "--group", "test_tools")
+    assert "selection changed (the project's default -> --group docs --group test-tools --no-default-groups)" in result.stdout
+    assert development_line(result) == ("installdev: development set: asked for: --group docs --group test-tools "
+                                        "--no-default-groups; groups docs, test-tools")
     assert tools(venv) == {"reqtool": "1.0", "testtool": "1.0"}
-    assert stamp_inputs(venv)["groups"] == ["docs", "test-tools"]
+    assert stamp_inputs(venv)["selection"] == "--group docs --group test-tools --no-default-groups"
+
+    result = install(project, env, "--group", "test_tools", "--no-group", "dev")
+    assert development_line(result) == ("installdev: development set: dependency group dev (uv sync's default); asked for: "
+                                        "--group test-tools --no-group dev; groups test-tools")
+    assert tools(venv) == {"testtool": "1.0"}
 
     (project / "more.txt").write_text("pygments\n")
     result = install(project, env, "-r", str(project / "more.txt"))
@@ -159,16 +166,17 @@ def test_hatchling_dependency_groups_explicit_choices_and_rebuilds(tmp_path, env
     assert set(tools(venv)) == {"devtool", "testtool", "reqtool", "pygments"}
 
     result = install(project, env, "--no-default-groups")
-    assert "no default groups changed" in result.stdout
+    assert "selection changed (the project's default -> --no-default-groups)" in result.stdout
     assert tools(venv) == {}
     assert venv_run(venv, "import hatchproj; print('ok')").strip() == "ok"
 
-    pyproject.write_text(pyproject.read_text() + '\n[tool.installdev]\ngroups = ["docs"]\n')
+    pyproject.write_text(pyproject.read_text() + '\n[tool.installdev]\nonly-groups = ["docs"]\n')
     result = install(project, env)
-    assert development_line(result) == "installdev: development set: asked for: groups docs"
+    assert development_line(result) == ("installdev: development set: asked for: --only-group docs; the group alone, "
+                                        "without the project")
     assert tools(venv) == {"reqtool": "1.0"}
 
-    pyproject.write_text(pyproject.read_text().replace('groups = ["docs"]', "no-default-groups = true"))
+    pyproject.write_text(pyproject.read_text().replace('only-groups = ["docs"]', "no-default-groups = true"))
     install(project, env)
     assert tools(venv) == {}
     assert "is up to date" in install(project, env).stdout
@@ -243,8 +251,13 @@ def test_poetry_groups_with_constraint_syntax_and_an_optional_group(tmp_path, en
     where = venv_run(venv, "import localtool; print(localtool.__file__)")
     assert where.strip() == str(local / "src" / "localtool" / "__init__.py")  # develop = true: editable
 
-    result = install(project, env, "--group", "docs")
-    assert tools(venv) == {"testtool": "1.0", "reqtool": "2.0"}
+    result = install(project, env, "--group", "docs", "--no-group", "dev")  # poetry install --with docs --without dev
+    assert development_line(result) == ("installdev: development set: poetry groups dev, test (poetry install's default: "
+                                        "every group not marked optional); asked for: --group docs --no-group dev; groups "
+                                        "test, docs")
+    installed = tools(venv)
+    assert installed.pop("pygments")
+    assert installed == {"localtool": "0.1", "testtool": "1.0", "reqtool": "2.0"}
 
 
 @pytest.mark.parametrize("installer", ["uv", "pip"])
@@ -267,9 +280,11 @@ def test_pdm_dev_dependencies_with_an_editable_sibling(tmp_path, env, installer)
     assert where.strip() == str(local / "src" / "localtool" / "__init__.py")  # -e: editable, from the sibling itself
     assert venv_run(venv, "import pdmapp; print(pdmapp.__file__)").strip() == str(project / "src" / "pdmapp" / "__init__.py")
 
-    result = install(project, env, "--installer", installer, "--group", "Lint")
-    assert development_line(result) == "installdev: development set: asked for: groups Lint"
+    result = install(project, env, "--installer", installer, "--only-group", "Lint")
+    assert development_line(result) == ("installdev: development set: asked for: --only-group lint; the group alone, "
+                                        "without the project")
     assert tools(venv) == {"devtool": "1.0", "reqtool": "1.0"}
+    assert venv_run(venv, "import importlib.util; print(importlib.util.find_spec('pdmapp'))").strip() == "None"
 
 
 def test_pdm_2_20_layout_merges_dependency_groups_with_the_pdm_table(tmp_path, env):
@@ -357,10 +372,10 @@ def test_setup_py_dev_extra_is_checked_in_the_built_metadata(tmp_path, env):
     assert tools(venv) == {"devtool": "1.0"}
 
     stamp = (venv / ".installdev-stamp.json").read_bytes()
-    result = install(project, env, "--extras", "dev,typo", expect=6)
+    result = install(project, env, "--extra", "typo", expect=6)
     assert error_lines(result) == [f"installdev: error: {project}: its build provides no extra typo (it provides: dev, test): "
-                                   "pick one with --extras NAME, --group NAME or -r FILE, or pass --extras '' to install "
-                                   "the project alone"]
+                                   "pick one with --extra NAME, --group NAME or -r FILE, or pass --no-default-groups to "
+                                   "install the project alone"]
     assert (venv / ".installdev-stamp.json").read_bytes() == stamp, "the previous venv is kept"
     assert tools(venv) == {"devtool": "1.0"}
 
@@ -369,8 +384,8 @@ def test_setup_py_without_dev_extra_exits_6_and_leaves_nothing(tmp_path, env):
     project = setup_py_project(tmp_path / "legacy", "legacy", {"test": ["testtool"]})
     result = install(project, env, expect=6)
     assert error_lines(result) == [f"installdev: error: {project}: its build provides no extra dev (it provides: test): "
-                                   "pick one with --extras NAME, --group NAME or -r FILE, or pass --extras '' to install "
-                                   "the project alone"]
+                                   "pick one with --extra NAME, --group NAME or -r FILE, or pass --no-default-groups to "
+                                   "install the project alone"]
     assert "Traceback" not in result.stderr
     assert not (project / "venv").exists() and not (project / "venv.installdev-previous").exists()
 
@@ -382,11 +397,11 @@ def test_setup_py_extras_are_checked_through_a_symlinked_path_by_normalized_name
     project.symlink_to(real)  # uv records the path it was given, not the resolved one
     result = install(project, env, expect=6)
     assert error_lines(result) == [f"installdev: error: {project}: its build provides no extra dev (it provides: dev-tools): "
-                                   "pick one with --extras NAME, --group NAME or -r FILE, or pass --extras '' to install "
-                                   "the project alone"]
+                                   "pick one with --extra NAME, --group NAME or -r FILE, or pass --no-default-groups to "
+                                   "install the project alone"]
     assert not (real / "venv").exists()
 
-    install(project, env, "--extras", "Dev_Tools")
+    install(project, env, "--extra", "Dev_Tools")
     assert tools(real / "venv") == {"devtool": "1.0"}
 
 
@@ -473,19 +488,20 @@ def test_nothing_declared_is_one_line_listing_what_is(tmp_path, env):
     assert error_lines(result) == [
         f"installdev: error: {project} declares no default development set (extras: test, none is dev; dependency "
         "groups: lint, none is uv's default dev; requirement files: requirements-lint.txt, none is a conventional "
-        "development file): pick one with --group NAME, --extras NAME or -r FILE, or pass --extras '' to install the "
-        "project alone"]
+        "development file): pick one with --group NAME, --extra NAME or -r FILE, or pass --no-default-groups to install "
+        "the project alone"]
     assert result.stderr.count("\n") == 1
     assert snapshot(tmp_path) == before
 
-    for args, expected in ((["--extras", "test"], {"testtool": "1.0"}), (["--group", "lint"], {"devtool": "1.0"})):
+    for args, expected in ((["--extra", "test"], {"testtool": "1.0"}), (["--group", "lint"], {"devtool": "1.0"})):
         install(project, env, *args)
         assert tools(project / "venv") == expected
 
 
 @pytest.mark.parametrize("option, message", [
-    ("--extras", "{project}/pyproject.toml declares no extra nope (available: dev): fix --extras, or pass --extras '' for none"),
-    ("--group", "{project} declares no group 'nope' (dependency groups: lint): fix --group NAME, or use --extras NAME or -r FILE"),
+    ("--extra", "{project}/pyproject.toml declares no extra nope (available: dev): fix --extra NAME (or the extras setting)"),
+    ("--group", "{project} declares no group 'nope' (dependency groups: lint): fix the group name (--group, --no-group, "
+                "--only-group or the setting)"),
 ])
 def test_unknown_extra_or_group_is_refused_before_anything_is_made(tmp_path, env, option, message):
     project = pep621_project(tmp_path / "proj", "flit", "proj", """
@@ -622,7 +638,7 @@ def test_build_constraints_reach_uv_and_pip_and_the_environment_is_an_input(tmp_
 
     def build(*args: str, environment: dict[str, str] = env, reason: str = "") -> str:
         built_with.unlink(missing_ok=True)
-        result = install(project, environment, "--extras", "", *args)
+        result = install(project, environment, "--no-default-groups", *args)
         assert reason in result.stdout
         return built_with.read_text()
 

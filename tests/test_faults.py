@@ -17,7 +17,7 @@ from test_guarantees import imports_ok, stamp_text, touch_input, write_tiny_proj
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-ALONE = ["--extras", ""]
+ALONE = ["--no-default-groups"]
 
 
 def error_line(result) -> str:

@@ -143,7 +143,8 @@ def test_settings_inputs_from_installdev_env_flags_and_dangling_python(example, 
     (lib / "extra.txt").write_text("-r more.txt\n")
     (lib / "more.txt").write_text("# nothing yet\n")
     env = dict(gradle_env, FAKE_INSTALLDEV_LOG=str(log), FAKE_INSTALLDEV_REAL=str(example.parent / "plugin" / "run_installdev.py"))
-    settings = [f"-PinstalldevCommand={sys.executable},{fake}", "-PinstalldevExtras=dev", "-PinstalldevCopies=true",
+    settings = [f"-PinstalldevCommand={sys.executable},{fake}", "-PinstalldevExtras=dev", "-PinstalldevGroups=dev",
+                "-PinstalldevNoDev=true", "-PinstalldevCopies=true",
                 "-PinstalldevFlagPrefix=DATAHUB", "-PinstalldevLockTimeout=30", "-PinstalldevVenv=.venv"]
     venv = lib / ".venv"
 
@@ -158,7 +159,8 @@ def test_settings_inputs_from_installdev_env_flags_and_dangling_python(example, 
     try:
         assert build("-q", ":libdemo:venvDoctor") == {}
         calls = {call["args"][0]: call for call in fake_calls(log)}
-        shared = [str(lib), "--venv", str(venv), "--extras", "dev", "--copies", "--flag-prefix", "DATAHUB"]
+        shared = [str(lib), "--venv", str(venv), "--extra", "dev", "--group", "dev", "--no-dev", "--copies", "--flag-prefix",
+                  "DATAHUB"]
         listing = example / ".gradle" / "installdev" / "libdemo" / "inputs.json"
         assert calls["inputs"]["args"] == ["inputs", *shared, "--lock-timeout", "30", "--format", "json", "--output", str(listing)]
         assert calls["install-dev"]["args"] == ["install-dev", *shared, "--lock-timeout", "30", "-q"]

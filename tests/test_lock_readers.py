@@ -117,10 +117,10 @@ def test_the_method_and_its_errors(tmp_path):
     chosen = choose_locked_install(settings_for(project), uv_installs=True)
     assert chosen.method == InstallMethod.UV_SYNC and chosen.selection.groups is None
     assert chosen.selection.reason == "uv sync's default: groups dev, no extras"
-    asked = choose_locked_install(settings_for(project, extras="cli", groups=("Test",)), uv_installs=True).selection
-    assert (asked.extras, asked.groups) == (("cli",), ("test",))
+    asked = choose_locked_install(settings_for(project, extras=("cli",), groups=("Test",)), uv_installs=True).selection
+    assert (asked.extras, asked.groups, asked.reason) == (("cli",), ("dev", "test"), "asked for: --group test --extra cli")
     with pytest.raises(ProjectError, match="declares no extra docs"):
-        choose_locked_install(settings_for(project, extras="docs"), uv_installs=True)
+        choose_locked_install(settings_for(project, extras=("docs",)), uv_installs=True)
     assert choose_locked_install(settings_for(project), uv_installs=False).method == InstallMethod.UV_LOCK_READ
     with pytest.raises(UsageError, match=r"--locked: checking .* needs uv"):
         choose_locked_install(settings_for(project, locked=True), uv_installs=False)
@@ -393,8 +393,8 @@ def test_a_development_venv_takes_the_pylocks_default_groups_and_the_projects_de
     assert (chosen.method, chosen.selection.groups) == (InstallMethod.PYLOCK, ("default", "dev"))
     assert chosen.selection.reason.startswith("pylock.toml's default-groups default, plus the project's default")
     alone = choose_locked_install(settings_for(project, no_default_groups=True), uv_installs=True).selection
-    assert (alone.groups, alone.reason) == (("default",), "--no-default-groups: the project and its dependencies alone; "
-                                            "plus pylock.toml's default (its group for the project's dependencies)")
+    assert (alone.groups, alone.reason) == (("default",), "asked for: --no-default-groups; plus pylock.toml's default (its "
+                                            "group for the project's dependencies)")
 
     write(lock, PDM_PYLOCK.replace('"default"]\n', '"dev"]\n', 1).replace('["default", "dev"]', '["dev"]'))
     assert group_selection(lock, pyproject, project, ()) == ((), "")

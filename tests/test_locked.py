@@ -110,11 +110,19 @@ def test_uv_lock_gives_the_locked_versions_and_uv_syncs_default_groups(tmp_path,
     assert installed(tmp_path / "unlocked-venv")["reqtool"] == "2.0", "what resolving afresh gives: the lock mattered"
 
 
-def test_uv_lock_extras_and_groups_asked_for_replace_the_default(tmp_path, uv, env):
+def test_uv_lock_selection_flags_change_the_default_as_uv_sync_does(tmp_path, uv, env):
     app = locked_uv_project(tmp_path, uv, env)
+    install_dev(app, env)
+    default = installed(app / "venv")
 
-    install_dev(app, env, "--extras", "cli", "--group", "test")
+    install_dev(app, env, "--extra", "cli", "--group", "test")
+    assert installed(app / "venv") == {**default, "testtool": "1.0"}, "--extra and --group add to the default groups"
+
+    install_dev(app, env, "--group", "test", "--no-dev")
     assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "testtool": "1.0"}
+
+    install_dev(app, env, "--only-group", "test")
+    assert installed(app / "venv") == {"testtool": "1.0"}, "uv sync --only-group: neither the project nor its dependencies"
 
     install_dev(app, env, "--no-default-groups")
     assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0"}
@@ -271,7 +279,10 @@ def test_a_pylock_exported_by_pdm_gives_the_projects_dev_group_too(tmp_path, env
     assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0", "devtool": "1.0"}
 
     install_dev(project, env, "--installer", installer, "--group", "docs")
-    assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0", "testtool": "1.0"}, "default stays"
+    assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0", "devtool": "1.0", "testtool": "1.0"}, (
+        "--group adds to the default")
+    install_dev(project, env, "--installer", installer, "--group", "docs", "--no-dev")
+    assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0", "testtool": "1.0"}, "the lock's default stays"
 
 
 def poetry_hash(relevant: dict) -> str:

@@ -111,7 +111,7 @@ def test_make_settings_and_env_flags_with_a_stand_in_installdev(example, fake_en
     lib, app = str(example / "libdemo"), str(example / "appdemo")
     assert make("-s", "install-dev") == [
         ["install-dev", app, "--venv", f"{app}/.venv", "--python", "python3", "-r", f"{app}/requirements-dev.txt", "-q"],
-        ["install-dev", lib, "--venv", f"{lib}/.venv", "--python", "python3", "--extras", "dev", "-q"],
+        ["install-dev", lib, "--venv", f"{lib}/.venv", "--python", "python3", "--extra", "dev", "-q"],
     ]
     assert make("install-dev") == []
     # Any *_VENV_USE_COPIES, INSTALLDEV_* or VIRTUALENV_* variable, and the installer's, re-runs every project when its
@@ -164,3 +164,14 @@ def test_make_reruns_on_every_input_installdev_lists_and_a_dangling_python(examp
     touch_newer(lib / "more.txt", stamp)
     run_make(example, fake_env, f"INSTALLDEV={sys.executable} {fake}", "clean-venv-libdemo")
     assert [call["args"][0] for call in fake_calls(log)] == ["inputs", "clean-venv"]
+
+
+def test_make_selection_settings_become_install_dev_flags(make_env, tmp_path):
+    plugin = Path(__file__).resolve().parent.parent / "plugin" / "installdev.mk"
+    (tmp_path / "Makefile").write_text(f"include {plugin}\nshow:\n\t@echo $(call _installdev_selection_args,app)\n")
+    completed = subprocess.run(["make", "-s", "-C", str(tmp_path), "show", "INSTALLDEV_EXTRAS=test,docs",
+                                "INSTALLDEV_GROUPS_app=lint", "INSTALLDEV_NO_GROUPS=dev", "INSTALLDEV_ONLY_GROUPS_other=x",
+                                "INSTALLDEV_NO_DEV=true", "INSTALLDEV_ALL_EXTRAS=false"],
+                               env=make_env, capture_output=True, text=True, check=True, timeout=BUILD_TIMEOUT)
+    assert completed.stdout.split() == ["--extra", "test", "--extra", "docs", "--group", "lint", "--no-group", "dev",
+                                        "--no-dev"]

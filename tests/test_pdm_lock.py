@@ -296,7 +296,8 @@ def test_the_method_its_reason_and_its_errors(tmp_path):
     assert chosen.reason == f"{lock}: read by installdev (pdm is not needed), installed exactly"
     assert chosen.selection.reason == ("pdm install's default: every group pdm.lock locks: cli, test (extras cli among "
                                        "them, as pdm counts extras as groups)")
-    assert choose_locked_install(settings_for(project, groups=("Test",)), uv_installs=False).selection.groups == ("test",)
+    assert choose_locked_install(settings_for(project, groups=("Test",)), uv_installs=False).selection.groups == ("cli", "test")
+    assert choose_locked_install(settings_for(project, no_groups=("test",)), uv_installs=False).selection.groups == ("cli",)
     with pytest.raises(ProjectError, match=r"declares no group 'docs' \(pdm dev groups: test\)"):
         choose_locked_install(settings_for(project, groups=("docs",)), uv_installs=True)
     assert choose_locked_install(settings_for(project, locked=True), uv_installs=True).method == InstallMethod.PDM_LOCK
@@ -401,7 +402,7 @@ def test_a_pdm_lock_gives_its_versions_and_all_its_groups(tmp_path, env, wheelho
     unlocked = install_dev(project, env, "--installer", installer, expect=6)
     assert unlocked.stderr.splitlines()[-1] == (
         f"installdev: error: {project} declares no default development set (dependency groups: test, lint, none is "
-        "uv's default dev): pick one with --group NAME, --extras NAME or -r FILE, or pass --extras '' to install the "
+        "uv's default dev): pick one with --group NAME, --extra NAME or -r FILE, or pass --no-default-groups to install the "
         "project alone")
 
 
@@ -409,8 +410,14 @@ def test_a_pdm_lock_gives_its_versions_and_all_its_groups(tmp_path, env, wheelho
 def test_group_selects_from_the_lock(tmp_path, env, wheelhouse):
     project = pdm_locked_project(tmp_path, wheelhouse)
 
-    install_dev(project, env, "--group", "Test")
+    install_dev(project, env, "--no-group", "lint")  # pdm install --without lint
     assert installed(project / "venv") == {"pdmapp": "0.1", "reqtool": "1.0", "testtool": "1.0"}
+
+    install_dev(project, env, "--no-default-groups", "--group", "Test")  # pdm install --no-default... -G test
+    assert installed(project / "venv") == {"pdmapp": "0.1", "reqtool": "1.0", "testtool": "1.0"}
+
+    refused = install_dev(project, env, "--only-group", "test", expect=2)
+    assert refused.stderr.splitlines()[-1].startswith("installdev: error: --only-group: installdev reads pdm.lock itself")
 
     install_dev(project, env, "--no-default-groups")
     assert installed(project / "venv") == {"pdmapp": "0.1", "reqtool": "1.0"}

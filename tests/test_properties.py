@@ -82,7 +82,7 @@ def cases(draw) -> dict:
     table = draw(st.dictionaries(st.one_of(st.sampled_from(KNOWN_KEYS), st.sampled_from(["venvs", "Extras"])), toml_value,
                                  max_size=2))
     arguments = draw(st.lists(st.sampled_from([
-        ["--copies"], ["--symlinks"], ["--extras", ""], ["--extras", "dev,nope"], ["--group", "dev"], ["--no-default-groups"],
+        ["--copies"], ["--symlinks"], ["--no-default-groups"], ["--extra", "dev,nope"], ["--group", "dev"], ["--no-default-groups"],
         ["--installer", "pip"], ["--lock-timeout", "nan"], ["--lock-timeout", "-1"], ["--lock-timeout", "0"],
         ["--python", "/bin/false"], ["--force"], ["--system-site-packages"], ["--flag-prefix", "X-Y"],
     ]), max_size=3))

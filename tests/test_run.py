@@ -84,7 +84,7 @@ def test_the_command_gets_default_signal_handling(project, offline_env):
     (["."], 2, "give the command after --"),
     (["--"], 2, "no command after --"),
     (["--", "no-such-command-for-installdev"], 2, "cannot run 'no-such-command-for-installdev': not found in "),
-    (["--extras", "nope", "--", "true"], 6, "declares no extra nope"),
+    (["--extra", "nope", "--", "true"], 6, "declares no extra nope"),
 ])
 def test_errors_are_one_line_with_a_documented_exit_code(project, offline_env, args, code, message):
     if args[-1:] == ["no-such-command-for-installdev"]:

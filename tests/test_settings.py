@@ -12,10 +12,12 @@ from installdev.request.project.model import Project
 from installdev.request.settings.envflags import AUTOMATIC, ModeRequest
 from installdev.request.settings.options import Options
 from installdev.request.settings.resolve import resolve_settings, validate_tool_table
+from installdev.request.settings.selection_flags import SelectionFlags
 from installdev.vocabulary import InstallerName, LinkMode
 
-KNOWN_KEYS = ("build-constraints, constraints, extras, flag-prefix, frozen, groups, installer, lock-timeout, locked, "
-              "no-default-groups, python, requirements, seed-pip, system-site-packages, venv")
+KNOWN_KEYS = ("all-extras, all-groups, build-constraints, constraints, extras, flag-prefix, frozen, groups, installer, "
+              "lock-timeout, locked, no-default-groups, no-dev, no-groups, only-groups, python, requirements, seed-pip, "
+              "system-site-packages, venv")
 
 
 @pytest.fixture
@@ -52,9 +54,7 @@ def test_defaults_without_a_table_or_options(project_dir, cwd):
     settings = resolve_settings(Options(), _project(project_dir), {})
     assert settings.venv == project_dir / "venv"
     assert settings.python is None
-    assert settings.extras is None
-    assert settings.groups == ()
-    assert settings.no_default_groups is False
+    assert settings.selection == SelectionFlags() and settings.selection.is_default
     assert (settings.requirements, settings.constraints, settings.build_constraints) == ((), (), ())
     assert settings.flag_prefix == "INSTALLDEV"
     assert settings.mode_request == AUTOMATIC
@@ -68,12 +68,12 @@ def test_defaults_without_a_table_or_options(project_dir, cwd):
 def test_a_project_without_pyproject_gets_the_defaults(project_dir, cwd):
     settings = resolve_settings(Options(), Project(project_dir), {})
     assert settings.venv == project_dir / "venv"
-    assert settings.python is None and settings.extras is None
+    assert settings.python is None and settings.selection.is_default
 
 
 def test_python_and_extras_stay_unset_when_the_table_does_not_give_them(project_dir, cwd):
     settings = resolve_settings(Options(), _project(project_dir, 'venv = ".venv"\ngroups = ["dev"]'), {})
-    assert (settings.python, settings.extras, settings.groups) == (None, None, ("dev",))
+    assert (settings.python, settings.selection) == (None, SelectionFlags(groups=("dev",)))
     assert settings.venv == project_dir / ".venv"
 
 
@@ -83,9 +83,19 @@ PRECEDENCE = [
     ("venv", '"envs/dev"', {"venv": "cli-env"}, "venv",
      lambda project, cwd: project / "envs" / "dev", lambda project, cwd: cwd / "cli-env"),
     ("python", '"python3.12"', {"python": "python3.13"}, "python", "python3.12", "python3.13"),
-    ("extras", '["dev", "test"]', {"extras": "docs,lint"}, "extras", ("dev", "test"), ("docs", "lint")),
-    ("groups", '["typing"]', {"groups": ("lint", "docs")}, "groups", ("typing",), ("lint", "docs")),
-    ("no-default-groups", "true", {"no_default_groups": False}, "no_default_groups", True, False),
+    ("extras", '["dev", "Test_Tools"]', {"extras": ("docs,lint",)}, "selection",
+     SelectionFlags(extras=("dev", "test-tools")), SelectionFlags(extras=("docs", "lint"))),
+    ("all-extras", "true", {"all_extras": False}, "selection", SelectionFlags(all_extras=True), SelectionFlags()),
+    ("groups", '["typing"]', {"groups": ("lint", "docs")}, "selection",
+     SelectionFlags(groups=("typing",)), SelectionFlags(groups=("lint", "docs"))),
+    ("all-groups", "true", {"all_groups": False}, "selection", SelectionFlags(all_groups=True), SelectionFlags()),
+    ("no-groups", '["docs"]', {"no_groups": ("lint",)}, "selection",
+     SelectionFlags(no_groups=("docs",)), SelectionFlags(no_groups=("lint",))),
+    ("no-dev", "true", {"no_dev": False}, "selection", SelectionFlags(no_dev=True), SelectionFlags()),
+    ("no-default-groups", "true", {"no_default_groups": False}, "selection", SelectionFlags(no_default_groups=True),
+     SelectionFlags()),
+    ("only-groups", '["lint"]', {"only_groups": ("docs",)}, "selection",
+     SelectionFlags(only_groups=("lint",)), SelectionFlags(only_groups=("docs",))),
     ("requirements", '["req/dev.txt", "extra.txt"]', {"requirements": ("r.txt",)}, "requirements",
      lambda project, cwd: (project / "req" / "dev.txt", project / "extra.txt"), lambda project, cwd: (cwd / "r.txt",)),
     ("constraints", '["c.txt"]', {"constraints": ("sub/c.txt",)}, "constraints",
@@ -128,18 +138,19 @@ def test_the_table_lock_timeout_is_a_float(project_dir, cwd):
     assert type(settings.lock_timeout) is float
 
 
-def test_extras_from_the_table_may_be_a_comma_separated_string(project_dir, cwd):
-    settings = resolve_settings(Options(), _project(project_dir, 'extras = "dev, test,"'), {})
-    assert settings.extras == ("dev", "test")
+def test_extras_as_a_string_in_the_table_is_refused_as_groups_is(project_dir, cwd):
+    message = _usage_error(Options(), _project(project_dir, 'extras = "dev"'))
+    assert message == f"{project_dir / 'pyproject.toml'}: [tool.installdev] extras must be a list of extra names, not 'dev'"
 
 
-def test_empty_extras_on_the_command_line_ask_for_none_over_the_table(project_dir, cwd):
-    settings = resolve_settings(Options(extras=""), _project(project_dir, 'extras = ["dev"]'), {})
-    assert settings.extras == ()
+def test_extras_on_the_command_line_split_at_commas_and_repeat(project_dir, cwd):
+    settings = resolve_settings(Options(extras=("a,B", "c")), _project(project_dir), {})
+    assert settings.selection.extras == ("a", "b", "c")
 
 
-def test_an_empty_extras_list_in_the_table_asks_for_none(project_dir, cwd):
-    assert resolve_settings(Options(), _project(project_dir, "extras = []"), {}).extras == ()
+def test_only_group_with_an_extra_is_a_usage_error(project_dir, cwd):
+    message = _usage_error(Options(only_groups=("lint",), extras=("x",)), _project(project_dir))
+    assert message.startswith("--only-group installs the group alone, without the project, so --extra and --all-extras")
 
 
 def test_a_python_path_from_the_table_is_taken_from_the_project(project_dir, cwd):
@@ -235,7 +246,7 @@ def test_a_tool_installdev_that_is_not_a_table_is_a_usage_error(project_dir, cwd
 
 
 def test_validate_tool_table_returns_a_valid_table():
-    table = {"venv": ".venv", "lock-timeout": 2.5, "extras": "dev", "seed-pip": True}
+    table = {"venv": ".venv", "lock-timeout": 2.5, "extras": ["dev"], "seed-pip": True}
     assert validate_tool_table(table, "pyproject.toml") == table
 
 

@@ -4,7 +4,7 @@ on one checkout, and what a run leaves beside the venv.
 The users are real (``useradd -m``, deleted afterwards) and run installdev copied into a world-readable directory with
 Debian's ``/usr/bin/python3`` and installdev's dependencies copied from this test environment (root's pyenv Pythons sit
 in the 0700 /root). Volumes are real tmpfs mounts at exactly ``PROJECT/venv``. Nothing uses a package index: the
-projects install editable with an in-tree backend and no dependencies (``--extras ''``).
+projects install editable with an in-tree backend and no dependencies (``--no-default-groups``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from hostfixtures import require_binary, require_host, require_root
 from test_guarantees import imports_ok, stamp_text, touch_input, write_tiny_project
 
 SYSTEM_PYTHON = "/usr/bin/python3"
-ALONE = ["--extras", ""]  # the project alone: no wheel needed from any index
+ALONE = ["--no-default-groups"]  # the project alone: no wheel needed from any index
 _USER_NAME = re.compile(r"^idt(\d+)([am])$")
 
 

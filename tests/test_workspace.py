@@ -93,7 +93,7 @@ def test_independent_projects_build_in_parallel_and_jobs_bounds_it(tmp_path: Pat
         exclude = ["libs/skipped"]
         [tool.installdev.workspace.overrides."apps/app"]
         venv = ".venv"
-        extras = []
+        no-default-groups = true
         """, {"libs/one": "", "libs/two": "", "libs/skipped": "", "apps/app": ""})
     completed, document = bootstrap_json([str(root), "--jobs", "3"], offline_env)
     assert completed.returncode == 0, completed.stderr
@@ -104,7 +104,7 @@ def test_independent_projects_build_in_parallel_and_jobs_bounds_it(tmp_path: Pat
     # all three ran at once: each started before any of them finished
     assert max(start for start, _ in intervals) < min(end for _, end in intervals), intervals
     assert projects["apps/app"]["venv"] == str(root / "apps" / "app" / ".venv")
-    assert venv_import(root / "apps" / "app" / ".venv", "import devtool").returncode != 0  # extras = [] override
+    assert venv_import(root / "apps" / "app" / ".venv", "import devtool").returncode != 0  # no-default-groups override
     assert venv_import(root / "libs" / "one" / "venv", "import devtool, libs_one").returncode == 0
 
     serial, document = bootstrap_json([str(root), "--jobs", "1", "--force", "--only", "libs/*"], offline_env)

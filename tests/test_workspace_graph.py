@@ -32,7 +32,7 @@ def test_the_default_development_set_is_read(tmp_path: Path) -> None:
 def test_explicit_choices_and_constraints(tmp_path: Path) -> None:
     chosen = settings_of(tmp_path, "chosen", '[project.optional-dependencies]\ndev = ["a @ file:../a"]\ndocs = ["b @ file:../b"]\n',
                          {"constraints.txt": "c @ file:../c\n", "requirements-dev.txt": "-e ../d\n"},
-                         {"extras": ["docs"], "constraints": ["constraints.txt"]})
+                         {"extras": ["docs"], "no-dev": True, "constraints": ["constraints.txt"]})
     assert path_dependencies(chosen) == {tmp_path / "b", tmp_path / "c"}
 
 

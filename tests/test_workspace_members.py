@@ -50,7 +50,7 @@ def test_member_settings_merge_the_table_the_overrides_and_the_options(tmp_path:
 
     assert settings.project.directory == project.directory
     assert settings.venv == project.directory / "env"
-    assert settings.extras == ()
+    assert settings.selection.extras == ()
     assert settings.requirements == (project.directory / "ws.txt",)  # override paths are relative to the project
     assert settings.python == str(project.directory / "bin" / "python")
     assert settings.lock_timeout == 5.0
@@ -65,7 +65,7 @@ def test_workspace_default_requirements_stay_relative_to_the_root(tmp_path: Path
 
     settings = member_settings(project, Options(), env={}, defaults={"requirements": [shared], "extras": ["dev"]})
 
-    assert settings.requirements == (Path(shared),) and settings.extras == ("dev",)
+    assert settings.requirements == (Path(shared),) and settings.selection.extras == ("dev",)
 
 
 def test_the_root_project_may_be_a_member(tmp_path: Path) -> None:

@@ -186,10 +186,16 @@ def _verify_extras(plan: Plan, backend, reporter: Reporter):
     if not missing:
         return None
     listing = ", ".join(sorted(provided)) or "none"
+    asked = [extra for extra in missing if extra not in development.guessed_extras]
+    something_else = (set(development.extras) - set(missing)) or development.requirement_lines or development.requirement_files
+    if asked or (development.fallback_file is None and not something_else):
+        raise ProjectError(f"{settings.project.directory}: its build provides no extra {', '.join(asked or missing)} "
+                           f"(it provides: {listing}): pick one with --extra NAME, --group NAME or -r FILE, "
+                           "or pass --no-default-groups to install the project alone")
     if development.fallback_file is None:
-        raise ProjectError(f"{settings.project.directory}: its build provides no extra {', '.join(missing)} "
-                           f"(it provides: {listing}): pick one with --extras NAME, --group NAME or -r FILE, "
-                           "or pass --extras '' to install the project alone")
+        reporter.info(f"its build provides no extra {', '.join(missing)} (it provides: {listing}), the default "
+                      "development set installdev tried: what was asked for besides is installed")
+        return None
     reporter.info(f"its build provides no extra {', '.join(missing)} (it provides: {listing}); "
                   f"installing {development.fallback_file.name} instead")
     files = (*plan.install_spec.requirement_files, development.fallback_file)

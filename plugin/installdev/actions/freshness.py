@@ -36,7 +36,6 @@ from installdev.request.project.conventions import (
     conventional_requirement_files,
 )
 from installdev.request.project.requirements import requirement_file_closure
-from installdev.request.project.tables import normalize_name
 
 if TYPE_CHECKING:
     from installdev.request.settings.resolve import Settings
@@ -93,9 +92,8 @@ def expected_inputs(settings: Settings, recorded: dict | None = None, env: Mappi
     return {
         "installdev": __version__,
         "python": settings.python or "auto",
-        "extras": None if settings.extras is None else sorted(normalize_name(extra) for extra in settings.extras),
-        "groups": sorted(normalize_name(group) for group in settings.groups),
-        "no_default_groups": settings.no_default_groups,
+        "selection": settings.selection._replace(**{field: tuple(sorted(value)) for field, value in
+                                                    settings.selection._asdict().items() if isinstance(value, tuple)}).describe(),
         "requirements": [str(path) for path in settings.requirements],
         "constraints": [str(path) for path in settings.constraints],
         "build_constraints": [str(path) for path in settings.build_constraints],
@@ -123,9 +121,11 @@ def stamp_inputs(assessed: dict, linked: list[Path], refreshed: tuple[Path, ...]
 
 
 def _input_text(key: str, value: object) -> str:
-    """An input's value as a user reads it: ``extras`` None is the project's default, an empty list is none."""
+    """An input's value as a user reads it: an empty selection is the project's default, an empty list is none."""
+    if key == "selection" and value == "":
+        return "the project's default"
     if value is None:
-        return "the project's default" if key == "extras" else "unset"
+        return "unset"
     if key == "mode_request" and isinstance(value, list) and len(value) == 2:
         mode, source = value
         return f"{mode}, asked by {source}" if mode else "automatic"

@@ -2,8 +2,8 @@
 
 * ``uv sync``: run in the project directory with ``UV_PROJECT_ENVIRONMENT=VENV`` and ``--python VENV/bin/python``
   (so uv takes the venv as it is: without ``--python`` it replaces a venv whose interpreter is not the one it would
-  pick, always with symlinks), ``--inexact`` (what virtualenv seeded stays), the selection as ``--extra``,
-  ``--group``, ``--no-default-groups``, and ``--locked`` / ``--frozen``. The lock's own sources are used: pip's
+  pick, always with symlinks), ``--inexact`` (what virtualenv seeded stays), the selection flags as given (``--extra``,
+  ``--group``, ``--no-group``, ``--only-group`` ...), and ``--locked`` / ``--frozen``. The lock's own sources are used: pip's
   variables are not translated (a lock made from another index would count as out of date). Afterwards the venv
   must still be the one installdev made: same directory, marker, interpreter file and mode; if uv replaced it,
   installdev marks the replacement as its own (it was made at installdev's request, under its lock) so the failed
@@ -64,14 +64,7 @@ class LockedFill(NamedTuple):
 def uv_sync_command(uv: str, venv: Path, choice: LockedInstall, locked: bool, frozen: bool) -> list[str]:
     command = [uv, "sync", "--python", str(venv_python(venv)), "--inexact", "--no-progress"]
     command += ["--locked"] if locked else ["--frozen"] if frozen else []
-    selection = choice.selection
-    if selection.groups is not None:
-        command.append("--no-default-groups")
-        for group in selection.groups:
-            command += ["--group", group]
-    for extra in selection.extras:
-        command += ["--extra", extra]
-    return command
+    return command + choice.selection.flags.describe().split()
 
 
 class VenvIdentity(NamedTuple):

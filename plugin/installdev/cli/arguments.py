@@ -75,13 +75,7 @@ def add_lock_timeout(parser: argparse.ArgumentParser) -> None:
 def add_build_options(parser: argparse.ArgumentParser) -> None:
     """What decides the venv's content and mode: shared by install-dev and doctor."""
     add_python(parser)
-    parser.add_argument("--extras", metavar="LIST",
-                        help="comma-separated extras to install with the project, instead of what the project declares "
-                             "for development ('' for none)")
-    parser.add_argument("--group", dest="groups", action="append", metavar="NAME",
-                        help="install this dependency group (PEP 735 or poetry) instead of the default set (repeatable)")
-    parser.add_argument("--no-default-groups", action="store_true", default=None,
-                        help="install the project alone (plus -r files), not what it declares for development")
+    add_selection(parser)
     parser.add_argument("-r", "--requirement", dest="requirements", action="append", metavar="FILE",
                         help="also install from this requirements file (repeatable)")
     parser.add_argument("-c", "--constraint", dest="constraints", action="append", metavar="FILE",
@@ -98,6 +92,31 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     add_lock_checks(parser)
 
 
+def _replaced_extras(text: str) -> str:
+    raise argparse.ArgumentTypeError("--extras is gone: --extra NAME (repeatable, or comma-separated) adds extras to the "
+                                     "default development set, as uv sync --extra; --no-default-groups installs the "
+                                     "project alone")
+
+
+def add_selection(parser: argparse.ArgumentParser) -> None:
+    """The selection flags, in uv sync's words (``installdev.request.settings.selection_flags``)."""
+    parser.add_argument("--extra", dest="extras", action="append", metavar="NAME",
+                        help="also install this extra (repeatable, or comma-separated)")
+    parser.add_argument("--all-extras", action="store_true", default=None, help="also install every extra")
+    parser.add_argument("--group", dest="groups", action="append", metavar="NAME",
+                        help="also install this dependency group (PEP 735, poetry or pdm; repeatable)")
+    parser.add_argument("--all-groups", action="store_true", default=None, help="also install every group")
+    parser.add_argument("--no-group", dest="no_groups", action="append", metavar="NAME",
+                        help="do not install this group, even if --group or --all-groups names it (repeatable)")
+    parser.add_argument("--no-dev", action="store_true", default=None,
+                        help="do not install the dev group (or the default development set, when it is not groups)")
+    parser.add_argument("--no-default-groups", action="store_true", default=None,
+                        help="leave out the default development set (the project, --group and -r files stay)")
+    parser.add_argument("--only-group", dest="only_groups", action="append", metavar="NAME",
+                        help="install only this group: not the default set, not the project (repeatable)")
+    parser.add_argument("--extras", type=_replaced_extras, help=argparse.SUPPRESS)
+
+
 def add_lock_checks(parser: argparse.ArgumentParser) -> None:
     """--locked / --frozen: how a project's lock file (uv.lock, pdm.lock, pylock.toml, poetry.lock) is trusted."""
     checks = parser.add_mutually_exclusive_group()
@@ -107,7 +126,7 @@ def add_lock_checks(parser: argparse.ArgumentParser) -> None:
                         help="install the lock as it is, without checking it against pyproject.toml")
 
 
-_REPEATABLE = ("groups", "requirements", "constraints", "build_constraints")
+_REPEATABLE = ("extras", "groups", "no_groups", "only_groups", "requirements", "constraints", "build_constraints")
 
 
 def options_from(args: argparse.Namespace) -> Options:

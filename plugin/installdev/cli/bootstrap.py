@@ -15,7 +15,8 @@ the workspace, in ROOT/pyproject.toml (or ROOT/installdev.toml):
   exclude = []                             # optional
   jobs = 4                                 # optional default for --jobs
   extras = ["dev"]    groups = ["test"]    python = "python3.12"    requirements = ["requirements-dev.txt"]
-                                           # optional defaults for every project (requirements relative to ROOT)
+                                           # optional defaults for every project (requirements relative to ROOT;
+                                           # any selection key: no-groups, only-groups, all-extras, ...)
 
   [tool.installdev.workspace.overrides."apps/app"]
   venv = ".venv"    extras = ["dev"]    requirements = ["requirements-dev.txt"]    python = "python3.12"
@@ -50,9 +51,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print the result as JSON (schema 1) on stdout; progress and the table go to stderr")
     parser.add_argument("--python", metavar="PY", help="base every venv on this interpreter (wins over the settings)")
-    parser.add_argument("--extras", metavar="LIST", help="install these extras with every project ('' for none)")
-    parser.add_argument("--group", dest="groups", action="append", metavar="NAME",
-                        help="install this dependency group in every project, instead of its default set (repeatable)")
+    arguments.add_selection(parser)
     parser.add_argument("-r", "--requirement", dest="requirements", action="append", metavar="FILE",
                         help="also install this requirements file into every venv (repeatable)")
     arguments.add_lock_checks(parser)

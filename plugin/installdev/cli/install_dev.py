@@ -36,10 +36,18 @@ symlinks or copies (first match wins):
   Flag values: 1/true/yes/on or 0/false/no/off; empty means unset; anything else is
   an error (exit 2).
 
-settings in PROJECT_DIR/pyproject.toml (the command line wins):
+what goes in: the project (editable) and its default development set (its tool's
+  default groups, else a dev extra, a conventional requirements file, tox's or hatch's
+  environment); the selection flags change it as they change `uv sync`:
+  --extra X / --all-extras add extras, --group X / --all-groups add groups,
+  --no-group X / --no-dev remove, --no-default-groups drops the default set,
+  --only-group X installs that group alone (not the project).
+
+settings in PROJECT_DIR/pyproject.toml (the command line wins, key by key):
   [tool.installdev]
-  venv = "venv"                  extras = ["dev"]        groups = ["dev", "lint"]
-  python = "python3.12"          no-default-groups = false
+  venv = "venv"                  extras = ["test"]       groups = ["lint"]
+  python = "python3.12"          no-groups = []          only-groups = []
+  all-extras = false             all-groups = false      no-dev = false   no-default-groups = false
   requirements = ["requirements-dev.txt"]   constraints = []   build-constraints = []
   flag-prefix = "DATAHUB"        lock-timeout = 900      system-site-packages = false
   installer = "auto"             seed-pip = true         locked = false   frozen = false
@@ -51,7 +59,7 @@ settings in PROJECT_DIR/pyproject.toml (the command line wins):
 examples:
   installdev install-dev .
   INSTALLDEV_FLAG_PREFIX=DATAHUB DATAHUB_VENV_USE_COPIES=true installdev install-dev metadata-ingestion
-  installdev install-dev --extras dev,test -r requirements-lint.txt --python python3.12
+  installdev install-dev --extra test --group lint -r requirements-lint.txt --python python3.12
 
 {arguments.EXIT_CODES_HELP}
 """

@@ -18,9 +18,9 @@
   check is installed as it is, and ``--locked`` on it is refused;
 * ``resolve``: no lock: the installer resolves the development set (``installdev.request.project.development``).
 
-``--locked`` and ``--frozen`` need a lock. Explicit extras and groups replace the tool's default selection
-(``--group NAME`` installs that group instead of the default ones, as everywhere in installdev); an extra or group
-the project does not declare is a ProjectError before anything is built.
+``--locked`` and ``--frozen`` need a lock. The selection flags change the lock tool's default selection as they change
+``uv sync``'s (``installdev.request.settings.selection_flags``: ``--group NAME`` adds that group to the default ones);
+an extra or group the project does not declare is a ProjectError before anything is built.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from installdev.errors import ProjectError, UsageError
 from installdev.request.locks.formats import lock_format
 from installdev.request.locks.rules import LockKind, ProjectLock
 from installdev.request.project.development import DevelopmentSet, development_set
-from installdev.request.project.tables import normalize_name
+from installdev.request.settings.selection_flags import SelectionFlags
 from installdev.vocabulary import Word
 
 if TYPE_CHECKING:
@@ -50,11 +50,13 @@ class InstallMethod(Word):
 
 
 class LockSelection(NamedTuple):
-    """What to take from the lock: ``groups`` None means the lock's tool's default groups."""
+    """What to take from the lock: ``groups`` None means the lock's tool's default groups; ``flags`` are the selection
+    flags as given (``uv sync`` reads them itself)."""
 
     extras: tuple[str, ...]
     groups: tuple[str, ...] | None
     reason: str
+    flags: SelectionFlags = SelectionFlags()
 
 
 class LockedInstall(NamedTuple):
@@ -71,20 +73,23 @@ class LockedInstall(NamedTuple):
 _NO_LOCK = LockedInstall(InstallMethod.RESOLVE, None, None, "no lock file: the installer resolves the development set")
 
 
-def lock_selection(settings: Settings) -> LockSelection:
-    """The extras and groups asked for, checked against the project's declarations. Raises ProjectError."""
-    if settings.extras is None and not settings.groups:
-        if settings.no_default_groups:
-            return LockSelection((), (), "--no-default-groups: the project and its dependencies alone")
+def lock_selection(settings: Settings, lock: ProjectLock) -> LockSelection:
+    """The extras and groups to take from ``lock``: its tool's default groups changed by the selection flags, as
+    ``uv sync``, ``poetry install`` and ``pdm install`` change them, checked against the project's declarations.
+    Raises ProjectError (an undeclared extra or group) or UsageError (``--only-group`` where installdev reads the
+    lock: its readers always install the project's dependencies)."""
+    flags = settings.selection
+    if flags.is_default:
         return LockSelection((), None, "")
     declarations = settings.project.declarations
-    extras = tuple(normalize_name(extra) for extra in settings.extras or ())
-    declarations.check_extras(extras)
-    declarations.resolve_groups(settings.groups)  # raises for an undeclared group
-    groups = tuple(normalize_name(group) for group in settings.groups)
-    chosen = [f"extras {', '.join(extras)}"] if extras else []
-    chosen += [f"groups {', '.join(groups)}"] if groups else []
-    return LockSelection(extras, groups, f"asked for: {'; '.join(chosen) or 'the project alone'}")
+    declarations.check_groups((*flags.named_groups, *flags.no_groups))
+    extras = flags.chosen_extras(declarations.check_extras(flags.extras), settings.project.directory)
+    if flags.only_groups and lock.kind != LockKind.UV:
+        raise UsageError(f"--only-group: installdev reads {lock.path.name} itself and always installs the project's "
+                         "dependencies with it; pass --no-default-groups --group NAME instead (the project stays)")
+    defaults = lock_format(lock.kind).default_groups(settings.project, lock.path)
+    groups = flags.chosen_groups(defaults, declarations.declared_groups)
+    return LockSelection(extras, groups, f"asked for: {flags.describe()}", flags)
 
 
 def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstall:
@@ -99,7 +104,7 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
             raise UsageError(f"{flag}, but {directory} has no lock file (uv.lock, pdm.lock, pylock.toml or poetry.lock): "
                              f"create one (uv lock, pdm lock, poetry lock) or drop {flag}")
         return _NO_LOCK
-    selection = lock_selection(settings)
+    selection = lock_selection(settings, lock)
     if lock.kind == LockKind.PYLOCK:
         from installdev.request.locks.pylock import group_selection
 

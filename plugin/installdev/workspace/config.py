@@ -52,7 +52,8 @@ _KEY_TYPES: dict[str, tuple[type, str]] = {
     "jobs": (int, "a positive number of parallel builds"),
     "overrides": (dict, "a table of per-project tables"),
 }
-DEFAULT_KEYS = ("extras", "groups", "python", "requirements")  # [tool.installdev] keys the table may default
+SELECTION_KEYS = ("extras", "all-extras", "groups", "all-groups", "no-groups", "no-dev", "no-default-groups", "only-groups")
+DEFAULT_KEYS = (*SELECTION_KEYS, "python", "requirements")  # [tool.installdev] keys the table may default
 
 
 class WorkspaceProject(NamedTuple):

@@ -64,9 +64,9 @@ class DevSourceKind(enum.Enum):
 class DevSources(NamedTuple):
     """The development dependencies a project declares by default, and why these were chosen.
 
-    ``names`` are the group or extra names (normalized; empty for a requirement file); ``requirements`` are the
-    resolved requirement-file lines of the groups (empty for an extra or a requirement file, which the installer
-    reads itself). ``confirmed`` is False for a ``dev`` extra that only the build can declare (dynamic
+    ``names`` are the group names (normalized; empty for the other kinds); ``requirements`` are resolved requirement
+    lines (a group's, or a tox or hatch environment's); ``requirement_files`` are read by the installer; ``extras`` go
+    with the project. ``confirmed`` is False for a ``dev`` extra that only the build can declare (dynamic
     optional-dependencies, or a setup.py / setup.cfg project): install it, check that the built metadata lists it,
     and if not, use ``fallback`` (the conventional requirement file, if any).
     """
@@ -74,12 +74,14 @@ class DevSources(NamedTuple):
     kind: DevSourceKind
     names: tuple[str, ...]
     requirements: tuple[str, ...]
-    requirement_file: Path | None
+    requirement_files: tuple[Path, ...]
     reason: str
+    extras: tuple[str, ...] = ()
     confirmed: bool = True
     fallback: DevSources | None = None
 
 
+GROUP_KINDS = (DevSourceKind.DEPENDENCY_GROUPS, DevSourceKind.POETRY_GROUPS, DevSourceKind.PDM_GROUPS)
 # Whose default ``Declarations.default_groups`` gives, by its kind
 DEFAULT_GROUPS_TOOL = {DevSourceKind.DEPENDENCY_GROUPS: "uv sync's default", DevSourceKind.POETRY_GROUPS:
                        "poetry install's default", DevSourceKind.PDM_GROUPS: "pdm install's default"}
@@ -120,7 +122,7 @@ class Declarations:
         missing = [extra for extra in extras if declared is not None and normalize_name(extra) not in declared]
         if missing:
             raise ProjectError(f"{self._directory / 'pyproject.toml'} declares no extra {', '.join(missing)} "
-                               f"(available: {', '.join(declared or ()) or 'none'}): fix --extras, or pass --extras '' for none")
+                               f"(available: {', '.join(declared or ()) or 'none'}): fix --extra NAME (or the extras setting)")
         return declared
 
     @cached_property
@@ -181,27 +183,27 @@ class Declarations:
         """
         kind, names = self.default_groups
         if kind is not None:
-            return DevSources(kind, names, self._group_lines(kind, names), None, self._groups_reason(kind, names))
+            return DevSources(kind, names, self._group_lines(kind, names), (), self._groups_reason(kind, names))
         directory, pyproject = self._directory, self._pyproject
         conventional = conventional_requirement_file(directory)
         file_source = None
         if conventional is not None:
             name = conventional.path.relative_to(directory).as_posix()
-            file_source = DevSources(DevSourceKind.REQUIREMENT_FILE, (), (), conventional.path, f"{name} ({conventional.why})")
+            file_source = DevSources(DevSourceKind.REQUIREMENT_FILE, (), (), (conventional.path,), f"{name} ({conventional.why})")
         extras = self.static_extras
         if extras is None:
             project_table = isinstance(pyproject.get("project"), dict)
             decider = "[project] optional-dependencies is dynamic" if project_table else f"{setup_script(directory)} decides"
-            return DevSources(DevSourceKind.EXTRA, (DEV,), (), None, f"dev extra, if the build declares it ({decider})",
-                              confirmed=False, fallback=file_source)
+            return DevSources(DevSourceKind.EXTRA, (), (), (), f"dev extra, if the build declares it ({decider})",
+                              extras=(DEV,), confirmed=False, fallback=file_source)
         if DEV in extras:
             table = "[project.optional-dependencies]" if isinstance(pyproject.get("project"), dict) else "[tool.poetry.extras]"
-            return DevSources(DevSourceKind.EXTRA, (DEV,), (), None, f"extra dev (declared in {table})")
+            return DevSources(DevSourceKind.EXTRA, (), (), (), f"extra dev (declared in {table})", extras=(DEV,))
         if file_source is not None:
             return file_source
         raise NoDevelopmentDeclared(f"{directory} declares no default development set ({self.summary(why_not_default=True)}): "
-                                    "pick one with --group NAME, --extras NAME or -r FILE, or pass --extras '' to install "
-                                    "the project alone")
+                                    "pick one with --group NAME, --extra NAME or -r FILE, or pass --no-default-groups to "
+                                    "install the project alone")
 
     def _groups_reason(self, kind: DevSourceKind, names: tuple[str, ...]) -> str:
         if kind is DevSourceKind.DEPENDENCY_GROUPS:
@@ -211,32 +213,35 @@ class Declarations:
             return f"{noun} {listing(names)} (poetry install's default: every group not marked optional)"
         return pdm_reason(self._pyproject, names)
 
-    def resolve_groups(self, names: Iterable[str]) -> tuple[str, ...]:
-        """The requirement lines of the groups named by ``--group NAME`` (repeatable), without duplicates.
+    def _group_kind(self, name: str) -> DevSourceKind | None:
+        """Which kind of group ``name`` (normalized) is: a dependency group (pdm's merged groups for a pdm project)
+        first, then a poetry group; None when the project declares no such group."""
+        if name in (self.pdm_groups if self.pdm_owned else self.dependency_groups):
+            return DevSourceKind.PDM_GROUPS if self.pdm_owned else DevSourceKind.DEPENDENCY_GROUPS
+        return DevSourceKind.POETRY_GROUPS if name in self.poetry_groups else None
 
-        A name is looked up among the dependency groups first (for a pdm project: among pdm's development groups, which
-        include them), then among the poetry groups; ProjectError listing them all when it is in none.
-        """
-        first_kind = DevSourceKind.PDM_GROUPS if self.pdm_owned else DevSourceKind.DEPENDENCY_GROUPS
-        first_groups = self.pdm_groups if self.pdm_owned else self.dependency_groups
-        requirements: list[str] = []
+    def check_groups(self, names: Iterable[str]) -> None:
+        """ProjectError naming the first of ``names`` the project does not declare, and the groups it does."""
         for name in names:
-            normalized = normalize_name(name)
-            if normalized in first_groups:
-                requirements.extend(self._group_lines(first_kind, [normalized]))
-            elif normalized in self.poetry_groups:
-                requirements.extend(self._group_lines(DevSourceKind.POETRY_GROUPS, [normalized]))
-            else:
+            if self._group_kind(normalize_name(name)) is None:
+                first_kind = DevSourceKind.PDM_GROUPS if self.pdm_owned else DevSourceKind.DEPENDENCY_GROUPS
+                first_groups = self.pdm_groups if self.pdm_owned else self.dependency_groups
                 declared = "; ".join(f"{kind}: {listing(groups)}" for kind, groups in
                                      ((first_kind.value, first_groups), ("poetry groups", self.poetry_groups)) if groups)
                 raise ProjectError(f"{self._directory} declares no group {name!r} ({declared or 'it declares no groups'}): "
-                                   "fix --group NAME, or use --extras NAME or -r FILE")
-        return deduplicated(requirements)
+                                   "fix the group name (--group, --no-group, --only-group or the setting)")
+
+    def resolve_groups(self, names: Iterable[str]) -> tuple[str, ...]:
+        """The requirement lines of the groups ``names``, without duplicates; each is looked up as ``_group_kind``
+        says. Raises ProjectError (``check_groups``) for a group the project does not declare."""
+        names = [normalize_name(name) for name in names]
+        self.check_groups(names)
+        return deduplicated(line for name in names for line in self._group_lines(self._group_kind(name), [name]))
 
     def dependency_group_names(self, names: Iterable[str]) -> tuple[str, ...]:
-        """The groups named by ``--group NAME``, normalized, when every one is a PEP 735 dependency group (what uv
-        installs by name); else none (a poetry group among them, or a project whose groups pdm merges). Call after
-        ``resolve_groups``, which reports unknown names."""
+        """The groups ``names``, normalized, when every one is a PEP 735 dependency group (what uv installs by name);
+        else none (a poetry group among them, or a project whose groups pdm merges). Call after ``resolve_groups``,
+        which reports unknown names."""
         if self.pdm_owned:
             return ()
         normalized = deduplicated(normalize_name(name) for name in names)

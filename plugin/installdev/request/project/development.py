@@ -1,10 +1,7 @@
-"""What goes into the venv besides the project: the development set, from the user's choice or the project's own
-declarations (``installdev.request.project.declarations``), with the reason it was chosen.
-
-Explicit choices win: ``--extras`` / ``--group`` (or ``extras`` / ``groups`` in ``[tool.installdev]``) install exactly
-those; ``--no-default-groups`` installs the project alone. Otherwise the project's own declarations decide, in the
-order ``Declarations.dev_sources`` documents. Requirement files given with ``-r`` are always installed too; when the project
-declares nothing, they alone are the development set.
+"""What goes into the venv besides the project: the project's default development set (its own declarations, in the
+order ``Declarations.dev_sources`` documents) changed by the selection flags as ``uv sync`` changes its default
+(``installdev.request.settings.selection_flags``), with the reason. Requirement files given with ``-r`` are always
+installed too; when the project declares nothing, they, and what the flags name, are the development set.
 """
 
 from __future__ import annotations
@@ -12,18 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from installdev.request.project.declarations import DevSourceKind, NoDevelopmentDeclared
+from installdev.request.project.declarations import GROUP_KINDS, DevSources, NoDevelopmentDeclared
+from installdev.request.project.tables import deduplicated, listing
 
 if TYPE_CHECKING:
+    from installdev.request.project.declarations import Declarations
     from installdev.request.settings.resolve import Settings
+    from installdev.request.settings.selection_flags import SelectionFlags
 
 
 class DevelopmentSet(NamedTuple):
-    """``extras`` go with the project (``-e .[extras]``); ``requirement_lines`` are resolved dependency-group lines;
-    ``requirement_files`` are read by the installer. ``unverified_extras`` are extras only the build declares: the
-    installed metadata must list them (else ``fallback_file``, when the project has one, or an error).
-    ``dependency_groups`` names the PEP 735 groups when ``requirement_lines`` are exactly theirs: uv installs those by
-    name, so ``[tool.uv.sources]`` applies to them as in ``uv sync`` (pip, which does not read it, gets the lines)."""
+    """``extras`` go with the project (``-e .[extras]``); ``requirement_lines`` are resolved requirement lines (of
+    groups, or of a tox or hatch environment); ``requirement_files`` are read by the installer. ``unverified_extras``
+    are extras only the build declares: the installed metadata must list them (else ``fallback_file``, when the
+    project has one, or an error). ``guessed_extras`` are those of them that are only the default set's guess (a
+    ``dev`` extra the build may declare): when the build lacks them, what else was asked for still makes a development
+    set. ``dependency_groups`` names the PEP 735 groups when ``requirement_lines`` are
+    exactly theirs: uv installs those by name, so ``[tool.uv.sources]`` applies to them as in ``uv sync`` (pip, which
+    does not read it, gets the lines). ``installs_project`` False: ``--only-group``, the group alone."""
 
     extras: tuple[str, ...]
     requirement_lines: tuple[str, ...]
@@ -32,50 +35,67 @@ class DevelopmentSet(NamedTuple):
     unverified_extras: tuple[str, ...] = ()
     fallback_file: Path | None = None
     dependency_groups: tuple[str, ...] = ()
+    installs_project: bool = True
+    guessed_extras: tuple[str, ...] = ()
 
 
-def _with_file(files: tuple[Path, ...], extra: Path) -> tuple[Path, ...]:
-    return files if any(path.resolve() == extra.resolve() for path in files) else (*files, extra)
+def _with_files(files: tuple[Path, ...], more: tuple[Path, ...]) -> tuple[Path, ...]:
+    known = {path.resolve() for path in files}
+    return (*files, *(path for path in more if path.resolve() not in known))
 
 
 def _files_phrase(files: tuple[Path, ...]) -> str:
     return f"; plus {', '.join(path.name for path in files)} (-r)" if files else ""
 
 
-def _explicit(settings: Settings) -> DevelopmentSet:
-    declarations = settings.project.declarations
-    extras = settings.extras or ()
-    declared = declarations.check_extras(extras)
-    lines = declarations.resolve_groups(settings.groups) if settings.groups else ()
-    groups = declarations.dependency_group_names(settings.groups) if settings.groups else ()
-    chosen = [f"extras {', '.join(extras)}"] if extras else []
-    chosen += [f"groups {', '.join(settings.groups)}"] if settings.groups else []
-    reason = f"asked for: {'; '.join(chosen)}" if chosen else "asked for the project alone (--extras '')"
-    return DevelopmentSet(extras, lines, settings.requirements, reason + _files_phrase(settings.requirements),
-                          unverified_extras=extras if declared is None else (), dependency_groups=groups)
-
-
-def development_set(settings: Settings) -> DevelopmentSet:
-    """The development set for ``settings``. Raises ProjectError (invalid declarations, nothing declared, unknown
-    extra or group)."""
-    declarations = settings.project.declarations
-    files = settings.requirements
-    if settings.extras is not None or settings.groups:
-        return _explicit(settings)
-    if settings.no_default_groups:
-        return DevelopmentSet((), (), files, "--no-default-groups: the project alone" + _files_phrase(files))
+def _default_sources(declarations: Declarations, flags: SelectionFlags, files: tuple[Path, ...]) -> DevSources | None:
+    """The project's default development set, when the flags keep it; None when they drop it or when the project
+    declares none and the flags or ``-r`` files name something else. Raises NoDevelopmentDeclared otherwise."""
+    if not flags.keeps_default_set:
+        return None
     try:
         sources = declarations.dev_sources
     except NoDevelopmentDeclared:
-        if not files:
-            raise
-        return DevelopmentSet((), (), files, "the requirement files given (the project declares no development set)")
-    reason = sources.reason + _files_phrase(files)
-    if sources.kind == DevSourceKind.DEPENDENCY_GROUPS:
-        return DevelopmentSet((), sources.requirements, files, reason, dependency_groups=sources.names)
-    if sources.kind in (DevSourceKind.POETRY_GROUPS, DevSourceKind.PDM_GROUPS):
-        return DevelopmentSet((), sources.requirements, files, reason)
-    if sources.kind == DevSourceKind.REQUIREMENT_FILE:
-        return DevelopmentSet((), (), _with_file(files, sources.requirement_file), reason)
-    fallback = sources.fallback.requirement_file if sources.fallback else None
-    return DevelopmentSet(sources.names, (), files, reason, () if sources.confirmed else sources.names, fallback)
+        if files or flags.named_groups or flags.all_groups or flags.extras or flags.all_extras:
+            return None
+        raise
+    if sources.kind not in GROUP_KINDS and flags.no_dev:
+        return None
+    return sources
+
+
+def development_set(settings: Settings) -> DevelopmentSet:
+    """The development set for ``settings``. Raises ProjectError (invalid declarations, nothing declared, an unknown
+    extra or group) or UsageError (``--all-extras`` where only the build knows the extras)."""
+    declarations, flags, files = settings.project.declarations, settings.selection, settings.requirements
+    declarations.check_groups((*flags.named_groups, *flags.no_groups))
+    declared_extras = declarations.check_extras(flags.extras)
+    sources = _default_sources(declarations, flags, files)
+    grouped = sources is not None and sources.kind in GROUP_KINDS
+    groups = flags.chosen_groups(sources.names if grouped else (), declarations.declared_groups)
+    extras = deduplicated([*(sources.extras if sources else ()), *flags.chosen_extras(declared_extras, settings.project.directory)])
+    lines = declarations.resolve_groups(groups)
+    if sources is not None and not grouped:
+        lines = deduplicated([*sources.requirements, *lines])
+    by_name = declarations.dependency_group_names(groups) if not (sources and sources.requirements and not grouped) else ()
+    unverified = extras if declared_extras is None else ()
+    fallback_files = sources.fallback.requirement_files if sources and sources.fallback else ()
+    fallback = fallback_files[0] if fallback_files else None
+    guessed = sources.extras if sources and not sources.confirmed else ()
+    return DevelopmentSet(extras, lines, _with_files(files, sources.requirement_files if sources else ()),
+                          _reason(sources, flags, groups, files), unverified, fallback, by_name, flags.installs_project,
+                          guessed)
+
+
+def _reason(sources: DevSources | None, flags: SelectionFlags, groups: tuple[str, ...], files: tuple[Path, ...]) -> str:
+    """Why this set: the default one's reason, then the flags that changed it and the groups it ends with."""
+    if flags.is_default:
+        reason = sources.reason if sources else "the requirement files given (the project declares no development set)"
+        return reason + (_files_phrase(files) if sources else "")
+    parts = [sources.reason] if sources else []
+    parts.append(f"asked for: {flags.describe()}")
+    if not flags.installs_project:
+        parts.append("the group alone, without the project")
+    elif groups or sources is None:
+        parts.append(f"groups {listing(groups)}" if groups else "the project alone")
+    return "; ".join(parts) + _files_phrase(files)

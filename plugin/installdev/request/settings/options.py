@@ -15,9 +15,14 @@ class Options(NamedTuple):
     project_dir: str = "."
     venv: str | None = None
     python: str | None = None
-    extras: str | None = None  # comma-separated; "" asks for none
+    extras: tuple[str, ...] = ()  # the selection flags (installdev.request.settings.selection_flags)
+    all_extras: bool | None = None
     groups: tuple[str, ...] = ()
+    all_groups: bool | None = None
+    no_groups: tuple[str, ...] = ()
+    no_dev: bool | None = None
     no_default_groups: bool | None = None
+    only_groups: tuple[str, ...] = ()
     requirements: tuple[str, ...] = ()
     constraints: tuple[str, ...] = ()
     build_constraints: tuple[str, ...] = ()

@@ -14,6 +14,7 @@ from installdev.errors import UsageError
 from installdev.request.project.model import Project
 from installdev.request.settings.envflags import ModeRequest, requested_mode, resolve_flag_prefix
 from installdev.request.settings.options import Options
+from installdev.request.settings.selection_flags import SelectionFlags
 from installdev.vocabulary import InstallerName
 
 if TYPE_CHECKING:
@@ -26,9 +27,14 @@ DEFAULT_LOCK_TIMEOUT = 900.0
 _SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "venv": ((str,), "a path string"),
     "python": ((str,), "an interpreter path or name"),
-    "extras": ((list, str), "a list of extra names"),
+    "extras": ((list,), "a list of extra names"),
+    "all-extras": ((bool,), "true or false"),
     "groups": ((list,), "a list of dependency group names"),
+    "all-groups": ((bool,), "true or false"),
+    "no-groups": ((list,), "a list of dependency group names"),
+    "no-dev": ((bool,), "true or false"),
     "no-default-groups": ((bool,), "true or false"),
+    "only-groups": ((list,), "a list of dependency group names"),
     "requirements": ((list,), "a list of requirement file paths"),
     "constraints": ((list,), "a list of constraint file paths"),
     "build-constraints": ((list,), "a list of build constraint file paths"),
@@ -43,15 +49,14 @@ _SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
 
 
 class Settings(NamedTuple):
-    """One venv's settings. ``python`` None: choose one the project accepts; ``extras`` None and no ``groups``:
-    install what the project declares for development (see ``installdev.request.project.development``)."""
+    """One venv's settings. ``python`` None: choose one the project accepts; ``selection``: the extras and groups
+    asked for besides (or instead of) what the project declares for development
+    (``installdev.request.project.development``)."""
 
     project: Project
     venv: Path
     python: str | None
-    extras: tuple[str, ...] | None
-    groups: tuple[str, ...]
-    no_default_groups: bool
+    selection: SelectionFlags
     requirements: tuple[Path, ...]
     constraints: tuple[Path, ...]
     build_constraints: tuple[Path, ...]
@@ -79,7 +84,7 @@ def validate_tool_table(table: Any, origin: str) -> dict:
             raise UsageError(f"{origin}: [tool.installdev] {key} must be {description}, not {value!r}")
         if isinstance(value, list) and not all(isinstance(item, str) and item.strip() for item in value):
             raise UsageError(f"{origin}: [tool.installdev] {key} must be {description}, not {value!r}")
-        if isinstance(value, str) and not value.strip() and key != "extras":  # extras = "" asks for none
+        if isinstance(value, str) and not value.strip():
             raise UsageError(f"{origin}: [tool.installdev] {key} is empty: give {description}, or remove the key")
         if key == "lock-timeout":
             check_lock_timeout(value, f"{origin}: [tool.installdev] lock-timeout")
@@ -91,11 +96,6 @@ def check_lock_timeout(value: float, origin: str) -> float:
     if not (0 <= value < float("inf")):  # also false for nan
         raise UsageError(f"{origin} must be a number of seconds, 0 or more (0: do not wait), not {value!r}")
     return float(value)
-
-
-def parse_extras(value: str | list[str]) -> tuple[str, ...]:
-    items = value.split(",") if isinstance(value, str) else value
-    return tuple(item.strip() for item in items if item.strip())
 
 
 def _absolute(path: str | Path, base: Path) -> Path:
@@ -123,7 +123,6 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str],
     sources = _Sources(validate_tool_table(table, origin), Path.cwd(), project.directory)
     venv_value, venv_base = sources.pick(options.venv, "venv")
     venv = _absolute(venv_value, venv_base) if venv_value else project.directory / DEFAULT_VENV_NAME
-    extras_value = sources.value(options.extras, "extras")
     python, python_named = _python_setting(options.python, sources)
     lock_timeout = sources.value(options.lock_timeout, "lock-timeout")
     installer = _installer_name(sources.value(options.installer, "installer"), origin)
@@ -136,9 +135,7 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str],
         project=project,
         venv=venv,
         python=python,
-        extras=parse_extras(extras_value) if extras_value is not None else None,
-        groups=tuple(sources.value(options.groups, "groups") or ()),
-        no_default_groups=bool(sources.value(options.no_default_groups, "no-default-groups")),
+        selection=_selection(options, sources),
         requirements=sources.paths(options.requirements, "requirements", "-r"),
         constraints=sources.paths(options.constraints, "constraints", "-c"),
         build_constraints=sources.paths(options.build_constraints, "build-constraints", "--build-constraint"),
@@ -184,6 +181,16 @@ class _Sources(NamedTuple):
         if given:
             _check_given_paths(option, given, resolved, self.project_dir)
         return resolved
+
+
+def _selection(options: Options, sources: _Sources) -> SelectionFlags:
+    """The selection flags, each from the command line, else from the table."""
+    return SelectionFlags.of(
+        extras=sources.value(options.extras, "extras") or (), all_extras=sources.value(options.all_extras, "all-extras"),
+        groups=sources.value(options.groups, "groups") or (), all_groups=sources.value(options.all_groups, "all-groups"),
+        no_groups=sources.value(options.no_groups, "no-groups") or (), no_dev=sources.value(options.no_dev, "no-dev"),
+        no_default_groups=sources.value(options.no_default_groups, "no-default-groups"),
+        only_groups=sources.value(options.only_groups, "only-groups") or ())
 
 
 def _python_setting(given: str | None, sources: _Sources) -> tuple[str | None, str | None]:
