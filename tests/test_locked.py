@@ -131,6 +131,30 @@ def test_uv_lock_selection_flags_change_the_default_as_uv_sync_does(tmp_path, uv
     assert "declares no group 'docs'" in undeclared.stderr
 
 
+SELECTIONS = [(), ("--group", "test"), ("--no-dev",), ("--extra", "cli", "--no-dev"), ("--all-groups",),
+              ("--all-extras",), ("--no-default-groups", "--group", "test"), ("--no-group", "dev", "--group", "test"),
+              ("--only-group", "test")]
+
+
+@pytest.mark.parametrize("flags", SELECTIONS, ids=[" ".join(flags) or "default" for flags in SELECTIONS])
+def test_selection_flags_install_what_uv_sync_installs_with_and_without_the_lock(tmp_path, uv, env, flags):
+    """The same flags, the same packages: uv sync itself, installdev filling its venv from the lock with uv sync, and
+    installdev resolving a copy of the project without its lock."""
+    app = locked_uv_project(tmp_path, uv, env)
+    unlocked = tmp_path / "unlocked"  # a sibling of app: its "../lib" source is the same lib
+    shutil.copytree(app, unlocked, ignore=shutil.ignore_patterns("uv.lock"))
+    uv_env = {**env, "UV_PROJECT_ENVIRONMENT": str(tmp_path / "uv-venv")}
+    uv_run(uv, app, uv_env, "sync", "--frozen", *flags)
+
+    install_dev(app, env, *flags)
+    install_dev(unlocked, env, *flags)
+
+    expected = set(installed(tmp_path / "uv-venv"))
+    assert set(installed(app / "venv")) == expected
+    assert set(installed(unlocked / "venv")) == expected
+    assert "is up to date" in install_dev(unlocked, env, *flags).stdout
+
+
 def test_a_lock_edit_rebuilds_with_the_new_versions(tmp_path, uv, env):
     app = locked_uv_project(tmp_path, uv, env)
     install_dev(app, env)
