@@ -24,7 +24,7 @@ from test_pdm_lock import lock_text, pdm_hash
 PYPROJECT = {"project": {"name": "app", "version": "0.1", "requires-python": ">=3.9", "dependencies": []},
              "dependency-groups": {"test": ["pytest"]}}
 COUNTED = {
-    uv_workspace.find_uv_workspace.__code__: "uv workspace search",
+    uv_workspace.search_uv_workspace.__code__: "uv workspace search",
     python_request.version_file_search.__code__: ".python-version search",
     model.Project.groups_owner.func.__code__: "groups owner decision",
     rules.find_lock.__code__: "lock decision",

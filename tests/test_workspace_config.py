@@ -138,7 +138,6 @@ def test_only_selects_by_path_or_directory_name_in_workspace_order(tmp_path: Pat
 def test_without_an_installdev_table_the_uv_workspace_is_read_as_it_is(tmp_path: Path) -> None:
     root = make_root(tmp_path, '[project]\nname = "root"\n[tool.uv.workspace]\nmembers = ["libs/*"]\nexclude = ["libs/old"]\n',
                      ("libs/b", "libs/a", "libs/old"))
-    (root / "libs" / "notes").mkdir()  # no pyproject.toml: not a member, as for uv
 
     workspace = load_workspace(root)
 

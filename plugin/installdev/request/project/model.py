@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from installdev.request.locks.rules import ProjectLock
     from installdev.request.project.declarations import Declarations
     from installdev.request.project.python_request import PythonRequest
-    from installdev.request.project.uv_workspace import UvWorkspace
+    from installdev.request.project.uv_workspace import UvSearch, UvWorkspace
 
 _Fact = TypeVar("_Fact")
 
@@ -102,12 +102,18 @@ class Project:
         tool = self.pyproject.get("tool", {})
         return tool.get("installdev", {}) if isinstance(tool, dict) else {}
 
-    @cached_property
-    def uv_workspace(self) -> UvWorkspace | None:
-        """The uv workspace the project belongs to, if any (``find_uv_workspace``)."""
-        from installdev.request.project.uv_workspace import find_uv_workspace
+    @cached_outcome
+    def uv_search(self) -> UvSearch:
+        """Which uv workspace the project belongs to, and by which of uv's rules (``search_uv_workspace``); raises
+        ProjectError for a workspace glob uv cannot read."""
+        from installdev.request.project.uv_workspace import search_uv_workspace
 
-        return find_uv_workspace(self.directory)
+        return search_uv_workspace(self.directory)
+
+    @property
+    def uv_workspace(self) -> UvWorkspace | None:
+        """The uv workspace the project belongs to, if any."""
+        return self.uv_search.workspace
 
     @property
     def uv_project_root(self) -> Path:
