@@ -66,6 +66,21 @@ def locate(requested: str, named: str) -> str:
     return path
 
 
+def running_base() -> str:
+    """The base interpreter of the venv running installdev (the one its pyvenv.cfg ``home`` names), or
+    ``sys.executable`` when it runs in no venv or the base cannot be found."""
+    config = os.path.join(sys.prefix, "pyvenv.cfg")
+    if sys.prefix == sys.base_prefix or not os.path.isfile(config):
+        return sys.executable
+    base = getattr(sys, "_base_executable", "")
+    if base and os.path.dirname(base) != os.path.dirname(sys.executable) and os.access(base, os.X_OK):
+        return base
+    home = os.path.join(sys.base_prefix, "Scripts" if os.name == "nt" else "bin")
+    names = (f"python{sys.version_info[0]}.{sys.version_info[1]}", "python3", "python")
+    return next((os.path.join(home, name) for name in names if os.access(os.path.join(home, name), os.X_OK)),
+                sys.executable)
+
+
 def _own_info() -> dict:
     """``_INFO_SCRIPT``'s answer for the interpreter running installdev, read from this process."""
     import sysconfig
@@ -78,7 +93,7 @@ def _own_info() -> dict:
 def interpreter_info(path: str, named: str) -> dict:
     """What ``_INFO_SCRIPT`` prints when ``path`` runs it; the interpreter running installdev answers without a run.
     ``named`` is how errors name it."""
-    if sys.executable and path == sys.executable:
+    if sys.executable and path in (sys.executable, running_base()):  # the running one, or the base of its venv
         return _own_info()
     try:
         completed = subprocess.run(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import BadPythonError
+from installdev.host.interpreter import running_base
 from installdev.request.project.python_request import MINIMUM_SEEDABLE, NEWEST_KNOWN_MINOR, PythonRequest, minimum_seedable_text
 
 PROBE_TIMEOUT_SECONDS = 15
@@ -71,13 +72,15 @@ class ChosenPython(NamedTuple):
 
 
 def running_python() -> FoundPython | None:
-    """The interpreter running installdev, read from this process (no subprocess); None when sys.executable is unset."""
+    """The interpreter running installdev, read from this process (no subprocess); None when sys.executable is unset.
+    When installdev runs in a venv of its own (pipx, a tool venv), its path is that venv's base interpreter
+    (``running_base``): what virtualenv and uv build the new venv on either way, and what the venv reports."""
     if not sys.executable:
         return None
     import sysconfig
 
     return FoundPython(
-        sys.executable, "running interpreter", tuple(sys.version_info[:3]), sys.implementation.name,
+        running_base(), "running interpreter", tuple(sys.version_info[:3]), sys.implementation.name,
         bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
     )
 
