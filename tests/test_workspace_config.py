@@ -135,16 +135,27 @@ def test_only_selects_by_path_or_directory_name_in_workspace_order(tmp_path: Pat
         names("libs/*", "nothing*")
 
 
-def test_without_an_installdev_table_the_uv_workspace_is_read_as_it_is(tmp_path: Path) -> None:
+def test_without_an_installdev_table_the_uv_workspace_is_one_project_at_its_root(tmp_path: Path) -> None:
     root = make_root(tmp_path, '[project]\nname = "root"\n[tool.uv.workspace]\nmembers = ["libs/*"]\nexclude = ["libs/old"]\n',
                      ("libs/b", "libs/a", "libs/old"))
 
     workspace = load_workspace(root)
 
+    assert [(project.name, project.directory) for project in workspace.projects] == [(".", root)]
+    assert workspace.source == (f"[tool.uv.workspace] of {root / 'pyproject.toml'}: one venv for the whole uv workspace "
+                                "(there is no [tool.installdev.workspace])")
+    assert workspace.defaults == {} and workspace.jobs is None
+
+
+def test_an_installdev_table_without_projects_gives_each_uv_member_its_venv(tmp_path: Path) -> None:
+    root = make_root(tmp_path, '[project]\nname = "root"\n[tool.uv.workspace]\nmembers = ["libs/*"]\nexclude = ["libs/old"]\n'
+                     '[tool.installdev.workspace]\njobs = 2\n', ("libs/b", "libs/a", "libs/old"))
+
+    workspace = load_workspace(root)
+
     assert [(project.name, project.directory) for project in workspace.projects] == [
         (".", root), ("libs/a", root / "libs" / "a"), ("libs/b", root / "libs" / "b")]
-    assert workspace.source == f"[tool.uv.workspace] of {root / 'pyproject.toml'} (there is no [tool.installdev.workspace])"
-    assert workspace.defaults == {} and workspace.jobs is None
+    assert "a venv per project" in workspace.source
 
 
 def test_workspace_wide_defaults_and_uv_members_under_an_installdev_table(tmp_path: Path) -> None:

@@ -141,7 +141,7 @@ def _install(plan: Plan, reporter: Reporter) -> InstallerName:
     settings = plan.settings
     if plan.locked is not None and plan.locked.is_locked:
         fill = LockedFill(settings.venv, plan.base, plan.installer, plan.locked, plan.locked_set, plan.install_spec,
-                          settings.requirements, settings.locked, settings.frozen)
+                          settings.requirements, settings.frozen)
         return install_locked(fill, reporter)
     with reporter.step(f"installing {plan.install_spec.summary()}"):
         backend = install_project(plan.settings.venv, plan.base, plan.install_spec, plan.installer, reporter)
@@ -150,16 +150,13 @@ def _install(plan: Plan, reporter: Reporter) -> InstallerName:
 
 def _stamp_inputs(plan: Plan, assessed: dict) -> dict:
     """The inputs the new stamp records: as assessed before the build, plus the project files of the local directories
-    the venv installs (a sibling that changes its dependencies rebuilds this venv), and uv.lock again when uv sync
-    may have re-locked it."""
+    the venv installs (a sibling that changes its dependencies rebuilds this venv)."""
     from installdev.actions.freshness import stamp_inputs
     from installdev.actions.linked import linked_project_files
-    from installdev.request.selection import InstallMethod
 
-    settings, locked = plan.settings, plan.locked
-    relocked = locked is not None and locked.method == InstallMethod.UV_SYNC and not (settings.locked or settings.frozen)
+    settings = plan.settings
     linked = linked_project_files(settings.venv, plan.base.version, settings.project.directory)
-    return stamp_inputs(assessed, linked, (locked.lock.path,) if relocked else ())
+    return stamp_inputs(assessed, linked)
 
 
 def _verify_extras(plan: Plan, backend, reporter: Reporter):

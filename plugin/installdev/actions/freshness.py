@@ -70,8 +70,8 @@ def input_files(settings: Settings) -> list[Path]:
 
     The project's own files, the conventional development requirement files and the ``.python-version`` that exist
     (whether or not they end up chosen: their appearance can change the choice), and the closure of the requirement,
-    constraint and build-constraint files given and of the conventional ones, and the lock files that exist
-    (``lock_input_files``).
+    constraint and build-constraint files given and of the conventional ones, the lock files that exist
+    (``lock_input_files``), and for a venv of a whole uv workspace every member's pyproject.toml.
     """
     project = settings.project
     conventional = conventional_requirement_files(project.directory)
@@ -79,8 +79,19 @@ def input_files(settings: Settings) -> list[Path]:
     given = requirement_file_closure((*settings.requirements, *settings.constraints, *settings.build_constraints,
                                       *conventional))
     locks = lock_input_files(project)
-    files = [*settings.project.input_files, *([version_file] if version_file else []), *given, *locks]
+    members = _member_files(settings)
+    files = [*settings.project.input_files, *([version_file] if version_file else []), *given, *locks, *members]
     return list(dict.fromkeys(files))
+
+
+def _member_files(settings: Settings) -> list[Path]:
+    """For a venv of a whole uv workspace, every member's pyproject.toml: a member that appears, goes or changes its
+    declarations changes what the venv holds, with or without a lock."""
+    if not settings.scope.all_packages:
+        return []
+    from installdev.request.project.uv_workspace import uv_workspace_members
+
+    return [member / "pyproject.toml" for member in uv_workspace_members(settings.project.uv_workspace)]
 
 
 def expected_inputs(settings: Settings, recorded: dict | None = None, env: Mapping[str, str] = os.environ) -> dict:
@@ -104,19 +115,18 @@ def expected_inputs(settings: Settings, recorded: dict | None = None, env: Mappi
         "environment": environment_digest(install_variables(env)),
         "locked": settings.locked,
         "frozen": settings.frozen,
+        "scope": str(settings.scope.scope),
         "linked": linked,
         "files": file_digests([*input_files(settings), *(Path(path) for path in linked if os.path.isfile(path))],
                               (recorded or {}).get("files")),
     }
 
 
-def stamp_inputs(assessed: dict, linked: list[Path], refreshed: tuple[Path, ...] = ()) -> dict:
+def stamp_inputs(assessed: dict, linked: list[Path]) -> dict:
     """The inputs a new stamp records: ``assessed`` before the build (so a file edited during it rebuilds next time),
-    plus the ``linked`` project files of the local directories the venv installs, and the current digest of the
-    ``refreshed`` files the build itself rewrote (uv sync re-locking uv.lock)."""
+    plus the ``linked`` project files of the local directories the venv installs."""
     files = dict(assessed["files"])
     files.update(file_digests([path for path in linked if path.is_file() and str(path) not in files], None))
-    files.update(file_digests([path for path in refreshed if path.is_file()], None))
     return {**assessed, "linked": [str(path) for path in linked if path.is_file()], "files": files}
 
 

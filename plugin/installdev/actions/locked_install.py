@@ -1,9 +1,11 @@
 """Filling the venv installdev made from the project's lock, by the method the plan chose (``installdev.request.selection``).
 
-* ``uv sync``: run in the project directory with ``UV_PROJECT_ENVIRONMENT=VENV`` and ``--python VENV/bin/python``
-  (so uv takes the venv as it is: without ``--python`` it replaces a venv whose interpreter is not the one it would
-  pick, always with symlinks), ``--inexact`` (what virtualenv seeded stays), the selection flags as given (``--extra``,
-  ``--group``, ``--no-group``, ``--only-group`` ...), and ``--locked`` / ``--frozen``. The lock's own sources are used: pip's
+* ``uv sync``: run in the lock's directory (the workspace root for a member: uv never searches for a workspace from
+  the member's own directory) with ``UV_PROJECT_ENVIRONMENT=VENV`` and ``--python VENV/bin/python`` (so uv takes the
+  venv as it is: without ``--python`` it replaces a venv whose interpreter is not the one it would pick, always with
+  symlinks), ``--inexact`` (what virtualenv seeded stays), the plan's target (``--all-packages``, ``--package NAME``),
+  the selection flags as given (``--extra``, ``--group``, ``--no-group``, ``--only-group`` ...), and ``--locked``
+  unless ``--frozen`` (so uv never rewrites the lock; a stale one is a ProjectError). The lock's own sources are used: pip's
   variables are not translated (a lock made from another index would count as out of date). Afterwards the venv
   must still be the one installdev made: same directory, marker, interpreter file and mode; if uv replaced it,
   installdev marks the replacement as its own (it was made at installdev's request, under its lock) so the failed
@@ -31,7 +33,7 @@ from installdev.actions.venvdir import MARKER_NAME, claim, venv_python
 from installdev.errors import CreateError, InstallError
 from installdev.request.locks.lockedset import LockedSet, requirement_texts
 from installdev.request.locks.rules import LockKind
-from installdev.request.locks.uv import uv_environment
+from installdev.request.locks.uv import STALE_LOCK_SAYS, stale_uv_lock_error, uv_environment
 from installdev.request.selection import InstallMethod, LockedInstall
 from installdev.vocabulary import InstallerName
 
@@ -43,8 +45,7 @@ if TYPE_CHECKING:
 class LockedFill(NamedTuple):
     """What filling a venv from its lock reads: the venv and its base, the installer, the method chosen and the lock
     read by installdev (None for uv sync), the development install spec (its project directory, constraints and build
-    constraints; the whole spec for a lock that only constrains it), the ``-r`` files given, and ``--locked`` /
-    ``--frozen``."""
+    constraints; the whole spec for a lock that only constrains it), the ``-r`` files given, and ``--frozen``."""
 
     venv: Path
     base: BasePython
@@ -53,7 +54,6 @@ class LockedFill(NamedTuple):
     locked_set: LockedSet | None
     spec: InstallSpec
     requirements: tuple[Path, ...]
-    locked: bool
     frozen: bool
 
     @property
@@ -61,9 +61,10 @@ class LockedFill(NamedTuple):
         return self.spec.project_dir
 
 
-def uv_sync_command(uv: str, venv: Path, choice: LockedInstall, locked: bool, frozen: bool) -> list[str]:
-    command = [uv, "sync", "--python", str(venv_python(venv)), "--inexact", "--no-progress"]
-    command += ["--locked"] if locked else ["--frozen"] if frozen else []
+def uv_sync_command(uv: str, venv: Path, choice: LockedInstall, frozen: bool) -> list[str]:
+    """``uv sync`` into ``venv`` as the module says (run it in ``choice.lock.path``'s directory)."""
+    command = [uv, "sync", "--python", str(venv_python(venv)), "--inexact", "--no-progress", *choice.sync_target]
+    command += ["--frozen"] if frozen else ["--locked"]
     return command + choice.selection.flags.describe().split()
 
 
@@ -92,8 +93,8 @@ def venv_identity(venv: Path) -> VenvIdentity | None:
 def _uv_sync(fill: LockedFill, reporter: Reporter) -> None:
     venv = fill.venv
     before = venv_identity(venv)
-    command = uv_sync_command(fill.installer.uv, venv, fill.choice, fill.locked, fill.frozen)
-    returncode = run_streaming(command, reporter, fill.project_dir, uv_environment(venv))
+    command = uv_sync_command(fill.installer.uv, venv, fill.choice, fill.frozen)
+    returncode = run_streaming(command, reporter, fill.choice.lock.path.parent, uv_environment(venv))
     after = venv_identity(venv)
     if after != before:
         if os.path.isdir(venv) and not os.path.lexists(venv / MARKER_NAME):
@@ -102,6 +103,8 @@ def _uv_sync(fill: LockedFill, reporter: Reporter) -> None:
                           "above), which installdev does not accept: the venv was removed; report this with the output of -v")
     if returncode != 0:
         reporter.replay_tool_tail()
+        if any(STALE_LOCK_SAYS in line for line in reporter.tool_tail):  # changed since the plan's check
+            raise stale_uv_lock_error(fill.choice.lock.path)
         errors = [line.strip() for line in reporter.tool_tail if line.strip().startswith("error:")]
         raise InstallError(f"uv sync failed ({errors[-1] if errors else f'exit status {returncode}'}); its output is above: "
                            "fix the cause and re-run")
@@ -153,7 +156,7 @@ def _uv_pip_install_pylock(fill: LockedFill, reporter: Reporter) -> None:
 
 def install_locked(fill: LockedFill, reporter: Reporter) -> InstallerName:
     """Fill ``fill.venv`` from the lock as ``fill.choice`` says; return the backend that installed.
-    Raises InstallError (the installer failed) or CreateError (uv replaced the venv)."""
+    Raises InstallError (the installer failed), CreateError (uv replaced the venv) or ProjectError (a stale uv.lock)."""
     choice, locked, project_dir = fill.choice, fill.locked_set, fill.project_dir
     if locked is not None and locked.note:
         reporter.info(locked.note)

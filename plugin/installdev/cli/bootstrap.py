@@ -6,8 +6,8 @@ import argparse
 
 from installdev.cli import arguments
 
-DESCRIPTION = ("Build the development venv of every project listed in ROOT's [tool.installdev.workspace] (or, without "
-               "one, its [tool.uv.workspace]), in parallel, with live progress and a summary table.")
+DESCRIPTION = ("Build the development venv of every project listed in ROOT's [tool.installdev.workspace], in parallel, "
+               "with live progress and a summary table; without that table, the one venv of ROOT's uv workspace.")
 EPILOG = """\
 the workspace, in ROOT/pyproject.toml (or ROOT/installdev.toml):
   [tool.installdev.workspace]
@@ -21,7 +21,9 @@ the workspace, in ROOT/pyproject.toml (or ROOT/installdev.toml):
   [tool.installdev.workspace.overrides."apps/app"]
   venv = ".venv"    extras = ["dev"]    requirements = ["requirements-dev.txt"]    python = "python3.12"
 
-Without that table, ROOT/pyproject.toml's [tool.uv.workspace] (members, exclude) lists the projects.
+Without that table, ROOT/pyproject.toml's [tool.uv.workspace] gets one venv at ROOT holding every member, as
+`uv sync --all-packages` fills it (with uv and ROOT/uv.lock: that command, --locked unless --frozen).
+With the table and no projects, each uv workspace member gets its own venv (uv sync --package NAME at ROOT).
 Precedence: the command line, then overrides, then the project's own [tool.installdev], then the defaults.
 A project that installs another one by path (-e ../lib, name @ file:../lib, a [tool.uv.sources] path or
 workspace member, a local package of its lock) is built after it. Two projects with one venv: exit 2.

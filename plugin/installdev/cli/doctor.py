@@ -3,6 +3,7 @@
 The report is one screen of text, or with ``--json`` a stable document (schema 1)::
 
     {"schema": 1, "ok": bool, "exit_code": int, "project": str | null, "venv": str | null,
+     "scope": {"holds": "the project" | "the whole uv workspace", "reason": str} | null,
      "problems": [{"check": str, "exit_code": int, "message": str}],
      "host": {"platform", "wsl", "container", "nix_shell", "nixos", "nix_store",
               "mount": {"mount_point", "fstype", "source", "options": [str]} | null} | null,
@@ -30,6 +31,7 @@ import os
 
 from installdev.cli import arguments
 from installdev.errors import InstalldevError
+from installdev.request.settings.scope import PROJECT_ALONE
 
 SCHEMA_VERSION = 1
 DESCRIPTION = ("Report the host facts, the probe of the venv's destination, the symlinks/copies decision with its reasons "
@@ -71,6 +73,7 @@ def diagnose(options, env) -> dict:
         "exit_code": int(plan.exit_code),
         "project": str(settings.project.directory),
         "venv": str(settings.venv),
+        "scope": {"holds": str(settings.scope.scope), "reason": settings.scope.reason},
         "problems": [_problem_json(problem.check, problem.error) for problem in plan.problems],
         "host": _host_json(facts),
         "probe": _probe_json(probe),
@@ -86,7 +89,7 @@ def diagnose(options, env) -> dict:
 
 def _unreadable_settings_report(options, error: InstalldevError) -> dict:
     return {"schema": SCHEMA_VERSION, "ok": False, "exit_code": int(error.exit_code), "project": options.project_dir,
-            "venv": None, "problems": [_problem_json("settings", error)], "host": None, "probe": None,
+            "venv": None, "scope": None, "problems": [_problem_json("settings", error)], "host": None, "probe": None,
             "decision": None, "development": None, "python": None, "installer": None, "creator": None,
             "venv_state": None}
 
@@ -160,6 +163,8 @@ def _yes_no(error: str | None) -> str:
 def render_text(report: dict) -> str:
     """The one-screen text form of a ``diagnose`` document."""
     lines = [f"project      {report['project']}"]
+    if report.get("scope") and report["scope"]["reason"] != PROJECT_ALONE.reason:
+        lines.append(f"venv holds   {report['scope']['holds']}: {report['scope']['reason']}")
     host, probe, decision, development, python, installer, venv = (
         report[key] for key in ("host", "probe", "decision", "development", "python", "installer", "venv_state"))
     if host is not None:

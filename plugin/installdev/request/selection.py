@@ -2,8 +2,11 @@
 
 ``choose_locked_install`` names the method and why:
 
-* ``uv sync``: a uv.lock and uv as the installer: ``uv sync`` fills the venv installdev made, selecting what
-  ``uv sync`` selects by default (its default groups, no extras) unless extras or groups are asked for;
+* ``uv sync``: a uv.lock and uv as the installer: ``uv sync`` fills the venv installdev made, run at the lock's
+  directory, selecting what ``uv sync`` selects by default (its default groups, no extras) unless extras or groups
+  are asked for; ``--all-packages`` when the venv holds the whole uv workspace (``installdev.request.settings.scope``),
+  ``--package NAME`` for a workspace member; always ``--locked`` (a stale lock is a ProjectError before anything is
+  built, never re-locked) unless ``--frozen``;
 * ``uv.lock read``: a uv.lock without uv: installdev reads the lock (``installdev.request.locks.uv``) and the installer
   installs exactly those packages; the lock is used as it is (nothing can re-lock it), and ``--locked`` is refused;
 * ``pylock``: a PEP 751 lock and uv as the installer: ``uv pip install -r pylock.toml``, its groups chosen by
@@ -16,7 +19,8 @@
 * ``pdm.lock``: read by installdev (``installdev.request.locks.pdm``); out of date with pyproject.toml is an error
   unless ``--frozen`` (``pdm install`` would re-lock it, which needs pdm); a lock whose freshness only pdm can
   check is installed as it is, and ``--locked`` on it is refused;
-* ``resolve``: no lock: the installer resolves the development set (``installdev.request.project.development``).
+* ``resolve``: no lock: the installer resolves the development set (``installdev.request.project.development``);
+  also for a whole uv workspace when uv is not the installer (every member, ``installdev.request.project.workspace_set``).
 
 ``--locked`` and ``--frozen`` need a lock. The selection flags change the lock tool's default selection as they change
 ``uv sync``'s (``installdev.request.settings.selection_flags``: ``--group NAME`` adds that group to the default ones);
@@ -60,10 +64,15 @@ class LockSelection(NamedTuple):
 
 
 class LockedInstall(NamedTuple):
+    """How the venv is filled. ``sync_target``: what ``uv sync`` (run at the lock's directory) installs besides the
+    selection: ``--all-packages`` for a whole uv workspace, ``--package NAME`` for a member, nothing for a project
+    that is its own uv project."""
+
     method: InstallMethod
     lock: ProjectLock | None
     selection: LockSelection | None
     reason: str
+    sync_target: tuple[str, ...] = ()
 
     @property
     def is_locked(self) -> bool:
@@ -99,6 +108,8 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
     directory = settings.project.directory
     lock = settings.project.lock
     flag = "--locked" if settings.locked else "--frozen" if settings.frozen else None
+    if settings.scope.all_packages:
+        return _whole_workspace(settings, uv_installs, flag)
     if lock is None:
         if flag:
             raise UsageError(f"{flag}, but {directory} has no lock file (uv.lock, pdm.lock, pylock.toml or poetry.lock): "
@@ -116,8 +127,7 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
         selection = selection._replace(reason=reason)
     where = str(lock.path) if lock.root == directory else f"{lock.path} (the uv workspace's lock)"
     if lock.kind == LockKind.UV and uv_installs:
-        check = {"--locked": "; fails if it is out of date", "--frozen": " as it is"}.get(flag, "; re-locked if out of date")
-        return LockedInstall(InstallMethod.UV_SYNC, lock, selection, f"{where}: uv sync fills the venv{check}")
+        return _uv_sync(settings, lock, selection, where)
     if lock.kind == LockKind.UV:
         if settings.locked:
             raise UsageError(f"--locked: checking {lock.path} against pyproject.toml needs uv, which is not the installer "
@@ -141,6 +151,43 @@ def choose_locked_install(settings: Settings, uv_installs: bool) -> LockedInstal
                            "would say: run `poetry lock`, or pass --frozen to install it as it is")
     return LockedInstall(InstallMethod.POETRY_LOCK, lock, selection,
                          f"{where}: read by installdev (poetry is not needed), installed exactly")
+
+
+def _uv_sync(settings: Settings, lock: ProjectLock, selection: LockSelection, where: str) -> LockedInstall:
+    """``uv sync`` at the lock's directory: ``--all-packages`` for a whole workspace, ``--package NAME`` for one
+    member; checked against pyproject.toml (``--locked``) unless ``--frozen``, so nothing re-locks it."""
+    project = settings.project
+    name = project.pyproject.get("project", {}).get("name") if isinstance(project.pyproject.get("project"), dict) else None
+    if settings.scope.all_packages:
+        target: tuple[str, ...] = ("--all-packages",)
+    elif project.uv_workspace is not None and isinstance(name, str):
+        target = ("--package", name)
+    else:
+        target = ()
+    check = "as it is (--frozen)" if settings.frozen else "checked against pyproject.toml first (--locked)"
+    command = " ".join(("uv sync", *target))
+    return LockedInstall(InstallMethod.UV_SYNC, lock, selection, f"{where}: {command} fills the venv, {check}", target)
+
+
+def _whole_workspace(settings: Settings, uv_installs: bool, flag: str | None) -> LockedInstall:
+    """A venv for a whole uv workspace: ``uv sync --all-packages`` from its uv.lock with uv, which checks the
+    selection flags against every member; else installdev resolves every member (``workspace_development_set``: its
+    uv.lock reader follows one project, not a workspace), and ``--locked`` / ``--frozen`` are a UsageError."""
+    lock = settings.project.lock
+    if lock is not None and lock.kind == LockKind.UV and uv_installs:
+        flags = settings.selection
+        asked = f"asked for: {flags.describe()}" if not flags.is_default else "the default groups"
+        selection = LockSelection((), None, f"{asked}, of every member, as uv sync --all-packages applies them", flags)
+        return _uv_sync(settings, lock, selection, str(lock.path))
+    if lock is None or lock.kind != LockKind.UV:
+        why = f"no uv.lock at {settings.project.directory}"
+        fix = f"create one with `uv lock`, or drop {flag}"
+    else:
+        why = f"uv is not the installer, so {lock.path} is not read"
+        fix = f"install uv (pip install 'installdev[uv]') and drop --installer pip, or drop {flag}"
+    if flag:
+        raise UsageError(f"{flag}: {why}, and a whole uv workspace is installed from its lock only by uv sync: {fix}")
+    return LockedInstall(InstallMethod.RESOLVE, None, None, f"{why}: the installer resolves every member of the uv workspace")
 
 
 def _pdm_install(settings: Settings, lock: ProjectLock, selection: LockSelection, where: str) -> LockedInstall:
@@ -173,8 +220,13 @@ def read_lock(settings: Settings, choice: LockedInstall, version: tuple[int, ...
 
 def chosen_development(settings: Settings, choice: LockedInstall | None, locked: LockedSet | None) -> DevelopmentSet:
     """The development set besides the project: what the lock installs (then only the ``-r`` files remain to name),
-    or, without a lock or from one that only pins versions, what the project declares (``development_set``). Raises
-    ProjectError."""
+    or, without a lock or from one that only pins versions, what the project declares (``development_set``), or for
+    a whole uv workspace resolved by installdev, every member and what they declare (``workspace_development_set``).
+    Raises ProjectError."""
     if choice is not None and choice.is_locked and not (locked is not None and locked.constraints):
         return DevelopmentSet((), (), settings.requirements, f"{choice.reason}; {choice.selection.reason}")
+    if settings.scope.all_packages:
+        from installdev.request.project.workspace_set import workspace_development_set
+
+        return workspace_development_set(settings, choice.reason if choice is not None else "")
     return development_set(settings)

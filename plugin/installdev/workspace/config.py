@@ -6,7 +6,8 @@ The table lives in ``ROOT/pyproject.toml`` or, for a root that is no Python proj
     [tool.installdev.workspace]
     projects = ["libs/*", "apps/app"]   # directories relative to ROOT; globs match directories that
                                          # hold pyproject.toml or setup.py; required, non-empty, unless
-                                         # ROOT/pyproject.toml has [tool.uv.workspace] (its members then)
+                                         # ROOT/pyproject.toml has [tool.uv.workspace] (its members then,
+                                         # each with its own venv)
     exclude = ["libs/experimental"]     # optional: paths or globs to leave out
     jobs = 4                             # optional: default for --jobs (default: the CPU count)
     extras = ["dev"]                     # optional workspace-wide defaults of these [tool.installdev]
@@ -19,9 +20,10 @@ The table lives in ``ROOT/pyproject.toml`` or, for a root that is no Python proj
     extras = ["dev", "test"]             # [tool.installdev] table; relative paths are relative
     python = "python3.12"                # to the project; they win over the project's table
 
-Without the table, a ``[tool.uv.workspace]`` in ROOT/pyproject.toml is the workspace as it is: its
-``members`` minus its ``exclude`` (directories holding pyproject.toml), and the root itself when it has a
-``[project]`` table, as uv reads it (``Workspace.source`` says which definition was read).
+Without the table, a ``[tool.uv.workspace]`` in ROOT/pyproject.toml is one project, the root, whose venv holds the
+whole uv workspace (``installdev.request.settings.scope``), as ``uv sync --all-packages`` keeps one environment at
+the root. With the table and no ``projects``, each uv workspace member (as uv collects them:
+``uv_workspace_members``) is a project with its own venv. ``Workspace.source`` says which definition was read.
 
 Paths must stay below ROOT. Unknown keys, wrong types, a glob matching no project, an exclude leaving
 none and an override naming no listed project are usage errors (exit 2); a missing table, root or
@@ -72,14 +74,15 @@ class Workspace(NamedTuple):
 
 
 def load_workspace(root: Path) -> Workspace:
-    """Read and validate ROOT's workspace table (or its ``[tool.uv.workspace]``) and expand its project patterns.
-    Raises UsageError/ProjectError."""
+    """Read and validate ROOT's workspace table and expand its project patterns; without one, ROOT's
+    ``[tool.uv.workspace]`` is the one project ``.``. Raises UsageError/ProjectError."""
     root = Path(os.path.abspath(root))
     uv_workspace = uv_workspace_table(root)
     found = _find_table(root, required=uv_workspace is None)
     if found is None:
-        return _from_uv_workspace(root, uv_workspace, {}, {}, None, f"[tool.uv.workspace] of {root / 'pyproject.toml'} "
-                                  f"(there is no {TABLE})")
+        return Workspace(root, root / "pyproject.toml", [WorkspaceProject(".", root, {})], None, {},
+                         f"[tool.uv.workspace] of {root / 'pyproject.toml'}: one venv for the whole uv workspace "
+                         f"(there is no {TABLE})")
     origin, table = found
     _check_keys(table, origin, has_uv_workspace=uv_workspace is not None)
     jobs = table.get("jobs")
@@ -88,7 +91,8 @@ def load_workspace(root: Path) -> Workspace:
     defaults = _defaults(table, root, origin)
     if "projects" not in table:
         return _from_uv_workspace(root, uv_workspace, table.get("overrides", {}), defaults, jobs,
-                                  f"[tool.uv.workspace] of {root / 'pyproject.toml'} ({TABLE} in {origin} lists no projects)")
+                                  f"[tool.uv.workspace] of {root / 'pyproject.toml'}, a venv per project ({TABLE} in "
+                                  f"{origin} lists no projects)")
     patterns = [_normalize(item, origin) for item in _path_list(table["projects"], "projects", origin)]
     excludes = [_normalize(item, origin) for item in _path_list(table.get("exclude", []), "exclude", origin)]
 
@@ -106,6 +110,7 @@ def load_workspace(root: Path) -> Workspace:
 
 def _from_uv_workspace(root: Path, uv_workspace: UvWorkspace, overrides: dict, defaults: dict, jobs: int | None,
                        source: str) -> Workspace:
+    """A venv per uv workspace member, as ``[tool.installdev.workspace]`` without ``projects`` asks."""
     origin = root / "pyproject.toml"
     names = [_normalize(os.path.relpath(path, root), origin) for path in uv_workspace_members(uv_workspace)]
     if not names:

@@ -5,7 +5,7 @@ Four kinds, tried in this order:
 
 * ``uv.lock`` of the project's uv project root: the project directory itself, or the root of the uv workspace
   that lists it (``installdev.request.project.uv_workspace``), as uv finds it; only for a project with a
-  ``[project]`` table, which uv requires;
+  ``[project]`` table, which uv requires, or a workspace root without one (a virtual root);
 * ``pdm.lock`` beside the project's pyproject.toml: where pdm's own detection puts it, before a PEP 751 lock (pdm
   installs from pylock.toml only when its ``lock.format`` setting says ``pylock``, which installdev does not read:
   a pylock.toml beside a pdm.lock is taken for an export, such as ``pdm export -f pylock`` writes);
@@ -47,6 +47,7 @@ class Project(Protocol):
 
     directory: Path
     pyproject: dict
+    uv_workspace: object  # an UvWorkspace, or None
     uv_project_root: Path
 
 
@@ -68,7 +69,9 @@ def _named_pylocks(directory: Path) -> list[Path]:
 
 def _uv_lock(project: Project) -> ProjectLock | None:
     root = project.uv_project_root
-    if isinstance(project.pyproject.get("project"), dict) and (root / UV_LOCK).is_file():
+    virtual_root = project.uv_workspace is not None and root == _directory(project)
+    uv_project = isinstance(project.pyproject.get("project"), dict) or virtual_root
+    if uv_project and (root / UV_LOCK).is_file():
         return ProjectLock(LockKind.UV, root / UV_LOCK, root)
     return None
 

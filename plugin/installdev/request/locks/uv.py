@@ -156,17 +156,29 @@ def uv_environment(venv: Path | None = None) -> dict[str, str]:
     return env
 
 
-def check_uv_lock(uv: str, lock: Path, project_dir: Path) -> None:
-    """``--locked`` on a uv.lock, before anything is built: ``uv lock --check``. Raises ProjectError when the lock is
-    out of date with pyproject.toml (or uv cannot tell), with uv's own reason."""
-    completed = subprocess.run([uv, "lock", "--check", "--no-progress"], cwd=project_dir, env=uv_environment(),
-                               capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
-    if completed.returncode != 0:
-        said = [line.strip() for line in (completed.stderr + completed.stdout).splitlines() if line.strip()]
-        reason = next((line.removeprefix("error: ") for line in said if line.startswith("error:")), said[-1] if said else "")
-        raise ProjectError(f"--locked: {lock} is out of date with pyproject.toml ({reason}); nothing was built: "
-                           "run `uv lock`, or drop --locked")
+STALE_LOCK_SAYS = "needs to be updated"  # uv's words for a lock out of date under --locked or --check
 
+
+def stale_uv_lock_error(lock: Path) -> ProjectError:
+    """The one-line error for a uv.lock out of date with pyproject.toml (exit 6)."""
+    return ProjectError(f"{lock} is out of date with pyproject.toml, as `uv sync --locked` says: run `uv lock`, or pass "
+                        "--frozen to install it as it is")
+
+
+def check_uv_lock(uv: str, lock: Path) -> None:
+    """The check ``uv sync --locked`` makes, before anything is built: ``uv lock --check`` at the lock's directory
+    (it writes nothing). Raises ProjectError when the lock is out of date with pyproject.toml, or when uv cannot
+    tell (with uv's own reason)."""
+    completed = subprocess.run([uv, "lock", "--check", "--no-progress"], cwd=lock.parent, env=uv_environment(),
+                               capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
+    if completed.returncode == 0:
+        return
+    said = [line.strip() for line in (completed.stderr + completed.stdout).splitlines() if line.strip()]
+    if any(STALE_LOCK_SAYS in line for line in said):
+        raise stale_uv_lock_error(lock)
+    reason = next((line.removeprefix("error: ") for line in said if line.startswith("error:")), said[-1] if said else "")
+    raise ProjectError(f"uv lock --check cannot check {lock} against pyproject.toml ({reason}); nothing was built: fix the "
+                       "cause, or pass --frozen to install the lock as it is")
 
 
 class UvLockFormat:

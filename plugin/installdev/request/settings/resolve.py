@@ -14,6 +14,7 @@ from installdev.errors import UsageError
 from installdev.request.project.model import Project
 from installdev.request.settings.envflags import ModeRequest, requested_mode, resolve_flag_prefix
 from installdev.request.settings.options import Options
+from installdev.request.settings.scope import PROJECT_ALONE, ScopeDecision, venv_scope
 from installdev.request.settings.selection_flags import SelectionFlags
 from installdev.vocabulary import InstallerName
 
@@ -70,6 +71,7 @@ class Settings(NamedTuple):
     locked: bool = False  # a lock out of date with pyproject.toml is an error (installdev.request.locks.rules)
     frozen: bool = False  # the lock is installed as it is, unchecked
     python_named: str | None = None  # how messages name ``python``: ``--python X``, or the setting it came from
+    scope: ScopeDecision = PROJECT_ALONE  # the project alone, or every member of the uv workspace it is the root of
 
 
 def validate_tool_table(table: Any, origin: str) -> dict:
@@ -116,10 +118,13 @@ def _check_given_paths(option: str, given: tuple[str, ...], resolved: tuple[Path
 
 def resolve_settings(options: Options, project: Project, env: Mapping[str, str], table: object = None) -> Settings:
     """Merge the command line's ``options`` with the project's ``[tool.installdev]`` table (``table`` instead, when
-    given: a workspace member's, merged with the workspace's), then the defaults."""
+    given: a workspace member's, merged with the workspace's), then the defaults. The table's ``workspace`` key is
+    bootstrap's ``[tool.installdev.workspace]``, not a setting of this venv; what the venv holds is ``venv_scope``'s."""
     origin = str(project.directory / "pyproject.toml")
     _refuse_empty_values(options)
     table = project.installdev_table if table is None else table
+    if isinstance(table, dict):
+        table = {key: value for key, value in table.items() if key != "workspace"}
     sources = _Sources(validate_tool_table(table, origin), Path.cwd(), project.directory)
     venv_value, venv_base = sources.pick(options.venv, "venv")
     venv = _absolute(venv_value, venv_base) if venv_value else project.directory / DEFAULT_VENV_NAME
@@ -149,6 +154,7 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str],
         locked=bool(locked),
         frozen=bool(frozen),
         python_named=python_named,
+        scope=venv_scope(project),
     )
 
 
