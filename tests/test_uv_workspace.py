@@ -172,9 +172,8 @@ def test_bootstrap_builds_one_venv_at_the_root_as_uv_sync_all_packages(uv_worksp
         "the base the venv was made from, not installdev's own venv's python")
     assert running_base() != sys.executable or sys.prefix == sys.base_prefix
 
-    assert rows(bootstrap(uv_workspace, env))["."][1] == "up to date"
-    quick = bootstrap(uv_workspace, env)  # answered by the workspace's quick record, written by the run before
-    assert "all 1 venvs are up to date" in quick.stdout, quick.stdout
+    again = bootstrap(uv_workspace, env)  # answered by the workspace's quick record
+    assert "all 1 venvs are up to date" in again.stdout, again.stdout
     same = run_installdev(["install-dev", str(uv_workspace)], env)
     assert same.returncode == 0 and "is up to date" in same.stdout, "install-dev ROOT is bootstrap's one venv"
 
@@ -189,6 +188,18 @@ def test_a_member_that_changes_its_dependencies_rebuilds_the_one_venv(uv_workspa
 
     assert after.returncode == 0, after.stdout + after.stderr
     assert rows(after)["."][1] == "rebuilt"
+
+
+def test_a_member_that_appears_is_installed_into_the_one_venv(virtual_workspace: Path, env):
+    """Resolved by installdev (pip: no lock read), a new member changes nothing but the members' directory."""
+    assert bootstrap(virtual_workspace, env, "--installer", "pip").returncode == 0
+    assert "all 1 venvs are up to date" in bootstrap(virtual_workspace, env, "--installer", "pip").stdout
+    member(virtual_workspace / "packages" / "c", "c", [], [])
+
+    after = bootstrap(virtual_workspace, env, "--installer", "pip")
+
+    assert after.returncode == 0 and rows(after)["."][1] == "rebuilt", after.stdout + after.stderr
+    assert distributions(virtual_workspace / "venv")["c"] == "0.1"
 
 
 def test_a_stale_lock_builds_nothing_and_is_not_re_locked(uv_workspace: Path, env, unchanged):
@@ -263,6 +274,24 @@ def test_an_installdev_table_asks_for_a_venv_per_member_filled_with_uv_sync_pack
     assert f"{uv_workspace / 'uv.lock'} (the uv workspace's lock): uv sync --package a fills the venv" in doctor.stdout
     root_doctor = run_installdev(["doctor", str(uv_workspace)], env)
     assert "[tool.installdev.workspace] in" in root_doctor.stdout and "holds the root project alone" in root_doctor.stdout
+
+
+def test_per_member_venvs_rebuild_when_a_sibling_they_install_changes(uv_workspace: Path, uv, env):
+    (uv_workspace / "pyproject.toml").write_text((uv_workspace / "pyproject.toml").read_text()
+                                                 + "\n[tool.installdev.workspace]\n")
+    first = bootstrap(uv_workspace, env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "installdev: packages/a is built after packages/b (installs it by path)" in first.stdout
+    b_pyproject = uv_workspace / "packages" / "b" / "pyproject.toml"
+    b_pyproject.write_text(b_pyproject.read_text().replace('["reqtool<2"]', '["reqtool<2", "devtool"]'))
+    uv_lock(uv, uv_workspace, env)
+
+    after = bootstrap(uv_workspace, env)
+
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert {name: cells[1] for name, cells in rows(after).items()} == {
+        ".": "rebuilt", "packages/a": "rebuilt", "packages/b": "rebuilt"}
+    assert "devtool" in distributions(uv_workspace / "packages" / "a" / "venv"), "b's new dependency, through the lock"
 
 
 def test_projects_nested_under_an_intermediate_project_are_no_uv_members(tmp_path: Path, uv, env, unchanged):

@@ -265,15 +265,18 @@ def after_build(stamp: Stamp, identities: tuple[str, ...]) -> Freshness:
 
 
 def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tuple[Path, bool]], list[Path], set[str]]:
-    """What an up-to-date verdict rests on, for a quick record: ``[(path, follow)]`` whose identity must not change,
-    paths that must stay absent, and the environment variables the requirement files name (pip expands
-    ``${NAME}``). ``freshness`` must be up to date (its liveness probed)."""
+    """What an up-to-date verdict rests on, for a quick record: ``[(path, follow)]`` whose identity must not change
+    (for the venv of a whole uv workspace, the directories holding its members too), paths that must stay absent, and
+    the environment variables the requirement files name (pip expands ``${NAME}``). ``freshness`` must be up to date
+    (its liveness probed)."""
     import re
 
     venv, directory = settings.venv, settings.project.directory
     present = [(Path(path), True) for path in freshness.inputs["files"]]
     present += [(venv, False), (venv / ".installdev-stamp.json", False), (venv_python(venv), False), (venv / "pyvenv.cfg", True)]
     present += [(Path(path), True) for path in freshness.liveness.identities]
+    present += [(path.parent.parent, True) for path in _member_files(settings)  # a member appearing changes its parent
+                if path.parent != directory]
     absent = [directory / name for name in (*PROJECT_FILES, *CONVENTIONAL_REQUIREMENT_FILES) if not (directory / name).exists()]
     absent += settings.project.version_file_search[1]
     absent += [path for path in lock_candidates(settings.project) if not path.exists()]  # a pylock.<name>.toml is not watched

@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
 def _remember_noop(argv: list[str], request) -> None:
     """Write the quick record that lets the same bootstrap answer "all up to date" by stat alone next time: what every
     member's no-op rests on, plus the workspace file, the root and every member's parent directory (a project that
-    appears or disappears changes a directory). Skipped when a member is not up to date."""
+    appears or disappears changes a directory; the root's own parent is not watched). Skipped when a member is not
+    up to date."""
     import os
     from pathlib import Path
 
@@ -90,7 +91,8 @@ def _remember_noop(argv: list[str], request) -> None:
 
     workspace = load_workspace(Path(request.root))
     members = select_projects(workspace, request.only)
-    present = [(workspace.origin, True), (workspace.root, True), *((member.directory.parent, True) for member in members)]
+    present = [(workspace.origin, True), (workspace.root, True),
+               *((member.directory.parent, True) for member in members if member.directory != workspace.root)]
     absent: list[Path] = []
     variables: set[str] = set()
     for member in members:

@@ -27,7 +27,7 @@ from installdev.request.project.documents import parse_toml
 from installdev.request.project.model import Project, load_project
 from installdev.request.project.requirements import decode_requirement_file, logical_lines, requirement_file_closure
 from installdev.request.project.tables import normalize_name
-from installdev.request.project.uv_workspace import uv_workspace_members
+from installdev.request.project.uv_workspace import UvWorkspace, uv_workspace_members
 from installdev.request.selection import choose_locked_install, read_lock
 from installdev.request.settings.resolve import Settings
 
@@ -87,10 +87,17 @@ def uv_source_directories(project: Project, requirements: Iterable[object]) -> s
             found.add(Path(os.path.abspath(base / source["path"])))
         elif isinstance(source, dict) and source.get("workspace") is True and workspace is not None:
             if members is None:
-                members = {_project_name(path): path for path in uv_workspace_members(workspace)}
+                members = _members_by_name(workspace)
             if name in members:
                 found.add(members[name])
     return found
+
+
+def _members_by_name(workspace: UvWorkspace) -> dict[str, Path]:
+    try:
+        return {_project_name(path): path for path in uv_workspace_members(workspace)}
+    except InstalldevError:  # a member uv refuses: the build reports it
+        return {}
 
 
 def _project_name(directory: Path) -> str:
