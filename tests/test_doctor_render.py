@@ -17,7 +17,7 @@ HEALTHY = {
     "decision": {"mode": "symlinks", "reasons": ["symlinks work in /src/app (ext4 mount at /)", "nothing asks for copies"],
                  "override": "INSTALLDEV_VENV_USE_COPIES=true", "error": None},
     "development": {"reason": "the dependency group dev", "extras": [], "requirement_files": [],
-                    "group_requirements": ["pytest"], "unverified_extras": [], "fallback_file": None, "error": None},
+                    "group_requirements": ["pytest"], "unverified_extras": [], "fallback": None, "error": None},
     "python": {"requested": None, "accepts": ">=3.10", "path": "/usr/bin/python3", "version": "3.11.7",
                "reasons": ["the interpreter running installdev (3.11.7) satisfies >=3.10"], "error": None},
     "installer": {"name": "uv", "error": None},
@@ -159,16 +159,17 @@ def test_a_python_without_accepts_has_no_accepts_line():
 
 @pytest.mark.parametrize("fallback, otherwise", [
     (None, "else it fails with exit 6"),
-    ("/src/app/requirements-dev.txt", "else it installs requirements-dev.txt instead"),
+    ("requirements-dev.txt (a conventional development requirements file)",
+     "else it installs requirements-dev.txt (a conventional development requirements file) instead"),
 ])
 def test_an_extra_only_the_build_declares_makes_the_verdict_conditional(fallback, otherwise):
     """A setup.py project's dev extra is known only from its built metadata: doctor must not promise success that
     install-dev then refuses with exit 6."""
     report = _report(venv_state={"state": "missing", "reasons": []},
                      development={"reason": "dev extra, if the build declares it (setup.py decides)",
-                                  "unverified_extras": ["dev"], "fallback_file": fallback})
+                                  "unverified_extras": ["dev"], "fallback": fallback})
     assert _line(render_text(report), "verdict") == (
         "verdict      install-dev would succeed if the build provides extra dev (known only after it is installed); "
         + otherwise)
-    up_to_date = _report(development={"unverified_extras": ["dev"], "fallback_file": fallback})
+    up_to_date = _report(development={"unverified_extras": ["dev"], "fallback": fallback})
     assert _line(render_text(up_to_date), "verdict") == "verdict      install-dev would succeed"

@@ -185,17 +185,20 @@ def _verify_extras(plan: Plan, backend, reporter: Reporter):
     listing = ", ".join(sorted(provided)) or "none"
     asked = [extra for extra in missing if extra not in development.guessed_extras]
     something_else = (set(development.extras) - set(missing)) or development.requirement_lines or development.requirement_files
-    if asked or (development.fallback_file is None and not something_else):
+    if asked or (development.fallback is None and not something_else):
         raise ProjectError(f"{settings.project.directory}: its build provides no extra {', '.join(asked or missing)} "
                            f"(it provides: {listing}): pick one with --extra NAME, --group NAME or -r FILE, "
                            "or pass --no-default-groups to install the project alone")
-    if development.fallback_file is None:
+    fallback = development.fallback
+    if fallback is None:
         reporter.info(f"its build provides no extra {', '.join(missing)} (it provides: {listing}), the default "
                       "development set installdev tried: what was asked for besides is installed")
         return None
     reporter.info(f"its build provides no extra {', '.join(missing)} (it provides: {listing}); "
-                  f"installing {development.fallback_file.name} instead")
-    files = (*plan.install_spec.requirement_files, development.fallback_file)
-    spec = plan.install_spec._replace(extras=(), requirement_files=files)
+                  f"installing {fallback.reason} instead")
+    spec = plan.install_spec
+    spec = spec._replace(extras=fallback.extras, requirement_files=(*spec.requirement_files, *fallback.requirement_files),
+                         requirement_lines=(*spec.requirement_lines, *fallback.requirements), dependency_groups=(),
+                         constraint_files=(*spec.constraint_files, *fallback.constraint_files))
     with reporter.step(f"installing {spec.summary()}"):
         return install_project(settings.venv, plan.base, spec, plan.installer, reporter)

@@ -153,7 +153,8 @@ def _installer(settings: Settings) -> tuple[InstallerChoice | None, Problem | No
 def _install_spec(settings: Settings, development: DevelopmentSet | None) -> InstallSpec | None:
     return None if development is None else InstallSpec(
         settings.project.directory, development.extras, development.requirement_files, development.requirement_lines,
-        settings.constraints, settings.build_constraints, editable_project=development.installs_project,
+        (*settings.constraints, *development.constraint_files), settings.build_constraints,
+        editable_project=development.installs_project,
         dependency_groups=development.dependency_groups)
 
 

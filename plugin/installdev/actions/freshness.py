@@ -38,6 +38,7 @@ from installdev.request.project.conventions import (
 from installdev.request.project.requirements import requirement_file_closure
 
 if TYPE_CHECKING:
+    from installdev.request.project.model import Project
     from installdev.request.settings.resolve import Settings
 
 
@@ -77,11 +78,24 @@ def input_files(settings: Settings) -> list[Path]:
     conventional = conventional_requirement_files(project.directory)
     version_file = project.version_file
     given = requirement_file_closure((*settings.requirements, *settings.constraints, *settings.build_constraints,
-                                      *conventional))
+                                      *conventional, *_environment_files(project)))
     locks = lock_input_files(project)
     members = _member_files(settings)
     files = [*settings.project.input_files, *([version_file] if version_file else []), *given, *locks, *members]
     return list(dict.fromkeys(files))
+
+
+def _environment_files(project: Project) -> tuple[Path, ...]:
+    """The ``-r`` and ``-c`` files of the tox environment that is (or backs up) the default development set."""
+    from installdev.errors import ProjectError
+    from installdev.request.project.declarations import DevSourceKind
+
+    try:
+        sources = project.declarations.dev_sources
+    except ProjectError:  # the plan reports it
+        return ()
+    chosen = sources.fallback or sources
+    return (*chosen.requirement_files, *chosen.constraint_files) if chosen.kind is DevSourceKind.TOX_ENV else ()
 
 
 def _member_files(settings: Settings) -> list[Path]:

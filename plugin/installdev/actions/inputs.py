@@ -21,7 +21,12 @@ from installdev.actions.stamp import read_stamp
 from installdev.actions.venvdir import stamp_path, trust_problem, venv_python
 from installdev.environment import COPIES_FLAG_SUFFIX, FLAG_PREFIXES, INSTALL_VARIABLES
 from installdev.request.locks.rules import lock_candidates
-from installdev.request.project.conventions import CONVENTIONAL_REQUIREMENT_FILES, PROJECT_FILES, conventional_requirement_files
+from installdev.request.project.conventions import (
+    CONVENTIONAL_REQUIREMENT_FILES,
+    PROJECT_FILES,
+    TOOL_ENVIRONMENT_FILES,
+    conventional_requirement_files,
+)
 from installdev.request.project.requirements import local_directories, requirement_file_closure
 from installdev.request.settings.envflags import FLAG_PREFIX_VARIABLE, copies_flag_names
 
@@ -51,7 +56,7 @@ class VenvInputs(NamedTuple):
 def venv_inputs(settings: Settings) -> VenvInputs:
     """The inputs of ``settings.venv``. Raises ProjectError for a missing requirement or constraint file."""
     directory = settings.project.directory
-    candidates = [directory / name for name in (*PROJECT_FILES, *CONVENTIONAL_REQUIREMENT_FILES)]
+    candidates = [directory / name for name in (*PROJECT_FILES, *TOOL_ENVIRONMENT_FILES, *CONVENTIONAL_REQUIREMENT_FILES)]
     candidates += lock_candidates(settings.project)
     files = [*input_files(settings), *_linked_files(settings), Path(installdev.__file__)]
     absent = [path for path in candidates if not path.exists()] + settings.project.version_file_search[1]

@@ -10,7 +10,7 @@ The report is one screen of text, or with ``--json`` a stable document (schema 1
      "probe": {"directory", "writable", "write_error", "symlink_error", "follow_error", "exec_error"} | null,
      "decision": {"mode": "copies" | "symlinks" | null, "reasons": [str], "override": str, "error": str | null} | null,
      "development": {"reason": str | null, "extras": [str], "requirement_files": [str],
-                     "group_requirements": [str], "unverified_extras": [str], "fallback_file": str | null,
+                     "group_requirements": [str], "unverified_extras": [str], "fallback": str | null,
                      "error": str | null} | null,
      "python": {"requested", "accepts", "path", "version", "reasons": [str], "error": str | null} | null,
      "installer": {"name": "pip" | "uv" | null, "error": str | null} | null,
@@ -141,7 +141,7 @@ def _development_json(plan) -> dict:
         "requirement_files": [str(path) for path in development.requirement_files] if development else [],
         "group_requirements": list(development.requirement_lines) if development else [],
         "unverified_extras": list(development.unverified_extras) if development else [],
-        "fallback_file": str(development.fallback_file) if development and development.fallback_file else None,
+        "fallback": development.fallback.reason if development and development.fallback else None,
         "error": _error_of(plan, "development"),
     }
 
@@ -208,8 +208,7 @@ def render_text(report: dict) -> str:
         verdict = f"install-dev would succeed: the venv is up to date (a rebuild would fail with exit {rebuild_code})"
     elif development.get("unverified_extras") and (venv or {}).get("state") != "up to date":
         extras = ", ".join(development["unverified_extras"])
-        otherwise = (f"installs {os.path.basename(development['fallback_file'])} instead" if development["fallback_file"]
-                     else "fails with exit 6")
+        otherwise = f"installs {development['fallback']} instead" if development["fallback"] else "fails with exit 6"
         verdict = (f"install-dev would succeed if the build provides extra {extras} (known only after it is installed); "
                    f"else it {otherwise}")
     else:

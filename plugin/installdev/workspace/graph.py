@@ -51,10 +51,12 @@ def path_dependencies(settings: Settings, locked: LockedSet | None = None) -> se
         development = development_set(settings)
     except InstalldevError:  # the build reports it; the files given explicitly are still installed
         development = DevelopmentSet((), (), settings.requirements, "")
-    files = (*development.requirement_files, *settings.constraints)
-    if development.fallback_file:  # installed when the build declares no dev extra after all
-        files += (development.fallback_file,)
-    requirements = [*development.requirement_lines, *_pyproject_requirements(settings.project, development.extras)]
+    files = (*development.requirement_files, *settings.constraints, *development.constraint_files)
+    fallback = development.fallback  # installed when the build declares no dev extra after all
+    if fallback:
+        files += (*fallback.requirement_files, *fallback.constraint_files)
+    requirements = [*development.requirement_lines, *(fallback.requirements if fallback else ()),
+                    *_pyproject_requirements(settings.project, development.extras)]
     references = [*_requirement_file_references(files), *_direct_url_references(requirements)]
     found = {target for target in (_path_from_reference(reference, directory) for reference in references) if target}
     return found | uv_source_directories(settings.project, requirements)

@@ -24,6 +24,7 @@ DEVELOPMENT_FILES = ("requirements-dev.txt", "dev-requirements.txt", "requiremen
 TEST_FILES = ("test-requirements.txt", "requirements-test.txt", "requirements_test.txt", "test_requirements.txt",
               "requirements-tests.txt", "tests-requirements.txt", "requirements/test.txt", "requirements/tests.txt")
 SELF_INSTALLING_FILE = "requirements.txt"
+TOOL_ENVIRONMENT_FILES = ("tox.ini", "tox.toml", "hatch.toml")  # tox's and hatch's own files, beside setup.cfg/pyproject
 CONVENTIONAL_REQUIREMENT_FILES = (*DEVELOPMENT_FILES, *TEST_FILES, SELF_INSTALLING_FILE)
 _INSTALLS_THE_PROJECT = re.compile(r"(?:(?:-e|--editable)\s*=?\s*)?\.(?:/)?(?:\[[^\]]*\])?")
 _READ_AT_MOST = 1 << 16  # a requirements file that installs the project says so near its top

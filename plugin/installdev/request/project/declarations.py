@@ -37,6 +37,7 @@ from installdev.errors import ProjectError
 from installdev.request.project.conventions import conventional_requirement_file
 from installdev.request.project.readers.dependency_groups import dependency_groups, uv_default_groups, uv_default_reason
 from installdev.request.project.readers.extras import setup_script, static_extras
+from installdev.request.project.readers.hatch import hatch_default_env
 from installdev.request.project.readers.pdm_groups import PdmGroup, pdm_groups, pdm_reason, resolve_pdm_group
 from installdev.request.project.readers.poetry_groups import (
     PoetryGroup,
@@ -44,6 +45,7 @@ from installdev.request.project.readers.poetry_groups import (
     poetry_groups,
     resolve_poetry_group,
 )
+from installdev.request.project.readers.tox import tox_development_env
 from installdev.request.project.summary import declared_summary
 from installdev.request.project.tables import DEV, deduplicated, listing, normalize_name
 
@@ -59,6 +61,8 @@ class DevSourceKind(enum.Enum):
     PDM_GROUPS = "pdm dev groups"  # pdm's dev-dependencies, merged with the PEP 735 groups as pdm merges them
     EXTRA = "extra"
     REQUIREMENT_FILE = "requirement file"
+    TOX_ENV = "tox environment"
+    HATCH_ENV = "hatch environment"
 
 
 class DevSources(NamedTuple):
@@ -79,6 +83,8 @@ class DevSources(NamedTuple):
     extras: tuple[str, ...] = ()
     confirmed: bool = True
     fallback: DevSources | None = None
+    constraint_files: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 GROUP_KINDS = (DevSourceKind.DEPENDENCY_GROUPS, DevSourceKind.POETRY_GROUPS, DevSourceKind.PDM_GROUPS)
@@ -173,10 +179,12 @@ class Declarations:
            pdm's (then 3 reads them, merged as pdm merges them);
         2. the poetry groups ``poetry install`` installs by default (every group not marked optional);
         3. the pdm development groups ``pdm install`` installs by default: all of them;
-        4. a ``dev`` extra: declared statically, or possibly declared by the build (``confirmed=False``, with the
-           conventional requirement file, if any, as ``fallback``);
+        4. a ``dev`` extra: declared statically, or possibly declared by the build (``confirmed=False``, with 5, 6 or 7,
+           if any, as ``fallback``);
         5. a conventional requirement file (``installdev.request.project.conventions``: the development, then the test
-           conventions, then a ``requirements.txt`` that installs the project itself).
+           conventions, then a ``requirements.txt`` that installs the project itself);
+        6. tox's development or base test environment (``readers.tox``): its deps, extras and dependency groups;
+        7. hatch's default environment (``readers.hatch``): its dependencies, features and dependency groups.
 
         Raises NoDevelopmentDeclared when none applies (naming what the project does declare, and why none of it is a
         default).
@@ -185,25 +193,38 @@ class Declarations:
         if kind is not None:
             return DevSources(kind, names, self._group_lines(kind, names), (), self._groups_reason(kind, names))
         directory, pyproject = self._directory, self._pyproject
-        conventional = conventional_requirement_file(directory)
-        file_source = None
-        if conventional is not None:
-            name = conventional.path.relative_to(directory).as_posix()
-            file_source = DevSources(DevSourceKind.REQUIREMENT_FILE, (), (), (conventional.path,), f"{name} ({conventional.why})")
         extras = self.static_extras
         if extras is None:
             project_table = isinstance(pyproject.get("project"), dict)
             decider = "[project] optional-dependencies is dynamic" if project_table else f"{setup_script(directory)} decides"
             return DevSources(DevSourceKind.EXTRA, (), (), (), f"dev extra, if the build declares it ({decider})",
-                              extras=(DEV,), confirmed=False, fallback=file_source)
+                              extras=(DEV,), confirmed=False, fallback=self._file_source())
         if DEV in extras:
             table = "[project.optional-dependencies]" if isinstance(pyproject.get("project"), dict) else "[tool.poetry.extras]"
             return DevSources(DevSourceKind.EXTRA, (), (), (), f"extra dev (declared in {table})", extras=(DEV,))
+        file_source = self._file_source()
         if file_source is not None:
             return file_source
         raise NoDevelopmentDeclared(f"{directory} declares no default development set ({self.summary(why_not_default=True)}): "
                                     "pick one with --group NAME, --extra NAME or -r FILE, or pass --no-default-groups to "
                                     "install the project alone")
+
+    def _file_source(self) -> DevSources | None:
+        """5-7 of ``dev_sources``: a conventional requirement file, else tox's environment, else hatch's."""
+        conventional = conventional_requirement_file(self._directory)
+        if conventional is not None:
+            name = conventional.path.relative_to(self._directory).as_posix()
+            return DevSources(DevSourceKind.REQUIREMENT_FILE, (), (), (conventional.path,), f"{name} ({conventional.why})")
+        tox = tox_development_env(self._directory, self._pyproject)
+        if tox is not None:
+            lines = deduplicated([*tox.requirement_lines, *self.resolve_groups(tox.dependency_groups)])
+            return DevSources(DevSourceKind.TOX_ENV, (), lines, tox.requirement_files, tox.reason, tox.extras,
+                              constraint_files=tox.constraint_files, notes=tox.notes)
+        hatch = hatch_default_env(self._directory, self._pyproject)
+        if hatch is not None:
+            lines = deduplicated([*hatch.requirement_lines, *self.resolve_groups(hatch.dependency_groups)])
+            return DevSources(DevSourceKind.HATCH_ENV, (), lines, (), hatch.reason, hatch.extras, notes=hatch.notes)
+        return None
 
     def _groups_reason(self, kind: DevSourceKind, names: tuple[str, ...]) -> str:
         if kind is DevSourceKind.DEPENDENCY_GROUPS:

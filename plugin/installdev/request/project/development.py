@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class DevelopmentSet(NamedTuple):
     """``extras`` go with the project (``-e .[extras]``); ``requirement_lines`` are resolved requirement lines (of
     groups, or of a tox or hatch environment); ``requirement_files`` are read by the installer. ``unverified_extras``
-    are extras only the build declares: the installed metadata must list them (else ``fallback_file``, when the
+    are extras only the build declares: the installed metadata must list them (else ``fallback``, when the
     project has one, or an error). ``guessed_extras`` are those of them that are only the default set's guess (a
     ``dev`` extra the build may declare): when the build lacks them, what else was asked for still makes a development
     set. ``dependency_groups`` names the PEP 735 groups when ``requirement_lines`` are
@@ -33,10 +33,12 @@ class DevelopmentSet(NamedTuple):
     requirement_files: tuple[Path, ...]
     reason: str
     unverified_extras: tuple[str, ...] = ()
-    fallback_file: Path | None = None
+    fallback: DevSources | None = None
     dependency_groups: tuple[str, ...] = ()
     installs_project: bool = True
     guessed_extras: tuple[str, ...] = ()
+    constraint_files: tuple[Path, ...] = ()  # a tox environment's -c files
+    notes: tuple[str, ...] = ()  # what a tox or hatch environment's reader left out, and why
 
 
 def _with_files(files: tuple[Path, ...], more: tuple[Path, ...]) -> tuple[Path, ...]:
@@ -79,12 +81,11 @@ def development_set(settings: Settings) -> DevelopmentSet:
         lines = deduplicated([*sources.requirements, *lines])
     by_name = declarations.dependency_group_names(groups) if not (sources and sources.requirements and not grouped) else ()
     unverified = extras if declared_extras is None else ()
-    fallback_files = sources.fallback.requirement_files if sources and sources.fallback else ()
-    fallback = fallback_files[0] if fallback_files else None
+    fallback = sources.fallback if sources else None
     guessed = sources.extras if sources and not sources.confirmed else ()
     return DevelopmentSet(extras, lines, _with_files(files, sources.requirement_files if sources else ()),
                           _reason(sources, flags, groups, files), unverified, fallback, by_name, flags.installs_project,
-                          guessed)
+                          guessed, sources.constraint_files if sources else (), sources.notes if sources else ())
 
 
 def _reason(sources: DevSources | None, flags: SelectionFlags, groups: tuple[str, ...], files: tuple[Path, ...]) -> str:

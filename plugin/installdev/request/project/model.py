@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from installdev.errors import InstalldevError, ProjectError
-from installdev.request.project.conventions import PROJECT_FILES
+from installdev.request.project.conventions import PROJECT_FILES, TOOL_ENVIRONMENT_FILES
 from installdev.request.project.documents import parse_toml_file
 from installdev.vocabulary import Word
 
@@ -92,7 +92,8 @@ class Project:
 
     @property
     def input_files(self) -> list[Path]:
-        return [self.directory / name for name in PROJECT_FILES if (self.directory / name).is_file()]
+        """The project's own files that exist: its project files and tox's and hatch's configuration files."""
+        return [self.directory / name for name in (*PROJECT_FILES, *TOOL_ENVIRONMENT_FILES) if (self.directory / name).is_file()]
 
     @cached_outcome
     def installdev_table(self) -> object:
