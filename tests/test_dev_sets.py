@@ -410,7 +410,8 @@ def test_setup_py_without_dev_extra_falls_back_to_its_requirement_file(tmp_path,
     project = setup_py_project(tmp_path / "legacy", "legacy", {"test": ["testtool"]})
     (project / "requirements-dev.txt").write_text("reqtool==2.0\n")
     result = install(project, env)
-    assert "its build provides no extra dev (it provides: test); installing requirements-dev.txt (a conventional development requirements file) instead" in result.stdout
+    assert ("its build provides no extra dev (it provides: test); installing requirements-dev.txt (a conventional "
+            "development requirements file) instead") in result.stdout
     assert tools(project / "venv") == {"reqtool": "2.0"}
 
 

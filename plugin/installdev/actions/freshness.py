@@ -28,7 +28,7 @@ from installdev.actions.venvdir import (
 )
 from installdev.environment import digest as environment_digest
 from installdev.environment import install_variables, sha256_hex
-from installdev.errors import InstalldevError, UnsafeVenvPathError
+from installdev.errors import InstalldevError, ProjectError, UnsafeVenvPathError
 from installdev.request.locks.rules import lock_candidates, lock_input_files
 from installdev.request.project.conventions import (
     CONVENTIONAL_REQUIREMENT_FILES,
@@ -87,8 +87,7 @@ def input_files(settings: Settings) -> list[Path]:
 
 def _environment_files(project: Project) -> tuple[Path, ...]:
     """The ``-r`` and ``-c`` files of the tox environment that is (or backs up) the default development set."""
-    from installdev.errors import ProjectError
-    from installdev.request.project.declarations import DevSourceKind
+    from installdev.request.project.declarations import DevSourceKind  # the declarations' readers stay off the quick path
 
     try:
         sources = project.declarations.dev_sources

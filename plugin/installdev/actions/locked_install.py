@@ -65,7 +65,7 @@ def uv_sync_command(uv: str, venv: Path, choice: LockedInstall, frozen: bool) ->
     """``uv sync`` into ``venv`` as the module says (run it in ``choice.lock.path``'s directory)."""
     command = [uv, "sync", "--python", str(venv_python(venv)), "--inexact", "--no-progress", *choice.sync_target]
     command += ["--frozen"] if frozen else ["--locked"]
-    return command + choice.selection.flags.describe().split()
+    return command + choice.selection.flags.arguments()
 
 
 class VenvIdentity(NamedTuple):

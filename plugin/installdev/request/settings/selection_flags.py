@@ -84,13 +84,22 @@ class SelectionFlags(NamedTuple):
                              "with --extra NAME")
         return deduplicated([*((declared or ()) if self.all_extras else ()), *self.extras])
 
+    def arguments(self) -> list[str]:
+        """The flags as ``uv sync`` takes them (and a user types them), in a fixed order; empty for the default."""
+        def each(flag: str, names: tuple[str, ...]) -> list[str]:
+            return [word for name in names for word in (flag, name)]
+
+        def switch(flag: str, on: bool) -> list[str]:
+            return [flag] if on else []
+
+        return [*each("--only-group", self.only_groups), *each("--group", self.groups),
+                *switch("--all-groups", self.all_groups), *each("--no-group", self.no_groups),
+                *switch("--no-dev", self.no_dev), *switch("--no-default-groups", self.no_default_groups),
+                *each("--extra", self.extras), *switch("--all-extras", self.all_extras)]
+
     def describe(self) -> str:
         """The flags as a user would type them, e.g. ``--group lint --extra test``; empty for the default."""
-        words = [*(f"--only-group {name}" for name in self.only_groups), *(f"--group {name}" for name in self.groups),
-                 *(["--all-groups"] if self.all_groups else []), *(f"--no-group {name}" for name in self.no_groups),
-                 *(["--no-dev"] if self.no_dev else []), *(["--no-default-groups"] if self.no_default_groups else []),
-                 *(f"--extra {name}" for name in self.extras), *(["--all-extras"] if self.all_extras else [])]
-        return " ".join(words)
+        return " ".join(self.arguments())
 
 
 def _names(values: Iterable[str]) -> tuple[str, ...]:
