@@ -39,8 +39,8 @@ def declared_groups(pyproject: dict, directory: Path) -> tuple[str, ...]:
     return declarations(pyproject, directory).declared_groups
 
 
-def declared_summary(pyproject: dict, directory: Path) -> str:
-    return declarations(pyproject, directory).summary()
+def declared_summary(pyproject: dict, directory: Path, why_not_default: bool = False) -> str:
+    return declarations(pyproject, directory).summary(why_not_default)
 
 
 def resolve_requested_groups(pyproject: dict, directory: Path, names) -> tuple[str, ...]:
@@ -696,15 +696,17 @@ def test_default_development_groups_and_declared_groups(tmp_path: Path) -> None:
     assert declared_groups({}, tmp_path) == ()
 
 
-def test_hatch_environments_are_named_as_not_read(tmp_path: Path) -> None:
-    """pypa/hatch declares its test dependencies only in hatch.toml's environments: the exit-6 line must say installdev
-    saw them and does not read them, rather than that the project declares nothing."""
+def test_hatch_environments_other_than_the_default_are_named(tmp_path: Path) -> None:
+    """pypa/hatch declares its test dependencies only in hatch.toml's non-default environments: the exit-6 line must say
+    installdev saw them and that the default one (the one it reads) declares nothing, rather than that the project
+    declares nothing."""
     (tmp_path / "hatch.toml").write_text('[envs.hatch-test]\nextra-dependencies = ["filelock"]\n[envs.docs]\ndetached = true\n')
     pyproject = {"tool": {"hatch": {"envs": {"types": {"extra-dependencies": ["mypy"]}}}}}
-    assert declared_summary(pyproject, tmp_path) == (
-        "hatch environments: types, hatch-test, docs, which installdev does not read")
+    assert declared_summary(pyproject, tmp_path) == "hatch environments: types, hatch-test, docs"
+    assert declared_summary(pyproject, tmp_path, why_not_default=True) == (
+        "hatch environments: types, hatch-test, docs, the default one declares nothing to install")
     (tmp_path / "hatch.toml").write_text("not = [toml")
-    assert declared_summary(pyproject, tmp_path) == "hatch environments: types, which installdev does not read"
+    assert declared_summary(pyproject, tmp_path) == "hatch environments: types"
 
 
 @pytest.mark.parametrize(("pyproject", "files", "summary"), [

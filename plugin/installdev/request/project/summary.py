@@ -65,7 +65,8 @@ def declared_summary(pyproject: dict, directory: Path, extras: tuple[str, ...] |
         parts.append(f"requirement files: {listing(files)}{why}")
     hatch = _hatch_environments(tool, directory)
     if hatch:
-        parts.append(f"hatch environments: {listing(hatch)}, which installdev does not read")
+        why = ", the default one declares nothing to install" if why_not_default else ""
+        parts.append(f"hatch environments: {listing(hatch)}{why}")
     return "; ".join(parts) or "no extras, dependency groups, poetry groups, pdm dev groups or requirement files"
 
 
