@@ -153,7 +153,8 @@ def _installer(settings: Settings) -> tuple[InstallerChoice | None, Problem | No
 def _install_spec(settings: Settings, development: DevelopmentSet | None) -> InstallSpec | None:
     return None if development is None else InstallSpec(
         settings.project.directory, development.extras, development.requirement_files, development.requirement_lines,
-        settings.constraints, settings.build_constraints, dependency_groups=development.dependency_groups)
+        settings.constraints, settings.build_constraints, dependency_groups=development.dependency_groups,
+        project_name=settings.project.distribution_name)
 
 
 def base_python(requested: str | None, request: PythonRequest, named: str | None) -> BasePython:

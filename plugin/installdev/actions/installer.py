@@ -87,6 +87,7 @@ class InstallSpec(NamedTuple):
     options: tuple[str, ...] = ()  # e.g. --no-deps --require-hashes for a lock's packages
     dependency_groups: tuple[str, ...] = ()  # the PEP 735 groups requirement_lines are: uv gets them by name (--group)
 
+    project_name: str | None = None  # normalized; the files' own pins of it give way (installdev.actions.own_pins)
     def summary(self) -> str:
         """E.g. ``-e .[dev] -r requirements-dev.txt + 5 group requirements``, for progress lines."""
         parts = ["-e ." + (f"[{','.join(self.extras)}]" if self.extras else "")] if self.editable_project else []
@@ -247,11 +248,20 @@ def install_project(venv: Path, base: BasePython, spec: InstallSpec, installer: 
                     reporter: Reporter) -> InstallerName:
     """Install ``spec`` into ``venv`` with the chosen backend; return the backend that succeeded.
 
-    A uv failure is retried once with pip, unless pip would fail the same way (unsatisfiable or missing
-    requirements, a build error). Raises InstallError naming the installer that failed.
+    Its files' pins of the project itself give way to the editable project (``installdev.actions.own_pins``). A uv
+    failure is retried once with pip, unless pip would fail the same way (unsatisfiable or missing requirements, a
+    build error). Raises InstallError naming the installer that failed.
     """
     lines_file = _write_requirement_lines(spec.requirement_lines)
     try:
+    from installdev.actions.own_pins import own_pins_dropped
+
+    with own_pins_dropped(spec, base.version, reporter) as installed:
+        return _install_with(venv, base, installed, installer, reporter)
+
+
+def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: InstallerChoice,
+                  reporter: Reporter) -> InstallerName:
         if installer.name == UV:
             returncode = run_streaming(uv_command(installer.uv, venv, spec, lines_file, dict(os.environ)), reporter,
                                        spec.project_dir)

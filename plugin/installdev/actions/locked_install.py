@@ -186,7 +186,7 @@ def install_locked(fill: LockedFill, reporter: Reporter) -> InstallerName:
             backend = _install(fill, spec, reporter)
     if fill.requirements:
         spec = InstallSpec(project_dir, (), fill.requirements, (), fill.spec.constraint_files,
-                           fill.spec.build_constraint_files, editable_project=False)
+                           fill.spec.build_constraint_files, editable_project=False, project_name=fill.spec.project_name)
         with reporter.step(f"installing {spec.summary()}"):
             backend = _install(fill, spec, reporter)
     return backend
