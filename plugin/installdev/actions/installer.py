@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from installdev.actions.venvdir import venv_python
 from installdev.errors import InstallError, UsageError
+from installdev.failure_cause import failure_line
 from installdev.host.interpreter import BasePython
 from installdev.report import Reporter
 from installdev.request.project.requirements import uses_hashes
@@ -86,8 +87,8 @@ class InstallSpec(NamedTuple):
     editable_project: bool = True  # False: the requirement files alone (a lock's packages, -r files after uv sync)
     options: tuple[str, ...] = ()  # e.g. --no-deps --require-hashes for a lock's packages
     dependency_groups: tuple[str, ...] = ()  # the PEP 735 groups requirement_lines are: uv gets them by name (--group)
-
     project_name: str | None = None  # normalized; the files' own pins of it give way (installdev.actions.own_pins)
+
     def summary(self) -> str:
         """E.g. ``-e .[dev] -r requirements-dev.txt + 5 group requirements``, for progress lines."""
         parts = ["-e ." + (f"[{','.join(self.extras)}]" if self.extras else "")] if self.editable_project else []
@@ -194,6 +195,7 @@ def run_streaming(command: list[str], reporter: Reporter, cwd: Path, env: dict[s
     from installdev.actions.locking import held_lock_fds
 
     reporter.detail("running " + " ".join(command))
+    reporter.tool_started()
     environment = _without_home_cache(env if env is not None else dict(os.environ))
     try:
         process = subprocess.Popen(
@@ -252,8 +254,6 @@ def install_project(venv: Path, base: BasePython, spec: InstallSpec, installer: 
     failure is retried once with pip, unless pip would fail the same way (unsatisfiable or missing requirements, a
     build error). Raises InstallError naming the installer that failed.
     """
-    lines_file = _write_requirement_lines(spec.requirement_lines)
-    try:
     from installdev.actions.own_pins import own_pins_dropped
 
     with own_pins_dropped(spec, base.version, reporter) as installed:
@@ -262,6 +262,8 @@ def install_project(venv: Path, base: BasePython, spec: InstallSpec, installer: 
 
 def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: InstallerChoice,
                   reporter: Reporter) -> InstallerName:
+    lines_file = _write_requirement_lines(spec.requirement_lines)
+    try:
         if installer.name == UV:
             returncode = run_streaming(uv_command(installer.uv, venv, spec, lines_file, dict(os.environ)), reporter,
                                        spec.project_dir)
@@ -270,15 +272,18 @@ def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: In
             shared = uv_failure_pip_shares(list(reporter.tool_tail))
             if shared:
                 reporter.replay_tool_tail()
-                raise InstallError(f"uv pip install failed ({shared}); its output is above: "
-                                   f"{newer_python_hint(reporter.tool_tail) or 'fix the requirements and re-run'}")
+                built = failure_line("uv pip install", reporter.build_failure, spec.project_name, spec.project_dir)
+                advice = "fix the cause and re-run" if built else "fix the requirements and re-run"
+                raise InstallError(f"{built or f'uv pip install failed ({shared}); its output is above'}: "
+                                   f"{newer_python_hint(reporter.tool_tail) or advice}")
             reporter.warning(f"uv failed with exit status {returncode}; retrying once with pip")
         for part in _hash_checked_first(spec):
             returncode = run_streaming(pip_command(venv, base, part, lines_file if part.requirement_lines else None), reporter,
                                        spec.project_dir)
             if returncode != 0:
                 reporter.replay_tool_tail()
-                raise InstallError(f"pip install failed with exit status {returncode} (its output is above): "
+                built = failure_line("pip install", reporter.build_failure, spec.project_name, spec.project_dir)
+                raise InstallError(f"{built or f'pip install failed with exit status {returncode} (its output is above)'}: "
                                    f"{newer_python_hint(reporter.tool_tail) or 'fix the cause and re-run'}")
         return PIP
     finally:
