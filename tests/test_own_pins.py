@@ -65,6 +65,7 @@ def installer(request) -> str:
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")
 def test_the_own_pin_gives_way_in_every_file_and_the_tree_is_left_as_it_was(tmp_path, uv_env, installer):
     project = demo_project(tmp_path / "demo")
@@ -100,6 +101,7 @@ def test_the_own_pin_gives_way_in_every_file_and_the_tree_is_left_as_it_was(tmp_
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")
 def test_a_hash_checked_file_stays_hash_checked_without_its_own_pin(tmp_path, uv_env, wheelhouse, installer):
     project = demo_project(tmp_path / "demo")
@@ -119,6 +121,7 @@ def test_a_hash_checked_file_stays_hash_checked_without_its_own_pin(tmp_path, uv
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")
 def test_the_extras_of_an_own_pin_go_to_the_editable_install_when_its_marker_holds(tmp_path, uv_env, installer):
     project = demo_project(tmp_path / "demo")
