@@ -238,3 +238,16 @@ def test_copies_resolve_their_paths_from_anywhere_and_keep_everything_else(tmp_p
         copies.remove()
     assert not copies.directory.exists()
     assert top.read_bytes() == original
+
+
+def test_the_project_name_comes_from_its_static_metadata(tmp_path):
+    from installdev.request.project.own_name import own_distribution_name
+
+    assert own_distribution_name({"project": {"name": "Demo_Lib"}}, tmp_path) == "demo-lib"
+    assert own_distribution_name({"tool": {"poetry": {"name": "Poetry.App"}}}, tmp_path) == "poetry-app"
+    assert own_distribution_name({}, tmp_path) is None, "a setup.py alone: its name is not read"
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = Cfg_Demo\nversion = attr: cfg_demo.__version__\n")
+    assert own_distribution_name({}, tmp_path) == "cfg-demo"
+    assert own_distribution_name({"project": {"name": "first"}}, tmp_path) == "first"
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = attr: pkg.NAME\n")
+    assert own_distribution_name({}, tmp_path) is None
