@@ -131,6 +131,9 @@ C_SETUP = """\
     setup(ext_modules=[Extension("cdemo._speedups", ["cdemo/_speedups.c"])])
     """
 IMPORT_SETUP = """\
+    import sys
+
+    print("\\n".join(f"a long build log, line {number}" for number in range(100)), file=sys.stderr)
     import setuptools_scm
     from setuptools import setup
 
@@ -176,7 +179,8 @@ def test_a_c_extension_whose_source_is_missing_names_the_missing_file(tmp_path, 
     require_host(shutil.which(compiler) is not None, f"no C compiler ({compiler}) to build the extension with")
     project = setuptools_project(tmp_path / "cproj", "cdemo", C_SETUP)
 
-    result = install_dev(project, uv_env, "--installer", installer, expect=5)
+    narrow = {**uv_env, "COLUMNS": "40"}  # uv wraps its lines, the compiler's too, at COLUMNS: installdev widens it
+    result = install_dev(project, narrow, "--installer", installer, expect=5)
 
     command = "pip install" if installer == "pip" else "uv pip install"
     line = the_error_line(result.stderr)
@@ -188,7 +192,7 @@ def test_a_c_extension_whose_source_is_missing_names_the_missing_file(tmp_path, 
 
 @pytest.mark.e2e
 @pytest.mark.slow
-def test_a_build_script_exception_is_quoted(tmp_path, uv_env, installer):
+def test_a_build_script_exception_is_quoted_however_long_the_log(tmp_path, uv_env, installer):
     project = setuptools_project(tmp_path / "pyproj", "pdemo", IMPORT_SETUP)
 
     result = install_dev(project, uv_env, "--installer", installer, expect=5)
@@ -196,3 +200,4 @@ def test_a_build_script_exception_is_quoted(tmp_path, uv_env, installer):
     command = "pip install" if installer == "pip" else "uv pip install"
     assert the_error_line(result.stderr) == (f"installdev: error: {command} failed building the project: "
                                              f"{NO_SETUPTOOLS_SCM} (the full output is above): fix the cause and re-run")
+    assert "retrying once with pip" not in result.stderr, "pip would fail the same way"

@@ -8,9 +8,9 @@ on PATH), else pip. A uv failure is retried once with pip, saying so.
 Both run in the project directory (pip reads ``-e ../lib`` in requirement files from there). pip
 honours the user's ``PIP_*`` environment itself; for uv, ``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``,
 ``PIP_FIND_LINKS`` and ``PIP_NO_INDEX`` become the matching options unless a ``UV_*`` variable says
-otherwise. Output is streamed line by line, indented; in quiet mode it is kept and replayed only on
-failure. When the venv has no pip (uv venvs are not seeded by default), pip runs from virtualenv's
-bundled wheel.
+otherwise. Output is streamed line by line, indented, and unwrapped (the tools get a wide ``COLUMNS``); in quiet
+mode it is kept and replayed only on failure. When the venv has no pip (uv venvs are not seeded by default), pip
+runs from virtualenv's bundled wheel.
 """
 
 from __future__ import annotations
@@ -189,6 +189,12 @@ def _without_home_cache(env: dict[str, str]) -> dict[str, str]:
     return {"PIP_NO_CACHE_DIR": "1", "UV_NO_CACHE": "1", **env}
 
 
+def _unwrapped(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with a wide ``COLUMNS``: uv wraps every line it prints at that width, a build's own output too, which
+    would cut the line that says why a build failed in two (installdev indents the lines; the terminal wraps them)."""
+    return {**env, "COLUMNS": "10000"}
+
+
 def run_streaming(command: list[str], reporter: Reporter, cwd: Path, env: dict[str, str] | None = None) -> int:
     """Run ``command`` in ``cwd`` (with ``env``, default ours), streaming its output through ``reporter``; stop it if
     we are interrupted. Returns its exit status; raises InstallError when it cannot be started."""
@@ -196,7 +202,7 @@ def run_streaming(command: list[str], reporter: Reporter, cwd: Path, env: dict[s
 
     reporter.detail("running " + " ".join(command))
     reporter.tool_started()
-    environment = _without_home_cache(env if env is not None else dict(os.environ))
+    environment = _unwrapped(_without_home_cache(env if env is not None else dict(os.environ)))
     try:
         process = subprocess.Popen(
             command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -269,10 +275,10 @@ def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: In
                                        spec.project_dir)
             if returncode == 0:
                 return UV
-            shared = uv_failure_pip_shares(list(reporter.tool_tail))
+            built = failure_line("uv pip install", reporter.build_failure, spec.project_name, spec.project_dir)
+            shared = built or uv_failure_pip_shares(list(reporter.tool_tail))
             if shared:
                 reporter.replay_tool_tail()
-                built = failure_line("uv pip install", reporter.build_failure, spec.project_name, spec.project_dir)
                 advice = "fix the cause and re-run" if built else "fix the requirements and re-run"
                 raise InstallError(f"{built or f'uv pip install failed ({shared}); its output is above'}: "
                                    f"{newer_python_hint(reporter.tool_tail) or advice}")
