@@ -137,6 +137,24 @@ def test_the_extras_of_an_own_pin_go_to_the_editable_install_when_its_marker_hol
             "editable checkout is installed instead\n") in result.stdout
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="venvs are checked through bin/python")
+def test_after_uv_sync_the_given_files_own_pin_gives_way_and_its_extras_are_named_as_not_added(tmp_path, uv_env, uv):
+    project = demo_project(tmp_path / "demo")
+    subprocess.run([uv, "lock"], cwd=project, env=uv_env, check=True, capture_output=True, timeout=300)
+    given = tmp_path / "extra-requirements.txt"
+    given.write_text("demo[speedups]==1.0\nreqtool==1.0\n")
+
+    result = install_dev(project, uv_env, "-r", str(given))
+
+    assert "uv sync from" in result.stdout
+    assert installed_versions(project / "venv", TOOLS) == {"demo": "2.0.dev0", "reqtool": "1.0"}
+    assert editable_location(project / "venv", "demo") == project
+    assert (f"installdev: {given} pins demo[speedups]==1.0, the project itself: the editable checkout is installed "
+            "instead; its extras speedups are not added (the project is installed in a step of its own)") in result.stdout
+
+
 def spec_for(project: Path, requirements: tuple[Path, ...], constraints: tuple[Path, ...] = (), *,
              editable: bool = True) -> InstallSpec:
     return InstallSpec(project, (), requirements, (), constraints, (), editable_project=editable, project_name="demo")
