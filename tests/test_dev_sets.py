@@ -674,6 +674,11 @@ def test_uv_failure_pip_would_share_is_not_retried(tmp_path, env, dev_group, uv_
     assert "retrying once with pip" not in result.stderr
     assert uv_says in result.stdout + result.stderr
     errors = error_lines(result)
-    assert len(errors) == 1 and errors[0].startswith("installdev: error: uv pip install failed (error: "), result.stderr
+    if uv_says == "Failed to build":  # the build's cause is quoted (test_failure_cause.py)
+        assert errors == ["installdev: error: uv pip install failed building the project: Because you require "
+                          "flit-core>=3.4 and flit-core<1, we can conclude that your requirements are unsatisfiable. "
+                          "(the full output is above): fix the cause and re-run"], result.stderr
+    else:
+        assert len(errors) == 1 and errors[0].startswith("installdev: error: uv pip install failed (error: "), result.stderr
     assert result.stderr.splitlines()[-1] == errors[0]
     assert not (project / "venv").exists()

@@ -155,7 +155,7 @@ def _install_spec(settings: Settings, development: DevelopmentSet | None) -> Ins
         settings.project.directory, development.extras, development.requirement_files, development.requirement_lines,
         (*settings.constraints, *development.constraint_files), settings.build_constraints,
         editable_project=development.installs_project,
-        dependency_groups=development.dependency_groups)
+        dependency_groups=development.dependency_groups, project_name=settings.project.distribution_name)
 
 
 def base_python(requested: str | None, request: PythonRequest, named: str | None) -> BasePython:

@@ -11,7 +11,10 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from installdev.failure_cause import BuildFailure
 
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 _TAIL_LINES = 40
@@ -23,6 +26,7 @@ class Reporter:
         self._out = out or sys.stdout
         self._err = err or sys.stderr
         self.tool_tail: deque[str] = deque(maxlen=_TAIL_LINES)
+        self.build_failure: BuildFailure | None = None  # what the running tool's output says about a failed build
 
     def _write(self, stream: TextIO, text: str) -> None:
         stream.write(text + "\n")
@@ -42,10 +46,19 @@ class Reporter:
     def error(self, message: str) -> None:
         self._write(self._err, f"installdev: error: {message}")
 
+    def tool_started(self) -> None:
+        """A child tool starts: its output alone tells why its build failed."""
+        from installdev.failure_cause import BuildFailure
+
+        self.build_failure = BuildFailure()
+
     def tool_output(self, line: str) -> None:
-        """A line from a child tool (pip, uv): shown indented, and kept for the error report in quiet mode."""
+        """A line from a child tool (pip, uv): shown indented, kept for the error report in quiet mode, and read for
+        the cause of a failed build."""
         line = line.rstrip("\r\n")
         self.tool_tail.append(line)
+        if self.build_failure is not None:
+            self.build_failure.feed(line)
         if self.verbosity >= NORMAL:
             self._write(self._out, f"    {line}")
 

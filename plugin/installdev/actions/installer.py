@@ -8,9 +8,9 @@ on PATH), else pip. A uv failure is retried once with pip, saying so.
 Both run in the project directory (pip reads ``-e ../lib`` in requirement files from there). pip
 honours the user's ``PIP_*`` environment itself; for uv, ``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``,
 ``PIP_FIND_LINKS`` and ``PIP_NO_INDEX`` become the matching options unless a ``UV_*`` variable says
-otherwise. Output is streamed line by line, indented; in quiet mode it is kept and replayed only on
-failure. When the venv has no pip (uv venvs are not seeded by default), pip runs from virtualenv's
-bundled wheel.
+otherwise. Output is streamed line by line, indented, and unwrapped (the tools get a wide ``COLUMNS``); in quiet
+mode it is kept and replayed only on failure. When the venv has no pip (uv venvs are not seeded by default), pip
+runs from virtualenv's bundled wheel.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from installdev.actions.venvdir import venv_python
 from installdev.errors import InstallError, UsageError
+from installdev.failure_cause import failure_line
 from installdev.host.interpreter import BasePython
 from installdev.report import Reporter
 from installdev.request.project.requirements import uses_hashes
@@ -86,6 +87,7 @@ class InstallSpec(NamedTuple):
     editable_project: bool = True  # False: the requirement files alone (a lock's packages, -r files after uv sync)
     options: tuple[str, ...] = ()  # e.g. --no-deps --require-hashes for a lock's packages
     dependency_groups: tuple[str, ...] = ()  # the PEP 735 groups requirement_lines are: uv gets them by name (--group)
+    project_name: str | None = None  # normalized; the files' own pins of it give way (installdev.actions.own_pins)
 
     def summary(self) -> str:
         """E.g. ``-e .[dev] -r requirements-dev.txt + 5 group requirements``, for progress lines."""
@@ -187,13 +189,20 @@ def _without_home_cache(env: dict[str, str]) -> dict[str, str]:
     return {"PIP_NO_CACHE_DIR": "1", "UV_NO_CACHE": "1", **env}
 
 
+def _unwrapped(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with a wide ``COLUMNS``: uv wraps every line it prints at that width, a build's own output too, which
+    would cut the line that says why a build failed in two (installdev indents the lines; the terminal wraps them)."""
+    return {**env, "COLUMNS": "10000"}
+
+
 def run_streaming(command: list[str], reporter: Reporter, cwd: Path, env: dict[str, str] | None = None) -> int:
     """Run ``command`` in ``cwd`` (with ``env``, default ours), streaming its output through ``reporter``; stop it if
     we are interrupted. Returns its exit status; raises InstallError when it cannot be started."""
     from installdev.actions.locking import held_lock_fds
 
     reporter.detail("running " + " ".join(command))
-    environment = _without_home_cache(env if env is not None else dict(os.environ))
+    reporter.tool_started()
+    environment = _unwrapped(_without_home_cache(env if env is not None else dict(os.environ)))
     try:
         process = subprocess.Popen(
             command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -247,9 +256,18 @@ def install_project(venv: Path, base: BasePython, spec: InstallSpec, installer: 
                     reporter: Reporter) -> InstallerName:
     """Install ``spec`` into ``venv`` with the chosen backend; return the backend that succeeded.
 
-    A uv failure is retried once with pip, unless pip would fail the same way (unsatisfiable or missing
-    requirements, a build error). Raises InstallError naming the installer that failed.
+    Its files' pins of the project itself give way to the editable project (``installdev.actions.own_pins``). A uv
+    failure is retried once with pip, unless pip would fail the same way (unsatisfiable or missing requirements, a
+    build error). Raises InstallError naming the installer that failed.
     """
+    from installdev.actions.own_pins import own_pins_dropped
+
+    with own_pins_dropped(spec, base.version, reporter) as installed:
+        return _install_with(venv, base, installed, installer, reporter)
+
+
+def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: InstallerChoice,
+                  reporter: Reporter) -> InstallerName:
     lines_file = _write_requirement_lines(spec.requirement_lines)
     try:
         if installer.name == UV:
@@ -257,18 +275,21 @@ def install_project(venv: Path, base: BasePython, spec: InstallSpec, installer: 
                                        spec.project_dir)
             if returncode == 0:
                 return UV
-            shared = uv_failure_pip_shares(list(reporter.tool_tail))
+            built = failure_line("uv pip install", reporter.build_failure, spec.project_name, spec.project_dir)
+            shared = built or uv_failure_pip_shares(list(reporter.tool_tail))
             if shared:
                 reporter.replay_tool_tail()
-                raise InstallError(f"uv pip install failed ({shared}); its output is above: "
-                                   f"{newer_python_hint(reporter.tool_tail) or 'fix the requirements and re-run'}")
+                advice = "fix the cause and re-run" if built else "fix the requirements and re-run"
+                raise InstallError(f"{built or f'uv pip install failed ({shared}); its output is above'}: "
+                                   f"{newer_python_hint(reporter.tool_tail) or advice}")
             reporter.warning(f"uv failed with exit status {returncode}; retrying once with pip")
         for part in _hash_checked_first(spec):
             returncode = run_streaming(pip_command(venv, base, part, lines_file if part.requirement_lines else None), reporter,
                                        spec.project_dir)
             if returncode != 0:
                 reporter.replay_tool_tail()
-                raise InstallError(f"pip install failed with exit status {returncode} (its output is above): "
+                built = failure_line("pip install", reporter.build_failure, spec.project_name, spec.project_dir)
+                raise InstallError(f"{built or f'pip install failed with exit status {returncode} (its output is above)'}: "
                                    f"{newer_python_hint(reporter.tool_tail) or 'fix the cause and re-run'}")
         return PIP
     finally:

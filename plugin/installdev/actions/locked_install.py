@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from installdev.actions.installer import InstallerChoice, InstallSpec, install_project, run_streaming
 from installdev.actions.venvdir import MARKER_NAME, claim, venv_python
 from installdev.errors import CreateError, InstallError
+from installdev.failure_cause import failure_line
 from installdev.request.locks.lockedset import LockedSet, requirement_texts
 from installdev.request.locks.rules import LockKind
 from installdev.request.locks.uv import STALE_LOCK_SAYS, stale_uv_lock_error, uv_environment
@@ -106,8 +107,9 @@ def _uv_sync(fill: LockedFill, reporter: Reporter) -> None:
         if any(STALE_LOCK_SAYS in line for line in reporter.tool_tail):  # changed since the plan's check
             raise stale_uv_lock_error(fill.choice.lock.path)
         errors = [line.strip() for line in reporter.tool_tail if line.strip().startswith("error:")]
-        raise InstallError(f"uv sync failed ({errors[-1] if errors else f'exit status {returncode}'}); its output is above: "
-                           "fix the cause and re-run")
+        failed = f"uv sync failed ({errors[-1] if errors else f'exit status {returncode}'}); its output is above"
+        built = failure_line("uv sync", reporter.build_failure, fill.spec.project_name, fill.project_dir)
+        raise InstallError(f"{built or failed}: fix the cause and re-run")
 
 
 def _install(fill: LockedFill, spec: InstallSpec, reporter: Reporter) -> InstallerName:
@@ -151,7 +153,10 @@ def _uv_pip_install_pylock(fill: LockedFill, reporter: Reporter) -> None:
     with reporter.step(f"uv pip install -r {choice.lock.path.name}"):
         if run_streaming(command, reporter, fill.project_dir) != 0:
             reporter.replay_tool_tail()
-            raise InstallError(f"uv pip install -r {choice.lock.path} failed; its output is above: fix the cause and re-run")
+            built = failure_line(f"uv pip install -r {choice.lock.path}", reporter.build_failure, fill.spec.project_name,
+                                 fill.project_dir)
+            raise InstallError(f"{built or f'uv pip install -r {choice.lock.path} failed; its output is above'}: "
+                               "fix the cause and re-run")
 
 
 def install_locked(fill: LockedFill, reporter: Reporter) -> InstallerName:
@@ -182,7 +187,7 @@ def install_locked(fill: LockedFill, reporter: Reporter) -> InstallerName:
             backend = _install(fill, spec, reporter)
     if fill.requirements:
         spec = InstallSpec(project_dir, (), fill.requirements, (), fill.spec.constraint_files,
-                           fill.spec.build_constraint_files, editable_project=False)
+                           fill.spec.build_constraint_files, editable_project=False, project_name=fill.spec.project_name)
         with reporter.step(f"installing {spec.summary()}"):
             backend = _install(fill, spec, reporter)
     return backend

@@ -5,7 +5,8 @@ The up-to-date path reads pyproject.toml as bytes (for the input hash) and parse
 own settings. The facts: the parsed document, the ``[tool.installdev]`` table, the uv workspace the project belongs to
 (``installdev.request.project.uv_workspace``), the lock that applies (``installdev.request.locks.rules``), which
 tool's reading of the groups applies (``GroupsOwner``), its declarations
-(``installdev.request.project.declarations.Declarations``), its Python request
+(``installdev.request.project.declarations.Declarations``), its own distribution name
+(``installdev.request.project.own_name``), its Python request
 (``installdev.request.project.python_request``) and its ``.python-version`` search. A fact whose computation raised
 an InstalldevError raises the same error each time it is asked for.
 """
@@ -149,6 +150,14 @@ class Project:
         from installdev.request.project.declarations import Declarations
 
         return Declarations(self.pyproject, self.directory, self.groups_owner is GroupsOwner.PDM)
+
+    @cached_outcome
+    def distribution_name(self) -> str | None:
+        """The project's own distribution name, normalized, or None when not declared statically
+        (``installdev.request.project.own_name``); raises ProjectError for an invalid pyproject.toml."""
+        from installdev.request.project.own_name import own_distribution_name
+
+        return own_distribution_name(self.pyproject, self.directory)
 
     @cached_outcome
     def python_request(self) -> PythonRequest:

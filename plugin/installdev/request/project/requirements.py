@@ -119,8 +119,8 @@ def url_path_to_local(url_path: str) -> str:
     return unquote(url_path)
 
 
-def _local_path(name: str, including: Path) -> Path | None:
-    """The local file an include names, or None for a URL pip fetches."""
+def included_path(name: str, including: Path) -> Path | None:
+    """The local file an include (``-r NAME`` in ``including``) names, or None for a URL pip fetches."""
     scheme = _URL.match(name)
     if scheme is None:
         return (including.parent / name).resolve()
@@ -154,7 +154,7 @@ def requirement_file_closure(files: tuple[Path, ...], env: Mapping[str, str] = o
         seen.append(path)
         for line in logical_lines(decode_requirement_file(path, data), env):
             for name in _included(line):
-                local = _local_path(name, path)
+                local = included_path(name, path)
                 if local is not None:
                     pending.append((local, path, name))
     return seen
