@@ -157,9 +157,10 @@ def _install_spec(settings: Settings, development: DevelopmentSet | None) -> Ins
 
 
 def base_python(requested: str | None, request: PythonRequest, named: str | None) -> BasePython:
-    """The interpreter the venv is built on: the one asked for, if the project accepts it; else one it accepts.
-    Either way the first of its ``reasons`` says why it was chosen. ``named`` is how messages name the one asked for
-    (default ``--python REQUESTED``; the setting it came from).
+    """The interpreter the venv is built on: the one asked for (a path, a name on PATH or a version request, see
+    ``installdev.host.asked_python``), if the project accepts it; else one it accepts. Either way the first of its
+    ``reasons`` says why it was chosen. ``named`` is how messages name the one asked for (default ``--python
+    REQUESTED``; the setting it came from).
 
     Raises BadPythonError (exit 9) naming the constraint when the asked one does not fit or none is found.
     """
@@ -167,8 +168,11 @@ def base_python(requested: str | None, request: PythonRequest, named: str | None
         chosen = choose_python(request)
         base = discover(chosen.path, f"the chosen interpreter {chosen.path}")
         return base._replace(reasons=(chosen.reason, *base.reasons))
+    from installdev.host.asked_python import asked_python
+
     named = named or f"--python {requested}"
-    base = discover(requested, named)
+    asked = asked_python(requested, named, request)
+    base = discover(asked.path, named)._replace(requested=requested)
     misfit = check_requested_python(base.version, base.implementation, request)
     if misfit:
         fix = ("pass an interpreter the project accepts, or no --python to let installdev choose one"
@@ -176,6 +180,6 @@ def base_python(requested: str | None, request: PythonRequest, named: str | None
                "installdev choose one")
         raise BadPythonError(f"{named}: {misfit}: {fix}")
     constraints = request.constraints()
-    reason = f"the interpreter asked for ({requested}, Python {base.version_text})" + (
+    reason = f"the interpreter asked for ({requested}, {asked.how or f'Python {base.version_text}'})" + (
         f" satisfies {constraints}" if constraints else ": the project sets no requires-python or .python-version")
     return base._replace(reasons=(reason, *base.reasons))
