@@ -39,7 +39,7 @@ symlinks or copies (first match wins):
 settings in PROJECT_DIR/pyproject.toml (the command line wins):
   [tool.installdev]
   venv = "venv"                  extras = ["dev"]        groups = ["dev", "lint"]
-  python = "python3.12"          no-default-groups = false
+  python = "3.12"                no-default-groups = false
   requirements = ["requirements-dev.txt"]   constraints = []   build-constraints = []
   flag-prefix = "DATAHUB"        lock-timeout = 900      system-site-packages = false
   installer = "auto"             seed-pip = true         locked = false   frozen = false
