@@ -31,7 +31,7 @@
 # are relative to the project directory. Unset settings are not passed, so the project's
 # [tool.installdev] table in pyproject.toml applies; only the venv is always passed (Make needs the stamp).
 #   INSTALLDEV_VENV          the venv directory                                default: venv
-#   INSTALLDEV_PYTHON        interpreter to base the venv on                    default: installdev's
+#   INSTALLDEV_PYTHON        interpreter: 3.12, >=3.12, a name or a path        default: installdev's
 #   INSTALLDEV_EXTRAS        extras to add to the development set (--extra), space-separated   default: none
 #   INSTALLDEV_GROUPS        groups to add (--group); INSTALLDEV_NO_GROUPS to leave out (--no-group);
 #                            INSTALLDEV_ONLY_GROUPS to install alone, without the project (--only-group)

@@ -14,6 +14,7 @@ import pytest
 from installdev.errors import BadPythonError, ExitCode, ProjectError
 from installdev.host.python_finder import (
     FoundPython,
+    InstallTool,
     PythonCandidate,
     choose_among,
     choose_python,
@@ -30,9 +31,9 @@ from installdev.request.project.python_request import (
     python_request,
 )
 from installdev.request.project.python_specifier import PythonSpecifier
+from pythons import real_python
 
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="builds PATH and pyenv trees from symlinks and exec bits")
-PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
 VERSION_FILE = Path("/proj/.python-version")
 
 
@@ -325,14 +326,14 @@ def test_nothing_fits_is_one_line_naming_constraint_findings_and_fix() -> None:
     py38, broken = found("3.8.18", "pyenv"), found("3.13.0")
     with pytest.raises(BadPythonError) as raised:
         choose_among(make_request(">=3.12"), found("3.11.7", "running interpreter"),
-                     [candidate(py38, (3, 8, 18)), candidate(broken)], Probe(py38))
+                     [candidate(py38, (3, 8, 18)), candidate(broken)], Probe(py38), InstallTool.PYENV)
     message = str(raised.value)
     assert raised.value.exit_code == ExitCode.BAD_PYTHON
     assert "\n" not in message
     assert message == (
         "no Python 3.9+ satisfies requires-python >=3.12 (pyproject.toml): found 3.11.7 (running interpreter), "
         f"3.8.18 (pyenv {py38.path}), {broken.path} (PATH) is not a working Python 3: "
-        "install Python 3.12 (e.g. uv python install 3.12 / pyenv install 3.12), or pass --python"
+        "install it with pyenv install 3.12, or pass --python with the path of one"
     )
 
 
@@ -346,17 +347,18 @@ def test_python_38_is_never_chosen_even_when_requires_python_allows_it() -> None
     assert MINIMUM_SEEDABLE == (3, 9)
 
 
-@pytest.mark.parametrize(("request_args", "fix"), [
-    ((">=3.11", "3.13t"), "install Python 3.13t (e.g. uv python install 3.13t / pyenv install 3.13t), or pass --python"),
-    ((None, "pypy3.10"), "install Python pypy3.10 (e.g. uv python install pypy3.10 / pyenv install pypy3.10), or pass --python"),
-    ((None, "pypy"), "install Python pypy3.9 (e.g. uv python install pypy3.9 / pyenv install pypy3.9), or pass --python"),
-    ((">=3.12.2", None), "install Python 3.12 (e.g. uv python install 3.12 / pyenv install 3.12), or pass --python"),
-    ((">=3.12", "3.10"), "no Python 3.9 to 3.15 fits requires-python >=3.12 (pyproject.toml), "
-                         ".python-version 3.10 (/proj/.python-version): change them, or pass --python"),
+@pytest.mark.parametrize(("request_args", "tool", "fix"), [
+    ((">=3.11", "3.13t"), InstallTool.UV, "install it with uv python install 3.13t, or pass --python with the path of one"),
+    ((None, "pypy3.10"), InstallTool.PYENV, "install it with pyenv install pypy3.10, or pass --python with the path of one"),
+    ((None, "pypy"), InstallTool.UV, "install it with uv python install pypy3.9, or pass --python with the path of one"),
+    ((">=3.12.2", None), InstallTool.NONE,
+     "install Python 3.12 (from python.org or your OS's packages), or pass --python with the path of one"),
+    ((">=3.12", "3.10"), InstallTool.PYENV, "no Python 3.9 to 3.15 fits requires-python >=3.12 (pyproject.toml), "
+                                            ".python-version 3.10 (/proj/.python-version): change them, or pass --python"),
 ])
-def test_the_fix_names_what_to_install_or_what_to_change(request_args, fix) -> None:
+def test_the_fix_names_what_to_install_with_this_machines_tool_or_what_to_change(request_args, tool, fix) -> None:
     with pytest.raises(BadPythonError) as raised:
-        choose_among(make_request(*request_args), None, [], Probe())
+        choose_among(make_request(*request_args), None, [], Probe(), tool)
     assert str(raised.value).endswith(f": found none: {fix}")
 
 
@@ -457,17 +459,6 @@ def test_py_launcher_listing_in_both_formats() -> None:
 # real interpreters from this machine's pyenv
 
 
-def real_python(minor: str) -> Path:
-    """This machine's CPython ``minor`` (e.g. "3.12") from pyenv; missing: fails under CI=true, else skips."""
-    matches = sorted(PYENV_VERSIONS.glob(f"{minor}.*/bin/python{minor}"))
-    if matches:
-        return matches[-1]
-    message = f"no CPython {minor} under {PYENV_VERSIONS} (install it with pyenv; under CI=true this fails)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
 def path_of_links(directory: Path, *minors: str) -> Path:
     """A PATH directory of ``python3.X`` symlinks to real interpreters."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -555,7 +546,7 @@ def test_real_38_only_setup_is_a_one_line_bad_python_error(tmp_path: Path) -> No
     # PATH's python3 and pyenv's python3.8 are one interpreter, listed once, by the version its real name tells
     assert message.startswith("no Python 3.9+ satisfies requires-python >=3.10 (pyproject.toml): "
                               f"found 3.8 (PATH {bin_directory / 'python3'}): ")
-    assert message.endswith("install Python 3.10 (e.g. uv python install 3.10 / pyenv install 3.10), or pass --python")
+    assert message.endswith("install Python 3.10 (from python.org or your OS's packages), or pass --python with the path of one")
     # with the real running interpreter too: it is named among what was found
     if sys.version_info < (3, 13):
         running = rf"found {sys.version_info[0]}\.{sys.version_info[1]}\.\d+ \(running interpreter\)"

@@ -223,7 +223,8 @@ def test_an_unknown_key_lists_the_known_keys(project_dir, cwd):
 
 @pytest.mark.parametrize(("line", "expected"), [
     ("venv = 1", "[tool.installdev] venv must be a path string, not 1"),
-    ("python = ['python3']", "[tool.installdev] python must be an interpreter path or name, not ['python3']"),
+    ("python = ['python3']",
+     "[tool.installdev] python must be an interpreter: a version such as 3.12, a name on PATH or a path, not ['python3']"),
     ("lock-timeout = true", "[tool.installdev] lock-timeout must be a number of seconds, not True"),
     ('lock-timeout = "30"', "[tool.installdev] lock-timeout must be a number of seconds, not '30'"),
     ("system-site-packages = 1", "[tool.installdev] system-site-packages must be true or false, not 1"),

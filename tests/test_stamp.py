@@ -20,6 +20,14 @@ def test_round_trip_through_json():
     assert document["schema"] == STAMP_SCHEMA
     assert document["decision"] == {"mode": "copies", "reasons": ["asked by --copies"]}
     assert Stamp.from_json(document) == VALID
+    assert "need" not in document["base_python"]  # only a venv whose requirements needed more of Python records one
+
+
+def test_the_python_need_round_trips_under_base_python():
+    needing = VALID._replace(python_need=[["newtool", "1.0", ">=3.12"], ["sphinx", None, ">=3.11"]])
+    document = json.loads(json.dumps(needing.to_json()))
+    assert document["base_python"]["need"] == [["newtool", "1.0", ">=3.12"], ["sphinx", None, ">=3.11"]]
+    assert Stamp.from_json(document) == needing
 
 
 def _broken(change) -> dict:
@@ -43,6 +51,8 @@ MALFORMED = [
     ("python_version a number", lambda d: d.update(python_version=3.11), "python_version is not a str"),
     ("base path missing", lambda d: d["base_python"].pop("path"), "base_python.path is missing"),
     ("installer null", lambda d: d.update(installer=None), "installer is missing"),
+    ("need a string", lambda d: d["base_python"].update(need=">=3.12"), "base_python.need is not a list"),
+    ("need entry short", lambda d: d["base_python"].update(need=[["newtool", ">=3.12"]]), "base_python.need is not a list"),
 ]
 
 

@@ -19,11 +19,14 @@ def _record_line(name: str, data: bytes) -> str:
 
 
 def build_wheel(directory: Path, name: str, version: str = "1.0", requires: tuple[str, ...] = (),
-                module_source: str | None = None) -> Path:
-    """Write a real, installable pure-Python wheel ``name-version`` with one module named ``name``."""
+                module_source: str | None = None, requires_python: str | None = None) -> Path:
+    """Write a real, installable pure-Python wheel ``name-version`` with one module named ``name``; ``requires_python``
+    is its METADATA's Requires-Python, which the installer checks against the venv's interpreter."""
     dist_info = f"{name}-{version}.dist-info"
+    python_line = [f"Requires-Python: {requires_python}"] if requires_python else []
     metadata = "\n".join(
-        ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}", *(f"Requires-Dist: {r}" for r in requires)]
+        ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}", *python_line,
+         *(f"Requires-Dist: {r}" for r in requires)]
     ) + "\n"
     files = {
         f"{name}/__init__.py": (module_source or f"VERSION = {version!r}\n").encode(),

@@ -32,7 +32,8 @@ EXIT_CODE_MEANINGS = {
     ExitCode.BAD_PROJECT: "project directory, pyproject.toml, extra or requirement file is missing or invalid",
     ExitCode.UNSAFE_VENV_PATH: "refused to touch the --venv path (not a venv installdev made, or a protected path)",
     ExitCode.HOST_UNSUPPORTED: "the destination cannot hold a venv (read-only, no symlinks and no exec, no lock)",
-    ExitCode.BAD_PYTHON: "the --python interpreter is missing, not Python, or too old",
+    ExitCode.BAD_PYTHON: "the --python interpreter is missing, not Python, or too old (for the project or a requirement), "
+                         "or no interpreter found fits",
     ExitCode.INTERRUPTED: "interrupted (SIGINT); any previous venv is left in place",
     ExitCode.TERMINATED: "terminated (SIGTERM); any previous venv is left in place",
 }

@@ -6,18 +6,20 @@ the plan (host facts, probe, interpreter discovery) nor virtualenv nor filelock.
 
 from __future__ import annotations
 
+import enum
 import time
 from typing import TYPE_CHECKING
 
 from installdev import __version__
 from installdev.actions.freshness import Freshness, assess, is_empty_or_missing
 from installdev.actions.stamp import Stamp
-from installdev.errors import CreateError, HostUnsupportedError
+from installdev.errors import CreateError, HostUnsupportedError, InstalldevError
 from installdev.result import InstallResult, Outcome, activate_command
 
 if TYPE_CHECKING:
     from installdev.plan import Plan
     from installdev.report import Reporter
+    from installdev.request.project.python_need import PythonNeed
     from installdev.request.settings.resolve import Settings
     from installdev.vocabulary import InstallerName, LinkMode
 
@@ -69,26 +71,95 @@ def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporte
     from installdev.actions.replace import replacing
     from installdev.actions.stamp import write_stamp
 
-    settings, base, decision = plan.settings, plan.base, plan.host.decision
+    settings, decision = plan.settings, plan.host.decision
     venv = settings.venv
-    for reason in base.reasons:
+    for reason in plan.base.reasons:
         reporter.info(reason)
     reporter.info(f"mode {decision.summary()}")
 
     with replacing(venv, settings.project.directory, reporter):
-        mode, backend, identities = _create_and_install(plan, reporter)
+        plan, (mode, backend, identities) = _build_on_fitting_python(plan, reporter)
+        base, need = plan.base, plan.python_request.need
         reasons = decision.reasons if mode == decision.mode else ("the symlinks venv failed its health check",)
         stamp = Stamp(
             installdev=__version__, inputs=_stamp_inputs(plan, freshness.inputs), python_requested=base.requested,
             python_path=base.path,
             python_version=base.version_text, mode=mode, mode_reasons=tuple(reasons), installer=str(backend),
-            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), python_need=need.to_json() if need else None,
         )
         write_stamp(venv, stamp)
     seconds = time.perf_counter() - started
     reporter.info(f"ready in {seconds:.1f}s (installed with {backend}): {activate_command(venv)}")
     return InstallResult(outcome, settings.project.directory, venv, mode, tuple(reasons), base.path, base.version_text,
                          str(backend), seconds, freshness.reasons, after_build(stamp, identities))
+
+
+class NeedResponse(enum.Enum):
+    """What install-dev does when the installer reports that a requirement needs another Python; each value says why."""
+
+    REBUILD = "installdev chose the interpreter: it builds once more on the newest one that fits the project and the need"
+    ASKED = "the interpreter was asked for (--python or the setting): installdev names a fitting one instead of replacing it"
+    RETRIED = "this build already moved once to an interpreter that fits what was reported: it names one instead"
+    LOCKED = "the venv is filled from a lock, whose versions were resolved for every Python the project accepts"
+    UNREAD = "the need as read admits the interpreter that failed, so another would fail the same way"
+
+
+def need_response(plan: Plan, need: PythonNeed, retried: bool) -> NeedResponse:
+    """The :class:`NeedResponse` to ``need``, reported by the installer filling ``plan``'s venv."""
+    if plan.locked is not None and plan.locked.is_locked:
+        return NeedResponse.LOCKED
+    if need.admits(plan.base.version):
+        return NeedResponse.UNREAD
+    if plan.settings.python is not None:
+        return NeedResponse.ASKED
+    return NeedResponse.RETRIED if retried else NeedResponse.REBUILD
+
+
+def _build_on_fitting_python(plan: Plan, reporter: Reporter) -> tuple[Plan, tuple[LinkMode, InstallerName, tuple[str, ...]]]:
+    """Create and fill the venv (``_create_and_install``). When installdev chose the interpreter and the installer
+    reports that a requirement needs another Python, the venv is emptied and built once more on the newest interpreter
+    that fits both, saying why in one line (the previous venv stays set aside, the lock held). Returns the plan the
+    venv was built on, and what ``_create_and_install`` returns. Raises InstallError, or BadPythonError naming the
+    Python needed and how to get it."""
+    from installdev.actions.needed_python import read_python_need
+    from installdev.actions.venvdir import reset
+    from installdev.errors import InstallError
+    from installdev.plan import rebased
+
+    try:
+        with reporter.holding_replay():
+            return plan, _create_and_install(plan, reporter)
+    except InstallError as error:
+        need = read_python_need(reporter.tool_tail)
+        response = need_response(plan, need, retried=False) if need else None
+        reporter.end_hold(replay=response != NeedResponse.REBUILD)
+        if response != NeedResponse.REBUILD:
+            raise _python_error(plan, need, response, error) from None
+        moved = rebased(plan, need)
+    except BaseException:
+        reporter.end_hold(replay=True)
+        raise
+    reporter.info(f"{need.sentence}; building on {moved.base.path} (Python {moved.base.version_text}) instead of "
+                  f"Python {plan.base.version_text}")
+    reset(plan.settings.venv)
+    try:
+        return moved, _create_and_install(moved, reporter)
+    except InstallError as error:
+        need = read_python_need(reporter.tool_tail)
+        raise _python_error(moved, need, need and need_response(moved, need, retried=True), error) from None
+
+
+def _python_error(plan: Plan, need: PythonNeed | None, response: NeedResponse | None, error: InstalldevError
+                  ) -> InstalldevError:
+    """``error`` itself, or, when installdev names a fitting interpreter instead of moving to it (ASKED, RETRIED),
+    a BadPythonError (exit 9) saying which to pass or how to install one (``installdev.plan.python_fix``)."""
+    if response not in (NeedResponse.ASKED, NeedResponse.RETRIED):
+        return error
+    from installdev.errors import BadPythonError
+    from installdev.plan import python_fix
+
+    named = plan.settings.python_named or f"the interpreter installdev chose ({plan.base.path})"
+    return BadPythonError(f"{error}; {named} is Python {plan.base.version_text}: {python_fix(plan, need)}")
 
 
 def _create_and_install(plan: Plan, reporter: Reporter) -> tuple[LinkMode, InstallerName, tuple[str, ...]]:

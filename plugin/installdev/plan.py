@@ -24,7 +24,13 @@ from installdev.host.python_finder import choose_python
 from installdev.policy import CreatorChoice, Decision, choose_creator, decide_link_mode
 from installdev.request.locks.uv import check_uv_lock
 from installdev.request.project.development import DevelopmentSet
-from installdev.request.project.python_request import PythonRequest, check_requested_python
+from installdev.request.project.python_need import PythonNeed
+from installdev.request.project.python_request import (
+    NEWEST_KNOWN_MINOR,
+    PythonRequest,
+    check_requested_python,
+    minimum_seedable_text,
+)
 from installdev.request.selection import InstallMethod, LockedInstall, choose_locked_install, chosen_development, read_lock
 from installdev.request.settings.envflags import ModeRequest, copies_flag_names
 from installdev.request.settings.resolve import Settings
@@ -123,7 +129,8 @@ def make_plan(settings: Settings, freshness: Freshness) -> Plan:
     venv_kind = attempt(Check.VENV, lambda: check_venv_path(settings.venv, settings.project.directory))
     host = plan_host(settings.venv, settings.mode_request, settings.flag_prefix)
     request = attempt(Check.PYTHON, lambda: settings.project.python_request)
-    base = attempt(Check.PYTHON, lambda: base_python(settings.python, request, settings.python_named)) if request else None
+    request, base = _remembered(settings, freshness, request) or (request, attempt(
+        Check.PYTHON, lambda: base_python(settings.python, request, settings.python_named)) if request else None)
     problems += [problem for problem in (installer_problem, host.problem) if problem is not None]
     seed_pip = settings.seed_pip if settings.seed_pip is not None else (installer is None or installer.name == InstallerName.PIP)
     locked_set = None
@@ -159,9 +166,10 @@ def _install_spec(settings: Settings, development: DevelopmentSet | None) -> Ins
 
 
 def base_python(requested: str | None, request: PythonRequest, named: str | None) -> BasePython:
-    """The interpreter the venv is built on: the one asked for, if the project accepts it; else one it accepts.
-    Either way the first of its ``reasons`` says why it was chosen. ``named`` is how messages name the one asked for
-    (default ``--python REQUESTED``; the setting it came from).
+    """The interpreter the venv is built on: the one asked for (a path, a name on PATH or a version request, see
+    ``installdev.host.asked_python``), if the project accepts it; else one it accepts. Either way the first of its
+    ``reasons`` says why it was chosen. ``named`` is how messages name the one asked for (default ``--python
+    REQUESTED``; the setting it came from).
 
     Raises BadPythonError (exit 9) naming the constraint when the asked one does not fit or none is found.
     """
@@ -169,8 +177,11 @@ def base_python(requested: str | None, request: PythonRequest, named: str | None
         chosen = choose_python(request)
         base = discover(chosen.path, f"the chosen interpreter {chosen.path}")
         return base._replace(reasons=(chosen.reason, *base.reasons))
+    from installdev.host.asked_python import asked_python
+
     named = named or f"--python {requested}"
-    base = discover(requested, named)
+    asked = asked_python(requested, named, request)
+    base = discover(asked.path, named)._replace(requested=requested)
     misfit = check_requested_python(base.version, base.implementation, request)
     if misfit:
         fix = ("pass an interpreter the project accepts, or no --python to let installdev choose one"
@@ -178,6 +189,71 @@ def base_python(requested: str | None, request: PythonRequest, named: str | None
                "installdev choose one")
         raise BadPythonError(f"{named}: {misfit}: {fix}")
     constraints = request.constraints()
-    reason = f"the interpreter asked for ({requested}, Python {base.version_text})" + (
+    reason = f"the interpreter asked for ({requested}, {asked.how or f'Python {base.version_text}'})" + (
         f" satisfies {constraints}" if constraints else ": the project sets no requires-python or .python-version")
     return base._replace(reasons=(reason, *base.reasons))
+
+
+def _remembered(settings: Settings, freshness: Freshness, request: PythonRequest | None,
+                ) -> tuple[PythonRequest, BasePython] | None:
+    """When installdev chooses the interpreter and the venv's stamp says a build found that the development set needs
+    more of it (a requirement's Requires-Python), the request narrowed by that need and the interpreter chosen with it,
+    so the rebuild starts where the last build ended. None when there is no such record, or no interpreter found has
+    both any more (the need may have gone with its requirement: the plain choice, and the build, tell)."""
+    stamp = freshness.reading.stamp
+    if settings.python is not None or request is None or stamp is None or not stamp.python_need:
+        return None
+    need = PythonNeed.from_json(stamp.python_need)
+    if need is None:
+        return None
+    try:
+        return request.needing(need), _chosen_with(request.needing(need), "remembered from the previous build of this venv")
+    except BadPythonError:
+        return None
+
+
+def _chosen_with(request: PythonRequest, source: str) -> BasePython:
+    """The newest interpreter that fits ``request`` (narrowed by a need), its first reason naming the need's ``source``."""
+    chosen = choose_python(request)
+    base = discover(chosen.path, f"the chosen interpreter {chosen.path}")
+    return base._replace(reasons=(f"{source}: {chosen.reason}", *base.reasons))
+
+
+def rebased(plan: Plan, need: PythonNeed) -> Plan:
+    """``plan`` on the newest interpreter that fits both the project and ``need`` (with any need it already had), for a
+    build that failed because a requirement needs another Python. Only the interpreter changes: the plan of a venv
+    filled by resolving depends on nothing else that the interpreter decides.
+
+    Raises BadPythonError (exit 9) naming the need and the command that installs a fitting Python when none is found.
+    """
+    request = plan.python_request.needing(need)
+    failed = f"the install on Python {plan.base.version_text} failed because {need.sentence}"
+    if request.install_suggestion() is None:
+        raise BadPythonError(f"{failed}: {python_fix(plan, need)}")
+    try:
+        base = _chosen_with(request, "the installer reported the need")
+    except BadPythonError as error:
+        raise BadPythonError(f"{failed}, and {error}") from None
+    return plan._replace(python_request=request, base=base)
+
+
+def python_fix(plan: Plan, need: PythonNeed) -> str:
+    """What to do when the venv's interpreter cannot install the development set because of ``need`` and installdev
+    does not move to another itself: the interpreter to pass (found here, within the project's requires-python and
+    installdev's range), or the command that installs one, or that no Python in that range fits."""
+    from installdev.host.python_finder import install_tool
+
+    request = plan.python_request.needing(need)
+    if plan.settings.python is not None:  # an interpreter asked for overrides .python-version, as the one to pass will
+        request = request._replace(pin=None)
+    suggestion = request.install_suggestion()
+    if suggestion is None:
+        return (f"no Python {minimum_seedable_text()} to 3.{NEWEST_KNOWN_MINOR} fits {request.describe()}: "
+                "change them, or the requirement")
+    try:
+        chosen = choose_python(request)
+    except BadPythonError:
+        return f"{install_tool().advice(suggestion)}, then pass --python {suggestion}"
+    choose = ", or leave --python out to let installdev choose" if plan.settings.python is not None else ""
+    minor = ".".join(map(str, chosen.python.version[:2]))
+    return f"pass --python {minor} (found: {chosen.python.where()}){choose}"

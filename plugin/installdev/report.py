@@ -27,6 +27,8 @@ class Reporter:
         self._err = err or sys.stderr
         self.tool_tail: deque[str] = deque(maxlen=_TAIL_LINES)
         self.build_failure: BuildFailure | None = None  # what the running tool's output says about a failed build
+        self._replay_held = False
+        self._replay_pending = False
 
     def _write(self, stream: TextIO, text: str) -> None:
         stream.write(text + "\n")
@@ -63,10 +65,31 @@ class Reporter:
             self._write(self._out, f"    {line}")
 
     def replay_tool_tail(self) -> None:
-        """After a child tool failed in quiet mode, show what it said last on stderr."""
+        """After a child tool failed in quiet mode, show what it said last on stderr (inside ``holding_replay``: later)."""
+        if self._replay_held:
+            self._replay_pending = True
+            return
         if self.verbosity < NORMAL:
             for line in self.tool_tail:
                 self._write(self._err, f"    {line}")
+
+    @contextmanager
+    def holding_replay(self) -> Iterator[None]:
+        """A failure's replay inside the block waits for ``end_hold``: the caller may retry the step, and a failure it
+        recovers from is no news in quiet mode."""
+        self._replay_held = True
+        try:
+            yield
+        finally:
+            self._replay_held = False
+
+    def end_hold(self, replay: bool) -> None:
+        """After ``holding_replay``: show the replay it held (``replay``), or forget it and the tool's tail."""
+        pending, self._replay_pending = self._replay_pending, False
+        if replay and pending:
+            self.replay_tool_tail()
+        elif not replay:
+            self.tool_tail.clear()
 
     @contextmanager
     def step(self, title: str) -> Iterator[None]:

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import shutil
 import subprocess
 import threading
 from pathlib import Path
 from typing import NamedTuple
 
+from installdev.actions.needed_python import read_python_need
 from installdev.actions.venvdir import venv_python
 from installdev.errors import InstallError, UsageError
 from installdev.failure_cause import failure_line
@@ -239,17 +239,12 @@ def _write_requirement_lines(lines: tuple[str, ...]) -> Path | None:
     return path
 
 
-# uv: "... does not satisfy Python>=3.12 and sphinx>=9.1.0 depends on Python>=3.12"; pip: "Requires-Python >=3.12"
-_NEEDS_PYTHON = re.compile(r"(?:does not satisfy Python|Requires-Python )\s*>=\s*(\d+\.\d+)")
-
-
 def newer_python_hint(output_tail) -> str | None:
-    """When the installer says a requirement needs a newer Python, the fix to suggest; else None."""
-    needed = [tuple(map(int, match.split("."))) for line in output_tail for match in _NEEDS_PYTHON.findall(line)]
-    if not needed:
-        return None
-    major, minor = min(needed)  # the oldest Python that admits some version of the requirement
-    return f"a requirement needs Python >= {major}.{minor}: pass --python python{major}.{minor} (or install it)"
+    """When the installer says a requirement needs another Python, which (``a requirement needs Python >=3.12 (sphinx
+    9.1 requires it)``); else None. It names no interpreter to pass: only install-dev knows which fit the project
+    (``installdev.install_dev``)."""
+    need = read_python_need(output_tail)
+    return need.sentence if need else None
 
 
 def install_project(venv: Path, base: BasePython, spec: InstallSpec, installer: InstallerChoice,

@@ -37,6 +37,9 @@ class Stamp(NamedTuple):
     mode_reasons: tuple[str, ...]
     installer: str  # the backend that installed (pip or uv)
     built_at: str
+    # what the development set was found to need of the interpreter, [[requirement, version or None, specifier], ...]
+    # (installdev.request.project.python_need.PythonNeed.to_json); None when nothing beyond what the project accepts
+    python_need: list | None = None
 
     def to_json(self) -> dict:
         return {
@@ -44,7 +47,8 @@ class Stamp(NamedTuple):
             "installdev": self.installdev,
             "inputs": self.inputs,
             "python_version": self.python_version,
-            "base_python": {"requested": self.python_requested, "path": self.python_path, "version": self.python_version},
+            "base_python": {"requested": self.python_requested, "path": self.python_path, "version": self.python_version,
+                            **({"need": self.python_need} if self.python_need else {})},
             "decision": {"mode": str(self.mode), "reasons": list(self.mode_reasons)},
             "installer": self.installer,
             "built_at": self.built_at,
@@ -85,7 +89,20 @@ class Stamp(NamedTuple):
             mode_reasons=tuple(reasons),
             installer=_field(document, "installer", str),
             built_at=_field(document, "built_at", str),
+            python_need=_python_need(base),
         )
+
+
+def _python_need(base: dict) -> list | None:
+    """``base_python.need``, absent in most stamps; each entry ``[requirement, version or null, specifier]``."""
+    need = base.get("need")
+    if need is None:
+        return None
+    if not (isinstance(need, list) and need and all(
+            isinstance(item, list) and len(item) == 3 and isinstance(item[0], str) and isinstance(item[2], str)
+            and (item[1] is None or isinstance(item[1], str)) for item in need)):
+        raise InvalidStamp("base_python.need is not a list of [requirement, version, specifier]")
+    return need
 
 
 def _field(table: dict, key: str, kind: type, name: str | None = None):

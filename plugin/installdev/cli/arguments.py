@@ -63,8 +63,8 @@ def add_installer(parser: argparse.ArgumentParser) -> None:
 
 def add_python(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--python", metavar="PY",
-                        help="interpreter to base the venv on, a path or a name on PATH (default: one the project accepts, "
-                             "the running one if it fits)")
+                        help="interpreter to base the venv on: a version (3.12, >=3.12, cpython@3.12) found by installdev, "
+                             "a name on PATH or a path (default: one the project accepts, the running one if it fits)")
 
 
 def add_lock_timeout(parser: argparse.ArgumentParser) -> None:

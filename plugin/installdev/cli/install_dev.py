@@ -46,7 +46,7 @@ what goes in: the project (editable) and its default development set (its tool's
 settings in PROJECT_DIR/pyproject.toml (the command line wins, key by key):
   [tool.installdev]
   venv = "venv"                  extras = ["test"]       groups = ["lint"]
-  python = "python3.12"          no-groups = []          only-groups = []
+  python = "3.12"                no-groups = []          only-groups = []
   all-extras = false             all-groups = false      no-dev = false   no-default-groups = false
   requirements = ["requirements-dev.txt"]   constraints = []   build-constraints = []
   flag-prefix = "DATAHUB"        lock-timeout = 900      system-site-packages = false

@@ -14,6 +14,7 @@ reads neither ``cpython@3.12`` nor ``cpython-3.12`` nor ``3.13+freethreaded``.
 
 from __future__ import annotations
 
+import enum
 import os
 import re
 import subprocess
@@ -69,6 +70,23 @@ class ChosenPython(NamedTuple):
     @property
     def path(self) -> str:
         return self.python.path
+
+
+class InstallTool(enum.Enum):
+    """What installs a missing Python on this machine, as a hint names it: pyenv when it is on PATH (installdev finds
+    its versions), else uv when it is on PATH (installdev finds the Pythons it manages), else neither."""
+
+    PYENV = "pyenv"
+    UV = "uv"
+    NONE = "neither pyenv nor uv is on PATH"
+
+    def advice(self, name: str) -> str:
+        """How to install Python ``name`` (``3.12``, ``pypy3.10``) with this tool: ``install it with pyenv install 3.12``."""
+        if self == InstallTool.PYENV:
+            return f"install it with pyenv install {name}"
+        if self == InstallTool.UV:
+            return f"install it with uv python install {name}"
+        return f"install Python {name} (from python.org or your OS's packages)"
 
 
 def running_python() -> FoundPython | None:
@@ -158,7 +176,7 @@ def _path_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
     names = [f"python3.{minor}" for minor in range(MINIMUM_SEEDABLE[1], NEWEST_KNOWN_MINOR + 1)]
     names += [f"python3.{minor}t" for minor in range(13, NEWEST_KNOWN_MINOR + 1)]
     names += ["python3", "python"]
-    shim_directories = {os.path.realpath(root / "shims") for root in (_pyenv_root(env), _under_home(env, ".pyenv")) if root}
+    shim_directories = _shim_directories(env)
     candidates = []
     for entry in env.get("PATH", "").split(os.pathsep):
         if not entry or not os.path.isabs(entry) or os.path.realpath(entry) in shim_directories:
@@ -168,6 +186,17 @@ def _path_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
             if _is_executable(path):
                 candidates.append(PythonCandidate(str(path), "PATH", _hint_from_executable(path)))
     return candidates
+
+
+def _shim_directories(env: Mapping[str, str]) -> set[str]:
+    """pyenv's shim directories (``$PYENV_ROOT/shims`` and ``~/.pyenv/shims``), real paths."""
+    return {os.path.realpath(root / "shims") for root in (_pyenv_root(env), _under_home(env, ".pyenv")) if root}
+
+
+def is_pyenv_shim(path: str, env: Mapping[str, str] = os.environ) -> bool:
+    """Whether ``path`` is in pyenv's shim directory: it runs what pyenv selects here, or fails when that has no such
+    executable (``pyenv: python3.12: command not found``, exit 127)."""
+    return os.path.realpath(os.path.dirname(os.path.abspath(path))) in _shim_directories(env)
 
 
 def _pyenv_candidates(env: Mapping[str, str]) -> list[PythonCandidate]:
@@ -261,7 +290,8 @@ def choose_python(request: PythonRequest, env: Mapping[str, str] = os.environ) -
     """The interpreter to build the venv on when no --python is given (see :func:`choose_among`); candidates are looked
     for only when the running interpreter does not fit."""
     running = running_python()
-    return _running_choice(request, running) or choose_among(request, running, find_python_candidates(env), probe_python)
+    return _running_choice(request, running) or choose_among(request, running, find_python_candidates(env), probe_python,
+                                                             install_tool(env))
 
 
 def _running_choice(request: PythonRequest, running: FoundPython | None) -> ChosenPython | None:
@@ -280,8 +310,10 @@ def choose_among(
     running: FoundPython | None,
     candidates: Sequence[PythonCandidate],
     probe: Callable[[PythonCandidate], FoundPython | None],
+    tool: InstallTool = InstallTool.NONE,
 ) -> ChosenPython:
-    """The running interpreter when it fits, else the newest candidate that fits; BadPythonError (one line) when none does.
+    """The running interpreter when it fits, else the newest candidate that fits; BadPythonError (one line) when none does,
+    naming the command that installs a fitting one with ``tool``.
 
     A candidate whose version hint cannot fit, or is older than the best found so far, is never run; the others are run
     once each, highest hint first. Like uv, a free-threaded 3.13 is only chosen when the pin asks for it (``3.13t``),
@@ -316,7 +348,7 @@ def choose_among(
         return ChosenPython(best, f"Python {best.version_text} at {best.path} ({best.source}) is the newest found that "
                                   f"satisfies {demand}{running_note}")
     raise BadPythonError(f"no Python {minimum_seedable_text()}+ satisfies {demand}: found {', '.join(found) or 'none'}: "
-                         f"{_fix(request)}")
+                         f"{_fix(request, tool)}")
 
 
 def _fits_unasked(python: FoundPython, request: PythonRequest) -> bool:
@@ -331,8 +363,22 @@ def _preference(python: FoundPython) -> tuple[tuple[int, int, int], bool]:
     return python.version, not python.free_threaded
 
 
-def _fix(request: PythonRequest) -> str:
+def _fix(request: PythonRequest, tool: InstallTool) -> str:
     suggestion = request.install_suggestion()
     if suggestion:
-        return f"install Python {suggestion} (e.g. uv python install {suggestion} / pyenv install {suggestion}), or pass --python"
+        return f"{tool.advice(suggestion)}, or pass --python with the path of one"
     return f"no Python {minimum_seedable_text()} to 3.{NEWEST_KNOWN_MINOR} fits {request.describe()}: change them, or pass --python"
+
+
+def install_tool(env: Mapping[str, str] = os.environ) -> InstallTool:
+    """The :class:`InstallTool` of this machine; pyenv's shims do not count (a ``uv`` shim runs only where pyenv
+    selects a Python that has uv)."""
+    import shutil
+
+    shims = _shim_directories(env)
+    search = os.pathsep.join(entry for entry in env.get("PATH", "").split(os.pathsep)
+                             if entry and os.path.realpath(entry) not in shims)
+    for tool in (InstallTool.PYENV, InstallTool.UV):
+        if shutil.which(tool.value, path=search):
+            return tool
+    return InstallTool.NONE

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
+from installdev.request.project.python_need import PythonNeed
 from installdev.request.project.python_specifier import PythonSpecifier
 
 MINIMUM_SEEDABLE = (3, 9)  # virtualenv 21 no longer ships pip/setuptools wheels for 3.8 and older
@@ -77,24 +78,41 @@ class PythonVersionPin(NamedTuple):
 
 class PythonRequest(NamedTuple):
     """What the project accepts. ``version_file`` is the ``.python-version`` found, even one naming no version:
-    the caller treats it as an input of the up-to-date check."""
+    the caller treats it as an input of the up-to-date check.
+
+    Narrowed for one choice: ``pin_named`` names a pin that came from elsewhere than the version file (``--python
+    3.12``, which then stands in for it), and ``need`` is what the development set's requirements need of the
+    interpreter (:meth:`needing`)."""
 
     requires_python: RequiresPython | None
     version_file: Path | None
     pin: PythonVersionPin | None
+    pin_named: str | None = None
+    need: PythonNeed | None = None
+
+    def asking(self, pin: PythonVersionPin, named: str) -> PythonRequest:
+        """This request with ``pin`` (an interpreter asked for by version, named ``named``) instead of the version
+        file's: as with uv, an interpreter asked for overrides ``.python-version``; requires-python still holds."""
+        return self._replace(pin=pin, pin_named=named)
+
+    def needing(self, need: PythonNeed) -> PythonRequest:
+        """This request, also requiring what ``need`` says the development set needs (with any need it had)."""
+        return self._replace(need=PythonNeed((*self.need.needed_by, *need.needed_by)) if self.need else need)
 
     def describe(self) -> str:
         """E.g. ``requires-python >=3.12 (pyproject.toml), .python-version 3.12 (/abs/.python-version)``."""
         parts = [self.requires_python.described if self.requires_python else "no requires-python"]
-        if self.version_file is None:
+        if self.pin_named:
+            parts.append(self.pin_named)
+        elif self.version_file is None:
             parts.append("no .python-version")
         elif self.pin is None:
             parts.append(f"{self.version_file.name} ({self.version_file}) names no version")
         elif self.pin.unsupported:
             parts.append(f"{self.version_file.name} {self.pin.text} ({self.version_file}) ignored: {self.pin.unsupported}")
         else:
-            parts.append(f"{self.version_file.name} {self.pin.text} ({self.version_file})")
-        return ", ".join(parts)
+            parts.append(self._pin_source())
+        return ", ".join([*parts, *([self.need.described] if self.need else [])])
 
     def constraints(self) -> str:
         """The constraints that narrow the choice, joined with "and"; empty when there are none."""
@@ -102,7 +120,9 @@ class PythonRequest(NamedTuple):
         if self.requires_python:
             parts.append(self.requires_python.described)
         if self._applied_pin():
-            parts.append(f"{self.version_file.name} {self.pin.text} ({self.version_file})")
+            parts.append(self._pin_source())
+        if self.need:
+            parts.append(self.need.described)
         return " and ".join(parts)
 
     def mismatch(self, version: tuple[int, ...], implementation: str, free_threaded: bool | None) -> str | None:
@@ -112,10 +132,12 @@ class PythonRequest(NamedTuple):
             return f"Python {version_text} is older than {minimum_seedable_text()}, the oldest virtualenv 21 can seed"
         if self.requires_python and not self.requires_python.specifier.contains(tuple(version)):
             return f"Python {version_text} does not satisfy {self.requires_python.described}"
+        if self.need and not self.need.admits(tuple(version)):
+            return f"Python {version_text} does not satisfy {self.need.described}"
         pin = self._applied_pin()
         if pin is None:
             return None
-        pin_source = f"{self.version_file.name} {pin.text} ({self.version_file})"
+        pin_source = self._pin_source()
         if pin.implementation and pin.implementation != implementation:
             return f"{implementation} {version_text} is not the {pin.implementation} that {pin_source} asks for"
         if tuple(version[: len(pin.version)]) != pin.version or (
@@ -137,6 +159,8 @@ class PythonRequest(NamedTuple):
         specifiers = [self.requires_python.specifier] if self.requires_python else []
         if pin and pin.specifier is not None:
             specifiers.append(pin.specifier)
+        if self.need and not self.need.may_admit(_releases(version_hint)):
+            return False
         return all(_admits(specifier, version_hint) for specifier in specifiers)
 
     def install_suggestion(self) -> str | None:
@@ -152,15 +176,22 @@ class PythonRequest(NamedTuple):
     def _applied_pin(self) -> PythonVersionPin | None:
         return self.pin if self.pin and not self.pin.unsupported else None
 
+    def _pin_source(self) -> str:
+        return self.pin_named or f"{self.version_file.name} {self.pin.text} ({self.version_file})"
+
 
 def minimum_seedable_text() -> str:
     return ".".join(map(str, MINIMUM_SEEDABLE))
 
 
+def _releases(version_hint: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The releases a name's version may stand for: 3.X is any 3.X.Y up to 3.X.50; 3.X.Y is itself."""
+    return [version_hint] if len(version_hint) >= 3 else [(*version_hint[:2], micro) for micro in range(51)]
+
+
 def _admits(specifier: PythonSpecifier, version_hint: tuple[int, ...]) -> bool:
-    """Whether some release with this prefix (3.X: any 3.X.Y up to 3.X.50; 3.X.Y: itself) satisfies ``specifier``."""
-    releases = [version_hint] if len(version_hint) >= 3 else [(*version_hint[:2], micro) for micro in range(51)]
-    return any(specifier.contains(release) for release in releases)
+    """Whether some release with this prefix (see :func:`_releases`) satisfies ``specifier``."""
+    return any(specifier.contains(release) for release in _releases(version_hint))
 
 
 def python_request(pyproject: dict, directory: Path, search: tuple[Path | None, list[Path]] | None = None) -> PythonRequest:

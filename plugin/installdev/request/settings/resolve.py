@@ -27,7 +27,7 @@ DEFAULT_LOCK_TIMEOUT = 900.0
 # [tool.installdev] key -> (accepted types, description for the error message)
 _SETTING_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "venv": ((str,), "a path string"),
-    "python": ((str,), "an interpreter path or name"),
+    "python": ((str,), "an interpreter: a version such as 3.12, a name on PATH or a path"),
     "extras": ((list,), "a list of extra names"),
     "all-extras": ((bool,), "true or false"),
     "groups": ((list,), "a list of dependency group names"),
