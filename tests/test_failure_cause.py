@@ -19,6 +19,7 @@ from installdev.failure_cause import CAUSE_LENGTH, BuildFailure, failure_line
 OUTPUTS = Path(__file__).parent / "build_outputs"
 MISSING_SOURCE = "cc1: fatal error: cdemo/_speedups.c: No such file or directory"
 NO_SETUPTOOLS_SCM = "ModuleNotFoundError: No module named 'setuptools_scm'"
+SUBMODULES = "Install submodules when building from git clone"
 UNSATISFIABLE = ("Because only setuptools<=84.2.1 is available and you require setuptools>=999, we can conclude that your "
                  "requirements are unsatisfiable.")
 
@@ -42,6 +43,8 @@ def read(lines) -> BuildFailure:
      "failed building the project: FileNotFoundError: [Errno 2] No such file or directory: 'VERSION'"),
     ("uv-0.13.9-build-requires-unsatisfiable.txt", "pdemo", "/tmp/bt/r2", f"failed building the project: {UNSATISFIABLE}"),
     ("uv-0.6.7-build-requires-unsatisfiable.txt", "pdemo", "/tmp/bt/r2", f"failed building the project: {UNSATISFIABLE}"),
+    ("uv-0.13.9-backend-says-why.txt", "aiohttp", "/tmp/real/aiohttp", f"failed building the project: {SUBMODULES}"),
+    ("pip-26.3-backend-says-why.txt", "aiohttp", "/tmp/real/aiohttp", f"failed building the project: {SUBMODULES}"),
 ])
 def test_the_cause_in_real_installer_output(sample, name, directory, expected):
     failure = read((OUTPUTS / sample).read_text(encoding="utf-8").splitlines())
@@ -88,7 +91,7 @@ def test_the_cause_is_found_far_above_the_end_in_bounded_memory():
     failure = read(lines)
     assert failure.cause == "src/a.c:10:3: error: expected ';' before '}' token"
     assert failure.subject == "big"
-    assert len(vars(failure)) == 7, "a few fields, not the lines"
+    assert len(vars(failure)) == 8, "a few fields, not the lines"
 
 
 def test_the_most_specific_kind_wins_then_the_first_of_it():

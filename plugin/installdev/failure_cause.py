@@ -12,8 +12,10 @@ specific first:
    ...``, ``meson.build:10:0: ERROR: ...``), a line saying ``No such file or directory``, and the exception line that
    ends a Python traceback (``ModuleNotFoundError: No module named 'setuptools_scm'``);
 1. another ``error:`` line of the backend (``error: file 'x.c' does not exist``);
-2. uv's innermost cause when it is not one of its wrappers (``No solution found when resolving: ...``);
-3. a command's exit status (``error: Command '['gcc', ...]' returned non-zero exit status 1.``): what failed, not why.
+2. the first line the backend printed, in uv's ``[stderr]`` block or pip's ``[N lines of output]`` one, when it says
+   nothing of the kinds above (aiohttp's ``Install submodules when building from git clone``);
+3. uv's innermost cause when it is not one of its wrappers (``No solution found when resolving: ...``);
+4. a command's exit status (``error: Command '['gcc', ...]' returned non-zero exit status 1.``): what failed, not why.
 
 Never a cause: the installers' wrapper lines above, ``note:``, ``hint:`` and ``warning:`` lines, and the frames of a
 traceback.
@@ -52,7 +54,9 @@ _LOCATION = re.compile(r"^(?:Obtaining|Processing) (?P<location>\S+)$")  # pip, 
 _FAILED = re.compile(r"(?:did not run successfully|^error: (?:subprocess-exited-with-error|metadata-generation-failed|"
                      r"failed-wheel-build-for-install)|^ERROR: (?:Failed building|Could not build wheels)|"
                      r"Failed to build\b|^The build backend returned an error)")
-_SPECIFIC, _BACKEND_ERROR, _UV_INNERMOST, _EXIT = range(4)
+_BACKEND_BLOCK = re.compile(r"^(?:\[stderr\]|\[\d+ lines? of output\])$")  # uv's, pip's; uv's [stdout] is not one
+_BACKEND_BLOCK_ENDS = re.compile(r"^\[(?:stdout|end of output)\]$")
+_SPECIFIC, _BACKEND_ERROR, _BACKEND_FIRST_LINE, _UV_INNERMOST, _EXIT = range(5)
 
 
 class BuildFailure:
@@ -67,6 +71,7 @@ class BuildFailure:
         self._uv_cause: str | None = None
         self._uv_column: int | None = None  # where the text of uv's last boxed cause starts, while it may go on
         self._traceback_indent: int | None = None
+        self._block_indent: int | None = None  # while in the backend's output block: the indent of its opening line
 
     @property
     def cause(self) -> str | None:
@@ -85,6 +90,8 @@ class BuildFailure:
         if self._uv_cause_line(raw, text):
             return
         indent = len(raw) - len(raw.lstrip())
+        if self._backend_block_line(text, indent):
+            return
         if self._in_traceback(text, indent):
             return
         kind = _kind(text)
@@ -106,6 +113,22 @@ class BuildFailure:
             self._uv_cause = _shortened(uv_cause["text"].strip())
             self._uv_column = uv_cause.start("text") if "─▶" in raw[:uv_cause.start("text")] else None
         return True
+
+    def _backend_block_line(self, text: str, indent: int) -> bool:
+        """Whether ``text`` opens or closes the backend's output block (then it is nothing more); offers the block's
+        first line as a cause of its own kind."""
+        if _BACKEND_BLOCK.match(text):
+            self._block_indent = indent
+            return True
+        if self._block_indent is None:
+            return False
+        if _BACKEND_BLOCK_ENDS.match(text) or indent < self._block_indent:
+            self._block_indent = None
+            return bool(_BACKEND_BLOCK_ENDS.match(text))
+        if text != _TRACEBACK and not _WRAPPERS.match(text):
+            self._offer(_BACKEND_FIRST_LINE, text)
+            self._block_indent = None
+        return False
 
     def _note_failure(self, text: str) -> None:
         located = _LOCATION.match(text)
