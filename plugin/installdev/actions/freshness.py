@@ -35,6 +35,7 @@ from installdev.request.project.conventions import (
     PROJECT_FILES,
     conventional_requirement_files,
 )
+from installdev.request.project.input_file import input_file_status, read_input_file
 from installdev.request.project.requirements import requirement_file_closure
 
 if TYPE_CHECKING:
@@ -43,11 +44,11 @@ if TYPE_CHECKING:
 
 
 def _sha256(path: Path) -> str:
-    return sha256_hex(path.read_bytes())
+    return sha256_hex(read_input_file(path))
 
 
 def _file_state(path: Path) -> list[int]:
-    status = path.stat()
+    status = input_file_status(path)
     return [status.st_size, status.st_mtime_ns]
 
 
@@ -67,7 +68,8 @@ def file_digests(paths: list[Path], recorded: dict | None) -> dict[str, list]:
 
 
 def input_files(settings: Settings) -> list[Path]:
-    """Every file the venv's content depends on. Raises ProjectError for a missing requirement or constraint file.
+    """Every file the venv's content depends on. Raises ProjectError for a missing requirement or constraint file, and
+    for an input that is not a regular file or is too large (``input_file_status``), even one read by others only.
 
     The project's own files, the conventional development requirement files and the ``.python-version`` that exist
     (whether or not they end up chosen: their appearance can change the choice), and the closure of the requirement,
@@ -81,8 +83,11 @@ def input_files(settings: Settings) -> list[Path]:
                                       *conventional, *_environment_files(project)))
     locks = lock_input_files(project)
     members = _member_files(settings)
-    files = [*settings.project.input_files, *([version_file] if version_file else []), *given, *locks, *members]
-    return list(dict.fromkeys(files))
+    files = list(dict.fromkeys([*settings.project.input_files, *([version_file] if version_file else []), *given, *locks,
+                                *members]))
+    for path in files:
+        input_file_status(path)
+    return files
 
 
 def _environment_files(project: Project) -> tuple[Path, ...]:
@@ -274,6 +279,8 @@ def after_build(stamp: Stamp, identities: tuple[str, ...]) -> Freshness:
                 changed.append(f"{path} changed during the build")
         except OSError:
             changed.append(f"{path} is gone")
+        except ProjectError:  # no longer a regular file: the next run refuses it in its own words
+            changed.append(f"{path} changed during the build")
     return Freshness(stamp.inputs, tuple(changed), StampReading(stamp), liveness=Liveness(None, identities))
 
 
@@ -298,7 +305,7 @@ def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tu
     variables = set()
     for path in freshness.inputs["files"]:
         if not path.endswith(("pyproject.toml", ".lock", ".cfg", ".py")):
-            variables.update(re.findall(r"\$\{([A-Z0-9_]+)\}", Path(path).read_text(encoding="utf-8", errors="replace")))
+            variables.update(re.findall(r"\$\{([A-Z0-9_]+)\}", read_input_file(Path(path)).decode("utf-8", errors="replace")))
     return present, absent, variables
 
 

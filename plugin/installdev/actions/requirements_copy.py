@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
+from installdev.request.project.input_file import read_input_file
 from installdev.request.project.requirements import decode_requirement_file, included_path, logical_lines, url_path_to_local
 
 _INCLUDES = {"-r": False, "--requirement": False, "-c": True, "--constraint": True}  # option -> includes constraints
@@ -106,7 +107,7 @@ class _Copier:
 
     def _write(self, original: Path, copy: Path) -> None:
         try:
-            text = decode_requirement_file(original, original.read_bytes())
+            text = decode_requirement_file(original, read_input_file(original))
         except OSError as error:
             raise ProjectError(f"cannot read requirement file {original}: {error.strerror}") from None
         kept = []

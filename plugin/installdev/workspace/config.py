@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 from installdev.errors import ProjectError, UsageError
 from installdev.request.project.conventions import PROJECT_FILES
 from installdev.request.project.documents import parse_toml
+from installdev.request.project.input_file import read_input_file
 from installdev.request.project.uv_workspace import UvWorkspace, uv_workspace_members, uv_workspace_table
 from installdev.request.settings.resolve import validate_tool_table
 
@@ -151,7 +152,7 @@ def _find_table(root: Path, required: bool) -> tuple[Path, Any] | None:
     for name in WORKSPACE_FILES:
         path = root / name
         try:
-            content = path.read_bytes()
+            content = read_input_file(path)
         except FileNotFoundError:
             continue
         except OSError as error:

@@ -24,6 +24,7 @@ from installdev.errors import InstalldevError
 from installdev.request.locks.lockedset import LockedSet
 from installdev.request.project.development import DevelopmentSet, development_set
 from installdev.request.project.documents import parse_toml
+from installdev.request.project.input_file import read_input_file
 from installdev.request.project.model import Project, load_project
 from installdev.request.project.requirements import decode_requirement_file, logical_lines, requirement_file_closure
 from installdev.request.project.tables import normalize_name
@@ -112,7 +113,7 @@ def _project_name(directory: Path) -> str:
 
 def _uv_sources(pyproject: Path) -> dict:
     try:
-        content = pyproject.read_bytes()
+        content = read_input_file(pyproject)
         tool = parse_toml(pyproject, content).get("tool", {}) if b"sources" in content else {}
     except (OSError, InstalldevError):
         return {}
@@ -148,7 +149,7 @@ def _requirement_file_references(files: tuple[Path, ...]) -> Iterable[str]:
         return
     for path in closure:
         try:
-            lines = logical_lines(decode_requirement_file(path, path.read_bytes()), os.environ)
+            lines = logical_lines(decode_requirement_file(path, read_input_file(path)), os.environ)
         except (OSError, InstalldevError):
             continue
         for line in lines:

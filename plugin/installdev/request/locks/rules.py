@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from installdev.errors import ProjectError
+from installdev.request.project.input_file import is_input_present
 from installdev.vocabulary import Word
 
 UV_LOCK = "uv.lock"
@@ -71,21 +72,21 @@ def _uv_lock(project: Project) -> ProjectLock | None:
     root = project.uv_project_root
     virtual_root = project.uv_workspace is not None and root == _directory(project)
     uv_project = isinstance(project.pyproject.get("project"), dict) or virtual_root
-    if uv_project and (root / UV_LOCK).is_file():
+    if uv_project and is_input_present(root / UV_LOCK):
         return ProjectLock(LockKind.UV, root / UV_LOCK, root)
     return None
 
 
 def _pdm_lock(project: Project) -> ProjectLock | None:
     directory = _directory(project)
-    if (directory / PDM_LOCK).is_file() and (directory / "pyproject.toml").is_file():
+    if is_input_present(directory / PDM_LOCK) and is_input_present(directory / "pyproject.toml"):
         return ProjectLock(LockKind.PDM, directory / PDM_LOCK, directory)
     return None
 
 
 def _pylock(project: Project) -> ProjectLock | None:
     directory = _directory(project)
-    if (directory / PYLOCK).is_file():
+    if is_input_present(directory / PYLOCK):
         return ProjectLock(LockKind.PYLOCK, directory / PYLOCK, directory)
     named = _named_pylocks(directory)
     if len(named) == 1:
@@ -99,7 +100,7 @@ def _pylock(project: Project) -> ProjectLock | None:
 def _poetry_lock(project: Project) -> ProjectLock | None:
     directory = _directory(project)
     tool = project.pyproject.get("tool")
-    if isinstance(tool, dict) and isinstance(tool.get("poetry"), dict) and (directory / POETRY_LOCK).is_file():
+    if isinstance(tool, dict) and isinstance(tool.get("poetry"), dict) and is_input_present(directory / POETRY_LOCK):
         return ProjectLock(LockKind.POETRY, directory / POETRY_LOCK, directory)
     return None
 
@@ -148,7 +149,7 @@ def lock_input_files(project: Project) -> list[Path]:
     workspace root's pyproject.toml and uv.lock), pdm.lock, pylock.toml, every pylock.<name>.toml, and poetry.lock.
     Whether or not one is chosen, its appearance can change the choice."""
     read = (path for rule in RULES for path in (*rule.candidates(project), *rule.also_read(project)))
-    return [path for path in dict.fromkeys(read) if path.is_file()]
+    return [path for path in dict.fromkeys(read) if is_input_present(path)]
 
 
 def lock_candidates(project: Project) -> list[Path]:

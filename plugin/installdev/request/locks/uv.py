@@ -29,6 +29,7 @@ from installdev.request.locks.lockedset import (
     target_environment,
 )
 from installdev.request.project.documents import read_lock_document
+from installdev.request.project.input_file import input_file_status
 from installdev.request.project.tables import normalize_name
 
 if TYPE_CHECKING:
@@ -168,7 +169,8 @@ def stale_uv_lock_error(lock: Path) -> ProjectError:
 def check_uv_lock(uv: str, lock: Path) -> None:
     """The check ``uv sync --locked`` makes, before anything is built: ``uv lock --check`` at the lock's directory
     (it writes nothing). Raises ProjectError when the lock is out of date with pyproject.toml, or when uv cannot
-    tell (with uv's own reason)."""
+    tell (with uv's own reason), or when the lock is not a regular file uv can read without blocking."""
+    input_file_status(lock)
     completed = subprocess.run([uv, "lock", "--check", "--no-progress"], cwd=lock.parent, env=uv_environment(),
                                capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
     if completed.returncode == 0:

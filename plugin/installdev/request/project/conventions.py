@@ -19,6 +19,8 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from installdev.request.project.input_file import is_input_present, read_input_file
+
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 DEVELOPMENT_FILES = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt", "requirements/dev.txt")
 TEST_FILES = ("test-requirements.txt", "requirements-test.txt", "requirements_test.txt", "test_requirements.txt",
@@ -40,14 +42,13 @@ class ConventionalFile(NamedTuple):
 def conventional_requirement_files(directory: Path) -> list[Path]:
     """The conventional requirement files ``directory`` holds, in CONVENTIONAL_REQUIREMENT_FILES order, whether or not
     they qualify (a ``requirements.txt`` that starts installing the project changes the choice)."""
-    return [directory / name for name in CONVENTIONAL_REQUIREMENT_FILES if (directory / name).is_file()]
+    return [directory / name for name in CONVENTIONAL_REQUIREMENT_FILES if is_input_present(directory / name)]
 
 
 def installs_the_project(path: Path) -> str | None:
     """The line of requirement file ``path`` that installs the project of its directory itself, or None."""
     try:
-        with path.open("rb") as file:
-            text = file.read(_READ_AT_MOST).decode("utf-8", errors="replace")
+        text = read_input_file(path)[:_READ_AT_MOST].decode("utf-8", errors="replace")
     except OSError:
         return None
     for line in text.splitlines():

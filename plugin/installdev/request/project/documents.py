@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from installdev.errors import ProjectError
+from installdev.request.project.input_file import read_input_file
 
 _PARSED: dict[tuple[str, bytes], dict] = {}
 
@@ -27,12 +28,14 @@ def parse_toml(path: Path, content: bytes) -> dict:
         return tomllib.loads(content.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ProjectError(f"{path} is not valid TOML ({error}): fix the file and re-run") from None
+    except RecursionError:
+        raise ProjectError(f"{path} nests arrays or tables deeper than a TOML parser reads: flatten it and re-run") from None
 
 
 def parse_toml_file(path: Path, content: bytes | None = None) -> dict:
     """``path`` parsed (``content``: its bytes, when already read), once per process for the same content. Raises
-    OSError and ProjectError (not valid TOML)."""
-    key = (str(path), path.read_bytes() if content is None else content)
+    OSError and ProjectError (not valid TOML, not a regular file)."""
+    key = (str(path), read_input_file(path) if content is None else content)
     if key not in _PARSED:
         _PARSED[key] = parse_toml(path, key[1])
     return _PARSED[key]

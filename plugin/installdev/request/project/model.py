@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from installdev.errors import InstalldevError, ProjectError
 from installdev.request.project.conventions import PROJECT_FILES, TOOL_ENVIRONMENT_FILES
 from installdev.request.project.documents import parse_toml_file
+from installdev.request.project.input_file import is_input_present, read_input_file
 from installdev.vocabulary import Word
 
 if TYPE_CHECKING:
@@ -94,7 +95,8 @@ class Project:
     @property
     def input_files(self) -> list[Path]:
         """The project's own files that exist: its project files and tox's and hatch's configuration files."""
-        return [self.directory / name for name in (*PROJECT_FILES, *TOOL_ENVIRONMENT_FILES) if (self.directory / name).is_file()]
+        return [self.directory / name for name in (*PROJECT_FILES, *TOOL_ENVIRONMENT_FILES)
+                if is_input_present(self.directory / name)]
 
     @cached_outcome
     def installdev_table(self) -> object:
@@ -196,9 +198,9 @@ def load_project(directory: Path) -> Project:
         raise ProjectError(f"the project path {directory} is {what}, not a directory: pass the directory holding "
                            f"pyproject.toml{holder}")
     try:
-        return Project(directory, (directory / "pyproject.toml").read_bytes())
+        return Project(directory, read_input_file(directory / "pyproject.toml"))
     except FileNotFoundError:
-        if not (directory / "setup.py").is_file():
+        if not is_input_present(directory / "setup.py"):
             raise ProjectError(
                 f"{directory} has neither pyproject.toml nor setup.py: pass the project directory, not a subfolder"
             ) from None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from installdev.errors import ProjectError
+from installdev.request.project.input_file import is_input_present, read_input_file
 from installdev.request.project.python_need import PythonNeed
 from installdev.request.project.python_specifier import PythonSpecifier
 
@@ -39,7 +40,7 @@ def version_file_search(directory: Path) -> tuple[Path | None, list[Path]]:
     missing = []
     for folder in (start, *start.parents):
         for name in VERSION_FILE_NAMES:
-            if (folder / name).is_file():
+            if is_input_present(folder / name):
                 return folder / name, missing
             missing.append(folder / name)
         if os.path.lexists(folder / ".git"):
@@ -250,7 +251,7 @@ def _parse_requires_python(raw: str, pyproject_path: Path) -> RequiresPython:
 
 def _request_lines(version_file: Path) -> list[str]:
     try:
-        text = version_file.read_bytes().decode("utf-8-sig")
+        text = read_input_file(version_file).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise ProjectError(
             f"{version_file} cannot be read as UTF-8 text ({error}): rewrite it with one version such as 3.12"

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from installdev.errors import ProjectError
+from installdev.request.project.input_file import read_input_file
 
 # the order matters: the UTF-32 little-endian mark starts with the UTF-16 one
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -142,7 +143,7 @@ def requirement_file_closure(files: tuple[Path, ...], env: Mapping[str, str] = o
             continue
         origin = f" (included by {including} as {written})" if including else ""
         try:
-            data = path.read_bytes()
+            data = read_input_file(path)
         except FileNotFoundError:
             unset = [name for name in _VARIABLE.findall(written) if not env.get(name)]
             hint = f"; ${{{unset[0]}}} is not set" if unset else ""
@@ -173,7 +174,7 @@ def local_directories(files: list[Path], directory: Path, env: Mapping[str, str]
     found: list[Path] = []
     for path in files:
         try:
-            lines = logical_lines(decode_requirement_file(path, path.read_bytes()), env)
+            lines = logical_lines(decode_requirement_file(path, read_input_file(path)), env)
         except (OSError, ProjectError):
             continue
         for line in lines:
@@ -224,7 +225,7 @@ def uses_hashes(path: Path) -> bool:
         return False
     for included in closure:
         try:
-            if _HASH_OPTION.search(decode_requirement_file(included, included.read_bytes())):
+            if _HASH_OPTION.search(decode_requirement_file(included, read_input_file(included))):
                 return True
         except (OSError, ProjectError):
             continue

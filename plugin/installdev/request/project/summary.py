@@ -9,6 +9,7 @@ from pathlib import Path
 from installdev.errors import ProjectError
 from installdev.request.project.conventions import CONVENTIONAL_REQUIREMENT_FILES
 from installdev.request.project.documents import parse_toml
+from installdev.request.project.input_file import read_input_file
 from installdev.request.project.tables import DEV, listing, normalize_name
 
 
@@ -76,7 +77,7 @@ def _hatch_environments(tool: dict, directory: Path) -> list[str]:
     hatch = tool.get("hatch", {}) if isinstance(tool.get("hatch"), dict) else {}
     envs = hatch.get("envs") if isinstance(hatch.get("envs"), dict) else {}
     try:
-        hatch_toml = parse_toml(directory / "hatch.toml", (directory / "hatch.toml").read_bytes())
+        hatch_toml = parse_toml(directory / "hatch.toml", read_input_file(directory / "hatch.toml"))
     except (OSError, ProjectError):
         hatch_toml = {}
     if isinstance(hatch_toml.get("envs"), dict):

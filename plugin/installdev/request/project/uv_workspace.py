@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from installdev.errors import ProjectError
 from installdev.request.project.documents import parse_toml_file
+from installdev.request.project.input_file import read_input_file
 from installdev.vocabulary import Word
 
 
@@ -82,7 +83,7 @@ def _document(pyproject: Path, markers: tuple[bytes, ...]) -> dict | None:
     """The parsed ``pyproject`` when its text mentions one of ``markers``; ``{}`` when it mentions none; None when it
     cannot be read or parsed (uv fails there; installdev leaves that error to the project's own reading)."""
     try:
-        content = pyproject.read_bytes()
+        content = read_input_file(pyproject)
     except OSError:
         return None
     if not any(marker in content for marker in markers):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.errors import ProjectError
 from installdev.request.project.documents import parse_toml_file
+from installdev.request.project.input_file import read_input_file
 from installdev.vocabulary import Word
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def installdev_workspace_file(root: Path, installdev_table: object) -> Path | No
         return root / "pyproject.toml"
     path = root / "installdev.toml"
     try:
-        content = path.read_bytes()
+        content = read_input_file(path)
     except FileNotFoundError:
         return None
     except OSError as error:

@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from installdev.errors import ProjectError
 from installdev.request.project.documents import parse_toml
+from installdev.request.project.input_file import is_input_present, read_input_file
 from installdev.request.project.tables import deduplicated, listing, normalize_name, pyproject_path, tool_table
 
 HATCH_TOML = "hatch.toml"
@@ -71,7 +72,7 @@ def _table(config_file: Path, env: str) -> str:
 def hatch_config_files(directory: Path) -> tuple[Path, ...]:
     """The files hatch reads its environments from, those that exist: pyproject.toml, hatch.toml. Checks existence
     only."""
-    return tuple(path for path in (pyproject_path(directory), directory / HATCH_TOML) if path.is_file())
+    return tuple(path for path in (pyproject_path(directory), directory / HATCH_TOML) if is_input_present(path))
 
 
 def hatch_default_env(directory: Path, pyproject: dict) -> HatchEnv | None:
@@ -108,9 +109,9 @@ def _environments(directory: Path, pyproject: dict) -> tuple[Path, dict]:
     """The file the environments come from and ``[envs]`` as hatch sees it: hatch.toml's when it has one."""
     hatch_toml = directory / HATCH_TOML
     config_file, envs = pyproject_path(directory), tool_table(pyproject, "hatch", directory).get("envs", {})
-    if hatch_toml.is_file():
+    if is_input_present(hatch_toml):
         try:
-            content = parse_toml(hatch_toml, hatch_toml.read_bytes())
+            content = parse_toml(hatch_toml, read_input_file(hatch_toml))
         except OSError as error:
             raise ProjectError(f"cannot read {hatch_toml}: {error.strerror}") from None
         if "envs" in content:

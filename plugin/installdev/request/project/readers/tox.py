@@ -54,6 +54,7 @@ from typing import NamedTuple
 
 from installdev.errors import ProjectError
 from installdev.request.project.documents import parse_toml
+from installdev.request.project.input_file import is_input_present, read_input_file
 from installdev.request.project.tables import deduplicated, listing, normalize_name, tool_table
 
 TOX_FILES = ("tox.ini", "setup.cfg", "pyproject.toml", "tox.toml")
@@ -123,7 +124,7 @@ def _where(config_file: Path, section: str) -> str:
 def tox_config_files(directory: Path) -> tuple[Path, ...]:
     """The files tox's discovery consults in ``directory``, those that exist, in its order (a change to any of them
     can change which configuration tox reads). Checks existence only."""
-    return tuple(directory / name for name in TOX_FILES if (directory / name).is_file())
+    return tuple(directory / name for name in TOX_FILES if is_input_present(directory / name))
 
 
 def tox_development_env(directory: Path, pyproject: dict) -> ToxEnv | None:
@@ -162,9 +163,9 @@ class _TomlSource(NamedTuple):
 
 def _discover(directory: Path, pyproject: dict) -> _IniSource | _TomlSource | None:
     tox_ini, setup_cfg, pyproject_toml, tox_toml = (directory / name for name in TOX_FILES)
-    if tox_ini.is_file():
+    if is_input_present(tox_ini):
         return _IniSource(tox_ini, str(tox_ini), _parse_ini(_read(tox_ini), str(tox_ini)), "tox")
-    if setup_cfg.is_file():
+    if is_input_present(setup_cfg):
         parser = _parse_ini(_read(setup_cfg), str(setup_cfg))
         if parser.has_section("tox:tox"):
             return _IniSource(setup_cfg, str(setup_cfg), parser, "tox:tox")
@@ -176,7 +177,7 @@ def _discover(directory: Path, pyproject: dict) -> _IniSource | _TomlSource | No
         if not isinstance(table["legacy_tox_ini"], str):
             raise ProjectError(f"{label} must be a string holding tox.ini's text: fix its type")
         return _IniSource(pyproject_toml, label, _parse_ini(table["legacy_tox_ini"], label), "tox")
-    if tox_toml.is_file():
+    if is_input_present(tox_toml):
         content = parse_toml(tox_toml, _read(tox_toml).encode("utf-8"))
         if set(content) - {"legacy_tox_ini"}:
             return _TomlSource(tox_toml, str(tox_toml), content, content)
@@ -185,7 +186,7 @@ def _discover(directory: Path, pyproject: dict) -> _IniSource | _TomlSource | No
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_input_file(path).decode("utf-8")
     except UnicodeDecodeError:
         raise ProjectError(f"{path} is not UTF-8, which tox requires: save it as UTF-8") from None
     except OSError as error:
