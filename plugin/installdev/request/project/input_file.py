@@ -35,22 +35,24 @@ def is_input_present(path: Path) -> bool:
         return False
 
 
-def input_file_status(path: Path) -> os.stat_result:
+def input_file_status(path: Path, named: str | None = None) -> os.stat_result:
     """``path``'s status (links followed). Raises OSError (a missing file: FileNotFoundError) and ProjectError when it is
-    not a regular file or is larger than ``MAX_INPUT_BYTES``."""
+    not a regular file or is larger than ``MAX_INPUT_BYTES``, naming it ``named`` (default: the path, and where it
+    leads when it is a link)."""
     status = os.stat(path)
-    _check(path, status)
+    _check(named or _named(path), status)
     return status
 
 
-def read_input_file(path: Path) -> bytes:
+def read_input_file(path: Path, named: str | None = None) -> bytes:
     """The content of the regular file ``path``. Never blocks. Raises OSError (a missing file: FileNotFoundError) and
-    ProjectError (not a regular file, or too large)."""
-    expected = input_file_status(path)
+    ProjectError (not a regular file, or too large), naming it ``named`` as ``input_file_status`` does."""
+    named = named or _named(path)
+    expected = input_file_status(path, named)
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         status = os.fstat(descriptor)
-        _check(path, status)
+        _check(named, status)
         if (status.st_dev, status.st_ino) != (expected.st_dev, expected.st_ino):
             raise ProjectError(f"{path} was replaced while installdev read it: re-run when nothing rewrites it")
         chunks, size = [], 0
@@ -58,19 +60,19 @@ def read_input_file(path: Path) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_INPUT_BYTES:
-                raise ProjectError(_too_large(path))
+                raise ProjectError(_too_large(named))
         return b"".join(chunks)
     finally:
         os.close(descriptor)
 
 
-def _check(path: Path, status: os.stat_result) -> None:
+def _check(named: str, status: os.stat_result) -> None:
     if not stat.S_ISREG(status.st_mode):
         kind = next((name for test, name in _KINDS if test(status.st_mode)), "a special file")
-        raise ProjectError(f"{_named(path)} is {kind}, not a regular file: installdev reads its inputs only from "
+        raise ProjectError(f"{named} is {kind}, not a regular file: installdev reads its inputs only from "
                            "regular files; replace it with one")
     if status.st_size > MAX_INPUT_BYTES:
-        raise ProjectError(_too_large(path))
+        raise ProjectError(_too_large(named))
 
 
 def _named(path: Path) -> str:
@@ -80,6 +82,6 @@ def _named(path: Path) -> str:
     return f"{path} (a link to {os.path.realpath(path)})"
 
 
-def _too_large(path: Path) -> str:
-    return (f"{_named(path)} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB, the most installdev reads of an "
+def _too_large(named: str) -> str:
+    return (f"{named} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB, the most installdev reads of an "
             "input file: an input that large is not a project file; pass the right file")

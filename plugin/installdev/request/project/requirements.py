@@ -143,7 +143,7 @@ def requirement_file_closure(files: tuple[Path, ...], env: Mapping[str, str] = o
             continue
         origin = f" (included by {including} as {written})" if including else ""
         try:
-            data = read_input_file(path)
+            data = read_input_file(path, f"requirement file {path}{origin}" if including else None)
         except FileNotFoundError:
             unset = [name for name in _VARIABLE.findall(written) if not env.get(name)]
             hint = f"; ${{{unset[0]}}} is not set" if unset else ""
