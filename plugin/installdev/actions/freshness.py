@@ -23,6 +23,7 @@ from installdev.actions.venvdir import (
     INNER_RETURNING,
     interrupted_rebuild,
     previous_path,
+    protected_path_error,
     trust_problem,
     venv_python,
 )
@@ -253,6 +254,9 @@ def assess(settings: Settings) -> Freshness:
     """Compare ``settings.venv`` with its stamp. Never raises for a missing input or an untrusted venv: that is
     ``problem``. A venv the running user may not trust (another user's, others can write it, a symbolic link) is never
     up to date, and its stamp is not even read nor its python run."""
+    protected = protected_path_error(settings.venv, settings.project.directory)
+    if protected:
+        return Freshness(None, (str(protected),), StampReading(None), protected)
     untrusted = trust_problem(settings.venv)
     if untrusted:
         return Freshness(None, (untrusted,), StampReading(None), UnsafeVenvPathError(untrusted))

@@ -153,7 +153,21 @@ def protected_reason(venv: Path, project_dir: Path) -> str | None:
         return "it is the project directory"
     if real in project.parents:
         return "it contains the project directory"
+    if not home.startswith("~") and real in Path(os.path.realpath(home)).parents:
+        return "it contains your home directory"
+    temporary = ("/tmp", "/var/tmp", *filter(None, (os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP"))))
+    if real in {Path(os.path.realpath(path)) for path in temporary}:
+        return "it is the temporary directory"
     return None
+
+
+def protected_path_error(venv: Path, project_dir: Path) -> UnsafeVenvPathError | None:
+    """The refusal of a ``venv`` that is a protected path (``protected_reason``), or None. Asked before anything else
+    about the path, ownership included, so that no message ever advises deleting such a path."""
+    reason = protected_reason(venv, project_dir)
+    if reason is None:
+        return None
+    return UnsafeVenvPathError(f"refusing to use {venv} as the venv: {reason}; pass --venv with a dedicated directory")
 
 
 def _check_path_text(venv: Path) -> None:
@@ -181,9 +195,9 @@ def check_venv_path(venv: Path, project_dir: Path) -> VenvKind:
     """Refuse a --venv that installdev must not build in (UnsafeVenvPathError, exit 7) or cannot (HostUnsupportedError,
     exit 8); return its classification. An empty directory of the user's own that others can write passes: ``claim``
     makes it private."""
-    reason = protected_reason(venv, project_dir)
-    if reason:
-        raise UnsafeVenvPathError(f"refusing to use {venv} as the venv: {reason}; pass --venv with a dedicated directory")
+    protected = protected_path_error(venv, project_dir)
+    if protected:
+        raise protected
     _check_path_text(venv)
     kind = classify(venv)
     if kind == VenvKind.SYMLINK:
