@@ -188,16 +188,19 @@ def test_a_relative_venv_from_the_command_line_may_leave_the_cwd(project_dir, cw
 
 
 def test_absolute_paths_are_kept(tmp_path, project_dir, cwd):
-    table = f'venv = "{tmp_path / "abs-env"}"\nrequirements = ["{tmp_path / "r.txt"}"]'
+    table = f'venv = "{project_dir / "abs-env"}"\nrequirements = ["{tmp_path / "r.txt"}"]'
     settings = resolve_settings(Options(), _project(project_dir, table), {})
-    assert settings.venv == tmp_path / "abs-env"
+    assert settings.venv == project_dir / "abs-env"
     assert settings.requirements == (tmp_path / "r.txt",)
 
 
-def test_a_home_relative_venv_in_the_table_is_expanded(tmp_path, project_dir, cwd, monkeypatch):
+def test_a_home_relative_venv_in_the_table_is_expanded_and_refused_outside_the_project(tmp_path, project_dir, cwd,
+                                                                                       monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    settings = resolve_settings(Options(), _project(project_dir, 'venv = "~/venvs/demo"'), {})
-    assert settings.venv == tmp_path / "home" / "venvs" / "demo"
+    with pytest.raises(UsageError, match=f"places the venv at {tmp_path / 'home' / 'venvs' / 'demo'}, outside the project"):
+        resolve_settings(Options(), _project(project_dir, 'venv = "~/venvs/demo"'), {})
+    monkeypatch.setenv("HOME", str(project_dir))
+    assert resolve_settings(Options(), _project(project_dir, 'venv = "~/venvs/demo"'), {}).venv == project_dir / "venvs" / "demo"
 
 
 def test_the_flag_prefix_variable_sits_between_the_command_line_and_the_table(project_dir, cwd):

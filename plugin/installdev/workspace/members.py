@@ -34,5 +34,6 @@ def member_settings(member: WorkspaceProject, options: Options, env: Mapping[str
     missing project, a bad table)."""
     project = load_project(member.directory)
     table = merge_overrides(project.installdev_table, member.overrides, defaults or {})
+    root = member.directory if member.name == "." else member.directory.parents[member.name.count("/")]
     return resolve_settings(options._replace(project_dir=str(member.directory)), project, os.environ if env is None else env,
-                            table)
+                            table, root)

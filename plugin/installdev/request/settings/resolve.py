@@ -16,6 +16,7 @@ from installdev.request.settings.envflags import ModeRequest, requested_mode, re
 from installdev.request.settings.options import Options
 from installdev.request.settings.scope import PROJECT_ALONE, ScopeDecision, venv_scope
 from installdev.request.settings.selection_flags import SelectionFlags
+from installdev.request.settings.venv_placement import check_venv_placement
 from installdev.vocabulary import InstallerName
 
 if TYPE_CHECKING:
@@ -116,10 +117,12 @@ def _check_given_paths(option: str, given: tuple[str, ...], resolved: tuple[Path
                              f"line are relative to it, as pip reads them: pass {option} {shown} for the project's file")
 
 
-def resolve_settings(options: Options, project: Project, env: Mapping[str, str], table: object = None) -> Settings:
+def resolve_settings(options: Options, project: Project, env: Mapping[str, str], table: object = None,
+                     workspace_root: Path | None = None) -> Settings:
     """Merge the command line's ``options`` with the project's ``[tool.installdev]`` table (``table`` instead, when
-    given: a workspace member's, merged with the workspace's), then the defaults. The table's ``workspace`` key is
-    bootstrap's ``[tool.installdev.workspace]``, not a setting of this venv; what the venv holds is ``venv_scope``'s."""
+    given: a workspace member's, merged with the workspace's, whose root is ``workspace_root``), then the defaults. The
+    table's ``workspace`` key is bootstrap's ``[tool.installdev.workspace]``, not a setting of this venv; what the venv
+    holds is ``venv_scope``'s."""
     origin = str(project.directory / "pyproject.toml")
     _refuse_empty_values(options)
     table = project.installdev_table if table is None else table
@@ -128,6 +131,8 @@ def resolve_settings(options: Options, project: Project, env: Mapping[str, str],
     sources = _Sources(validate_tool_table(table, origin), Path.cwd(), project.directory)
     venv_value, venv_base = sources.pick(options.venv, "venv")
     venv = _absolute(venv_value, venv_base) if venv_value else project.directory / DEFAULT_VENV_NAME
+    if venv_value and options.venv is None:
+        check_venv_placement(venv, venv_value, project, workspace_root, origin)
     python, python_named = _python_setting(options.python, sources)
     lock_timeout = sources.value(options.lock_timeout, "lock-timeout")
     installer = _installer_name(sources.value(options.installer, "installer"), origin)
