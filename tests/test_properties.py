@@ -1,6 +1,8 @@
 """Property: whatever settings table, stamp, requirement file, flag value or path it is given, install-dev and doctor end
 with an exit code from the documented table (never 1, the "internal error" code) and, on failure, exactly one
-``installdev: error:`` line and no traceback.
+``installdev: error:`` line and no traceback. The requirement file may be a named pipe or a link to /dev/zero and
+pyproject.toml nested past the TOML parser's depth (both refused, never read: a read would block or never end); the
+table's venv may escape the project (refused, nothing created there).
 
 In-process (``installdev.cli.main`` with captured output), bounded to a few dozen generated examples per command. The
 project is the tiny in-tree-backend one; a generated case that gets as far as building really builds (offline).
@@ -52,7 +54,14 @@ requirement_file = st.one_of(
     st.sampled_from(["\ufeff-r more.txt\n".encode("utf-16"), b"# -*- coding: latin-1 -*-\ncaf\xe9\n",
                      b"# coding: no-such-codec\n", b"\xff\xfe\x00"]),
 )
-flag_value = st.one_of(st.sampled_from(["", "1", "true", "No", " on ", "perhaps", "0"]), short_text)
+requirement_kind = st.sampled_from(["regular", "regular", "fifo", "dev-zero"])
+deep_toml = st.sampled_from(["deep = " + "[" * 5000 + "]" * 5000 + "\n", "deep = " + "{a = " * 2000 + "1" + "}" * 2000 + "\n",
+                             "deep = " + "[" * 900 + "]" * 900 + "\n"])
+OUTSIDE = "<outside>"  # materialized as an absolute path beside the project
+table_venv = st.sampled_from(["../escaped", "../../escaped", "venv/../../escaped", "~/escaped", OUTSIDE, "sub/venv",
+                              "venv/../inside"])
+flag_value = st.one_of(st.sampled_from(["", "1", "true", "No", " on ", "perhaps", "0"]),
+                       short_text.filter(lambda value: "\0" not in value))  # no environment holds a NUL
 stamp_document = st.one_of(
     st.binary(max_size=40),
     st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), short_text),
@@ -89,7 +98,10 @@ def cases(draw) -> dict:
     return {
         "table": table,
         "broken_toml": draw(st.sampled_from(["", "", "", "", "", "[tool.installdev\n", "x = \"\\q\"\n"])),
+        "deep_toml": draw(st.one_of(st.just(""), st.just(""), st.just(""), deep_toml)),
+        "table_venv": draw(st.one_of(st.none(), table_venv)),
         "requirements": draw(st.one_of(st.none(), requirement_file)),
+        "requirements_kind": draw(requirement_kind),
         "stamp": draw(st.one_of(st.none(), stamp_document)),
         "venv": draw(st.one_of(st.none(), st.lists(path_segment, min_size=1, max_size=2))),
         "flags": draw(st.dictionaries(st.sampled_from(["INSTALLDEV_VENV_USE_COPIES", "INSTALLDEV_FLAG_PREFIX",
@@ -120,12 +132,22 @@ def materialize(case: dict, base: Path, command: str) -> tuple[list[str], dict[s
     root = Path(tempfile.mkdtemp(dir=base))
     project = write_tiny_project(root / "proj")
     pyproject = project / "pyproject.toml"
-    tool = "".join(f"{json.dumps(key)} = {toml_literal(value)}\n" for key, value in case["table"].items())
-    pyproject.write_text(pyproject.read_text() + "\n[tool.installdev]\n" + tool + case["broken_toml"])
+    event(f"requirement file {case['requirements_kind'] if case['requirements'] is not None else 'none'}")
+    event(f"pyproject nested {'deep' if case['deep_toml'] else 'flat'}; table venv {case['table_venv']}")
+    table = dict(case["table"])
+    if case["table_venv"] is not None:
+        table["venv"] = str(root / "outside" / "venv") if case["table_venv"] == OUTSIDE else case["table_venv"]
+    tool = "".join(f"{json.dumps(key)} = {toml_literal(value)}\n" for key, value in table.items())
+    pyproject.write_text(case["deep_toml"] + pyproject.read_text() + "\n[tool.installdev]\n" + tool + case["broken_toml"])
     options = [option for option in case["options"] if command == "install-dev" or option[0] not in INSTALL_DEV_ONLY]
     arguments = [command, str(project), *(part for option in options for part in option)]
     if case["requirements"] is not None:
-        (project / "requirements-dev.txt").write_bytes(case["requirements"])
+        if case["requirements_kind"] == "fifo":
+            os.mkfifo(project / "requirements-dev.txt")
+        elif case["requirements_kind"] == "dev-zero":
+            (project / "requirements-dev.txt").symlink_to("/dev/zero")
+        else:
+            (project / "requirements-dev.txt").write_bytes(case["requirements"])
         (project / "more.txt").write_text("")
         arguments += ["-r", str(project / "requirements-dev.txt")]
     if case["venv"] is not None:
@@ -135,7 +157,7 @@ def materialize(case: dict, base: Path, command: str) -> tuple[list[str], dict[s
         venv.mkdir()
         (venv / ".installdev-venv").write_text("made by installdev\n")
         (venv / ".installdev-stamp.json").write_bytes(case["stamp"])
-    return arguments, {**case["flags"], "IDT_DIR": str(project)}
+    return arguments, {**case["flags"], "IDT_DIR": str(project), "HOME": str(root / "home")}
 
 
 @contextlib.contextmanager
@@ -177,11 +199,27 @@ def check_outcome(case: dict, code: int, stdout: str, stderr: str) -> None:
 BOUNDED = settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
+def check_escapes_refused(case: dict, argv: list[str], code: int) -> None:
+    """A table venv outside the project is refused (exit 2, unless an earlier check failed) and nothing is made there;
+    one the command line overrides is not the table's."""
+    escaping = case["table_venv"] not in (None, "sub/venv", "venv/../inside") and "--venv" not in argv
+    if not escaping:
+        return
+    project = Path(argv[1])
+    value = case["table_venv"]
+    target = (project.parent / "outside" / "venv" if value == OUTSIDE
+              else Path(os.path.abspath(project / value.replace("~", str(project.parent / "home"), 1))))
+    assert code != 0, case
+    assert not target.exists(), case
+
+
 @BOUNDED
 @given(case=cases())
 def test_install_dev_always_ends_with_a_documented_code_and_one_line(arena, case):
     argv, flags = materialize(case, arena["base"], "install-dev")
-    check_outcome(case, *run_in_process(argv, {**arena["env"], **flags}))
+    code, stdout, stderr = run_in_process(argv, {**arena["env"], **flags})
+    check_outcome(case, code, stdout, stderr)
+    check_escapes_refused(case, argv, code)
 
 
 @BOUNDED
