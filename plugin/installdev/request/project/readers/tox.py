@@ -186,7 +186,7 @@ def _discover(directory: Path, pyproject: dict) -> _IniSource | _TomlSource | No
 
 def _read(path: Path) -> str:
     try:
-        return read_input_file(path).decode("utf-8")
+        return read_input_file(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # universal newlines
     except UnicodeDecodeError:
         raise ProjectError(f"{path} is not UTF-8, which tox requires: save it as UTF-8") from None
     except OSError as error:
