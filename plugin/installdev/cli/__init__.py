@@ -7,6 +7,7 @@ below without importing them.
 
 import os
 import sys
+from typing import NamedTuple
 
 COMMANDS = {
     "install-dev": ("install_dev", "create or update the project's development venv"),
@@ -34,7 +35,8 @@ def _top_level_parser():
 
 
 def parse(argv: list[str]):
-    """The chosen command's module and its parsed arguments. Exits 2 (or 0 for --help) like argparse."""
+    """The chosen command's module and its parsed arguments. Exits 2 (or 0 for --help) like argparse; a rejected command
+    line that asks for ``--json`` still gets its one document on stdout (the command's ``json_failure``)."""
     import importlib
 
     from installdev.errors import ExitCode
@@ -48,7 +50,60 @@ def parse(argv: list[str]):
     module = importlib.import_module(f"installdev.cli.{COMMANDS[name][0]}")
     parser = arguments.new_parser(f"installdev {name}", module.DESCRIPTION, module.EPILOG)
     module.configure(parser)
-    return module, parser.parse_args(argv[1:])
+    if not (hasattr(module, "json_failure") and _asks_for_json(argv[1:])):
+        return module, parser.parse_args(argv[1:])
+    import contextlib
+    import io
+
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            return module, parser.parse_args(argv[1:])
+    except SystemExit as rejected:
+        _emit(sys.stderr, said.getvalue())
+        if rejected.code:
+            message = said.getvalue().strip().removeprefix("installdev: error: ")
+            print_json(module.json_failure(None, Failure(ExitCode(rejected.code), message)))
+        raise
+
+
+def _asks_for_json(arguments: list[str]) -> bool:
+    """Whether the command line names ``--json`` (argparse takes a prefix of it, ``--js``, for it too)."""
+    return any(len(argument) > 3 and "--json".startswith(argument) for argument in arguments)
+
+
+class Failure(NamedTuple):
+    """What stopped a command: its exit code and the ``installdev: error:`` line's message."""
+
+    exit_code: int
+    message: str
+    is_bug: bool = False  # the exception goes on, with its traceback: exit 1
+
+
+def failure_of(stopped: BaseException) -> Failure | None:
+    """The :class:`Failure` that ``stopped`` means, or None for an exit of its own (SystemExit)."""
+    from installdev.errors import ExitCode, InstalldevError, Interrupted
+
+    if isinstance(stopped, InstalldevError):
+        return Failure(stopped.exit_code, str(stopped))
+    if isinstance(stopped, Interrupted):
+        return Failure(stopped.exit_code, "terminated; any previous venv is left in place")
+    if isinstance(stopped, KeyboardInterrupt):
+        return Failure(ExitCode.INTERRUPTED, "interrupted; any previous venv is left in place")
+    if isinstance(stopped, ModuleNotFoundError) and stopped.name in _DEPENDENCIES:
+        return Failure(ExitCode.INTERNAL, f"installdev's dependency {stopped.name} is not installed in {sys.executable}: "
+                                          "`pip install installdev`, or run the vendored plugin/run_installdev.py, which "
+                                          "installs it")
+    if isinstance(stopped, Exception):
+        return Failure(ExitCode.INTERNAL, f"internal error: {type(stopped).__name__}: {stopped}", is_bug=True)
+    return None
+
+
+def print_json(document: dict) -> None:
+    """``document`` as the command's result on stdout."""
+    import json
+
+    _emit(sys.stdout, json.dumps(document, indent=2) + "\n")
 
 
 def _raise_on_sigterm(signum: int, frame: object) -> None:
@@ -57,9 +112,14 @@ def _raise_on_sigterm(signum: int, frame: object) -> None:
     raise Interrupted(ExitCode.TERMINATED)
 
 
+def _emit(stream, text: str) -> None:
+    from installdev.report import emit
+
+    emit(stream, text)
+
+
 def _error(message: str) -> None:
-    sys.stderr.write(f"installdev: error: {message}\n")
-    sys.stderr.flush()
+    _emit(sys.stderr, f"installdev: error: {message}\n")
 
 
 def quick_noop(argv: list[str]) -> bool:
@@ -73,8 +133,7 @@ def quick_noop(argv: list[str]) -> bool:
     if record is None or not quickcheck.still_valid(record):
         return False
     if not any(flag in argv for flag in ("-q", "--quiet")):
-        sys.stdout.write(f"installdev: {record['message']}\n")
-        sys.stdout.flush()
+        _emit(sys.stderr, f"installdev: {record['message']}\n")
     return True
 
 
@@ -108,28 +167,19 @@ def main(argv: list[str] | None = None) -> int:
     quick_run(argv)
     import signal
 
-    from installdev.errors import ExitCode, InstalldevError, Interrupted
+    from installdev.errors import ExitCode
 
     module, args = parse(argv)
     args.argv = argv
     previous_handler = signal.signal(signal.SIGTERM, _raise_on_sigterm)
     try:
         return int(module.run(args) or ExitCode.OK)
-    except InstalldevError as error:
-        _error(str(error))
-        return int(error.exit_code)
-    except Interrupted as interruption:
-        _error("terminated; any previous venv is left in place")
-        return int(interruption.exit_code)
-    except ModuleNotFoundError as error:
-        if error.name not in _DEPENDENCIES:
+    except BaseException as stopped:
+        failure = failure_of(stopped)
+        if failure is None or failure.is_bug:
             raise
-        _error(f"installdev's dependency {error.name} is not installed in {sys.executable}: "
-               "`pip install installdev`, or run the vendored plugin/run_installdev.py, which installs it")
-        return int(ExitCode.INTERNAL)
-    except KeyboardInterrupt:
-        _error("interrupted; any previous venv is left in place")
-        return int(ExitCode.INTERRUPTED)
+        _error(failure.message)
+        return int(failure.exit_code)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
 
