@@ -7,7 +7,6 @@ below without importing them.
 
 import os
 import sys
-from typing import NamedTuple
 
 COMMANDS = {
     "install-dev": ("install_dev", "create or update the project's development venv"),
@@ -17,7 +16,6 @@ COMMANDS = {
     "run": ("run", "run a command in the project's venv, building it first if needed"),
     "inputs": ("inputs", "list what the venv depends on, for build tools"),
 }
-_DEPENDENCIES = frozenset({"virtualenv", "platformdirs", "tomli", "packaging"})
 
 
 def _top_level_parser():
@@ -55,12 +53,15 @@ def parse(argv: list[str]):
     import contextlib
     import io
 
+    from installdev.cli.outcome import Failure, print_json
+    from installdev.report import emit
+
     said = io.StringIO()
     try:
         with contextlib.redirect_stderr(said):
             return module, parser.parse_args(argv[1:])
     except SystemExit as rejected:
-        _emit(sys.stderr, said.getvalue())
+        emit(sys.stderr, said.getvalue())
         if rejected.code:
             message = said.getvalue().strip().removeprefix("installdev: error: ")
             print_json(module.json_failure(None, Failure(ExitCode(rejected.code), message)))
@@ -72,54 +73,10 @@ def _asks_for_json(arguments: list[str]) -> bool:
     return any(len(argument) > 3 and "--json".startswith(argument) for argument in arguments)
 
 
-class Failure(NamedTuple):
-    """What stopped a command: its exit code and the ``installdev: error:`` line's message."""
-
-    exit_code: int
-    message: str
-    is_bug: bool = False  # the exception goes on, with its traceback: exit 1
-
-
-def failure_of(stopped: BaseException) -> Failure | None:
-    """The :class:`Failure` that ``stopped`` means, or None for an exit of its own (SystemExit)."""
-    from installdev.errors import ExitCode, InstalldevError, Interrupted
-
-    if isinstance(stopped, InstalldevError):
-        return Failure(stopped.exit_code, str(stopped))
-    if isinstance(stopped, Interrupted):
-        return Failure(stopped.exit_code, "terminated; any previous venv is left in place")
-    if isinstance(stopped, KeyboardInterrupt):
-        return Failure(ExitCode.INTERRUPTED, "interrupted; any previous venv is left in place")
-    if isinstance(stopped, ModuleNotFoundError) and stopped.name in _DEPENDENCIES:
-        return Failure(ExitCode.INTERNAL, f"installdev's dependency {stopped.name} is not installed in {sys.executable}: "
-                                          "`pip install installdev`, or run the vendored plugin/run_installdev.py, which "
-                                          "installs it")
-    if isinstance(stopped, Exception):
-        return Failure(ExitCode.INTERNAL, f"internal error: {type(stopped).__name__}: {stopped}", is_bug=True)
-    return None
-
-
-def print_json(document: dict) -> None:
-    """``document`` as the command's result on stdout."""
-    import json
-
-    _emit(sys.stdout, json.dumps(document, indent=2) + "\n")
-
-
 def _raise_on_sigterm(signum: int, frame: object) -> None:
     from installdev.errors import ExitCode, Interrupted
 
     raise Interrupted(ExitCode.TERMINATED)
-
-
-def _emit(stream, text: str) -> None:
-    from installdev.report import emit
-
-    emit(stream, text)
-
-
-def _error(message: str) -> None:
-    _emit(sys.stderr, f"installdev: error: {message}\n")
 
 
 def quick_noop(argv: list[str]) -> bool:
@@ -133,7 +90,11 @@ def quick_noop(argv: list[str]) -> bool:
     if record is None or not quickcheck.still_valid(record):
         return False
     if not any(flag in argv for flag in ("-q", "--quiet")):
-        _emit(sys.stderr, f"installdev: {record['message']}\n")
+        try:
+            sys.stderr.write(f"installdev: {record['message']}\n")
+            sys.stderr.flush()
+        except BrokenPipeError:  # nobody reads it: the answer is the exit status
+            pass
     return True
 
 
@@ -167,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     quick_run(argv)
     import signal
 
+    from installdev.cli.outcome import failure_of, report_error
     from installdev.errors import ExitCode
 
     module, args = parse(argv)
@@ -178,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         failure = failure_of(stopped)
         if failure is None or failure.is_bug:
             raise
-        _error(failure.message)
+        report_error(failure.message)
         return int(failure.exit_code)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from installdev.cli import Failure, arguments, failure_of, print_json
+from installdev.cli import arguments
+from installdev.cli.outcome import Failure, failure_of, print_json
 
 DESCRIPTION = ("Build the development venv of every project listed in ROOT's [tool.installdev.workspace], in parallel, "
                "with live progress and a summary table; without that table, the one venv of ROOT's uv workspace.")

@@ -29,7 +29,8 @@ import argparse
 import os
 import sys
 
-from installdev.cli import Failure, arguments, failure_of, print_json
+from installdev.cli import arguments
+from installdev.cli.outcome import Failure, failure_of, print_json
 from installdev.errors import InstalldevError
 from installdev.report import emit
 from installdev.request.settings.scope import PROJECT_ALONE

@@ -7,7 +7,8 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from installdev.cli import Failure, arguments, failure_of, print_json
+from installdev.cli import arguments
+from installdev.cli.outcome import Failure, failure_of, print_json
 from installdev.report import Reporter
 
 if TYPE_CHECKING:
