@@ -66,7 +66,7 @@ def diagnose(options, env) -> dict:
         return _unreadable_settings_report(options, error)
     freshness = assess(settings)
     plan = make_plan(settings, freshness)
-    facts, probe, decision, _ = plan.host
+    facts, probe, decision = plan.host.facts, plan.host.probe, plan.host.decision
     return {
         "schema": SCHEMA_VERSION,
         "ok": int(plan.exit_code) == 0,
