@@ -49,6 +49,17 @@ def test_an_explicit_r_of_the_conventional_file_is_the_plain_request(tmp_path, o
     assert "is gone" not in output  # the file is still there
 
 
+def test_a_project_reached_through_a_symbolic_link_is_the_same_project(tmp_path, offline_env):
+    real = write_project(tmp_path / "real", extras={})
+    (real / "requirements-dev.txt").write_text("-r requirements-common.txt\n")
+    (real / "requirements-common.txt").write_text("reqtool\n")
+    (real / "tools.txt").write_text("testtool\n")
+    (tmp_path / "link").symlink_to(real)
+    build(real, offline_env, "-r", str(real / "tools.txt"))  # as Gradle names it: the canonical directory
+    output = build(tmp_path / "link", offline_env, "-r", str(tmp_path / "link" / "tools.txt"), "--venv", str(real / "venv"))
+    assert up_to_date(output), output  # a shell's path to the same files
+
+
 def test_the_default_extra_or_group_spelled_out_is_the_plain_request(tmp_path, offline_env):
     project = write_project(tmp_path / "extras", extras={"dev": ["devtool"], "test": ["testtool"]})
     build(project, offline_env)

@@ -53,11 +53,13 @@ def _file_state(path: Path) -> list[int]:
 
 
 def file_digests(paths: list[Path], recorded: dict | None) -> dict[str, list]:
-    """``{path: [sha256, size, mtime_ns]}``; a file whose size and mtime match ``recorded`` is not re-read."""
+    """``{real path: [sha256, size, mtime_ns]}``; a file whose size and mtime match ``recorded`` is not re-read. Keyed
+    by the real path: one file reached through a symbolic link or not (Gradle names the canonical project directory, a
+    shell the path typed; an include is resolved) is one input."""
     recorded = recorded or {}
     digests = {}
     for path in paths:
-        key = str(path)
+        key = os.path.realpath(path)
         state = _file_state(path)
         previous = recorded.get(key)
         if isinstance(previous, list) and len(previous) == 3 and previous[1:] == state:
@@ -123,9 +125,9 @@ def expected_inputs(settings: Settings, recorded: dict | None = None, env: Mappi
         "python": settings.python or "auto",
         "selection": selection._replace(**{field: tuple(sorted(value)) for field, value in
                                            selection._asdict().items() if isinstance(value, tuple)}).describe(),
-        "requirements": [str(path) for path in requirements],
-        "constraints": [str(path) for path in settings.constraints],
-        "build_constraints": [str(path) for path in settings.build_constraints],
+        "requirements": [os.path.realpath(path) for path in requirements],
+        "constraints": [os.path.realpath(path) for path in settings.constraints],
+        "build_constraints": [os.path.realpath(path) for path in settings.build_constraints],
         "mode": _expected_mode(settings, recorded),
         "system_site_packages": settings.system_site_packages,
         "installer": str(settings.installer),
@@ -162,7 +164,7 @@ def stamp_inputs(assessed: dict, linked: list[Path], mode: LinkMode, automatic_m
     plus the ``linked`` project files of the local directories the venv installs, the ``mode`` built and what the
     automatic decision gives here (None: it cannot be told), so that asking for that mode or not asking are alike."""
     files = dict(assessed["files"])
-    files.update(file_digests([path for path in linked if path.is_file() and str(path) not in files], None))
+    files.update(file_digests([path for path in linked if path.is_file() and os.path.realpath(path) not in files], None))
     return {**assessed, "linked": [str(path) for path in linked if path.is_file()], "files": files, "mode": str(mode),
             "automatic_mode": automatic_mode and str(automatic_mode)}
 
@@ -319,7 +321,8 @@ def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tu
     import re
 
     venv, directory = settings.venv, settings.project.directory
-    present = [(Path(path), True) for path in freshness.inputs["files"]]
+    present = [(Path(path), True) for path in freshness.inputs["files"]]  # real paths
+    present += [(path, True) for path in settings.project.input_files]  # as reached: a symbolic link retargeted shows
     present += [(venv, False), (venv / ".installdev-stamp.json", False), (venv_python(venv), False), (venv / "pyvenv.cfg", True)]
     present += [(Path(path), True) for path in freshness.liveness.identities]
     present += [(path.parent.parent, True) for path in _member_files(settings)  # a member appearing changes its parent
