@@ -163,6 +163,16 @@ def test_run_without_double_dash_says_where_it_goes(tmp_path, offline_env):
     assert not (project / "venv").exists()
 
 
+def test_run_with_a_second_value_says_both_readings(tmp_path, offline_env):
+    project = write_project(tmp_path / "proj")
+    result = run_installdev(["run", str(project), "--extra", "dev", "pytest"], offline_env)
+    assert result.returncode == 2
+    assert error_lines(result.stderr) == [
+        "installdev: error: unrecognized arguments: pytest; --extra takes one name: repeat it (--extra dev --extra "
+        f"pytest) or separate the names with commas (--extra dev,pytest); or give the command after --: `installdev run "
+        f"{project} --extra dev -- pytest` (see `installdev run --help`)"]
+
+
 @pytest.mark.parametrize(("args", "hint"), [
     (["--extra", "a", "b"], "--extra takes one name: repeat it (--extra a --extra b) or separate the names with "
                             "commas (--extra a,b)"),
