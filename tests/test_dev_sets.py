@@ -645,9 +645,10 @@ def test_build_constraints_reach_uv_and_pip_and_the_environment_is_an_input(tmp_
 
     assert build() == newest
     constrained = {**env, "PIP_BUILD_CONSTRAINT": str(tmp_path / "build-constraints.txt")}
-    assert build(environment=constrained, reason="environment changed") == oldest  # uv gets it as --build-constraint
+    # uv gets it as --build-constraint
+    assert build(environment=constrained, reason="environment changed (PIP_BUILD_CONSTRAINT)") == oldest
     assert json.loads((venv / ".installdev-stamp.json").read_text())["installer"] == "uv"
-    assert build(environment={**constrained, "UV_PRERELEASE": "allow"}, reason="environment changed") == oldest
+    assert build(environment={**constrained, "UV_PRERELEASE": "allow"}, reason="environment changed (UV_PRERELEASE)") == oldest
     assert build("--installer", "pip", "--build-constraint", str(tmp_path / "build-constraints.txt"),
                  reason="build constraints changed") == oldest
 

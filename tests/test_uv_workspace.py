@@ -155,7 +155,7 @@ def uv_sync_elsewhere(uv: str, root: Path, env: dict[str, str], environment: Pat
 def test_bootstrap_builds_one_venv_at_the_root_as_uv_sync_all_packages(uv_workspace: Path, uv, env, tmp_path, unchanged):
     unchanged(uv_workspace)
 
-    result = bootstrap(uv_workspace, env)
+    result = bootstrap(uv_workspace, env, "-v")  # -v: the table names the interpreters whole
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr.splitlines()[0].startswith(
@@ -168,11 +168,11 @@ def test_bootstrap_builds_one_venv_at_the_root_as_uv_sync_all_packages(uv_worksp
     assert editable_locations(venv, ("root", "a", "b")) == {
         "root": uv_workspace, "a": uv_workspace / "packages" / "a", "b": uv_workspace / "packages" / "b"}
     assert distributions(venv) == uv_sync_elsewhere(uv, uv_workspace, env, tmp_path / "uv-env", "--all-packages")
-    assert rows(result)["."][3] == f"{platform.python_version()} {running_base()}", (
+    assert rows(result)["."][2] == f"{platform.python_version()} {running_base()}", (
         "the base the venv was made from, not installdev's own venv's python")
     assert running_base() != sys.executable or sys.prefix == sys.base_prefix
 
-    again = bootstrap(uv_workspace, env)  # answered by the workspace's quick record
+    again = bootstrap(uv_workspace, env, "-v")  # answered by the workspace's quick record (of the same arguments)
     assert "all 1 venvs are up to date" in again.stderr, again.stderr
     same = run_installdev(["install-dev", str(uv_workspace)], env)
     assert same.returncode == 0 and "is up to date" in same.stderr, "install-dev ROOT is bootstrap's one venv"

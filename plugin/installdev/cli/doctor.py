@@ -68,7 +68,7 @@ def diagnose(options, env) -> dict:
         return _failed_report(options.project_dir, "settings", error.exit_code, str(error))
     freshness = assess(settings)
     plan = make_plan(settings, freshness)
-    facts, probe, decision, _ = plan.host
+    facts, probe, decision = plan.host.facts, plan.host.probe, plan.host.decision
     return {
         "schema": SCHEMA_VERSION,
         "ok": int(plan.exit_code) == 0,

@@ -6,7 +6,8 @@ projects it installs by path are done, failed or not (graph.py). A failure lets 
 with --fail-fast no new build starts after it and the waiting projects are skipped. A project whose
 settings cannot be read fails before any build starts. Progress and the summary table go to stderr (stdout is for
 the --json document), each failed project's captured output too, then, when all succeeded, how to
-activate the venvs. The exit code is the first failure's (in the order they happened), else 0. Problems
+activate the venvs (not with --json: its document holds the commands). The exit code is the first failure's (in the
+order they happened), else 0. Problems
 with the workspace itself (no table, a bad table, --only matching nothing) raise before any build.
 
 ``--json`` (schema 1) on stdout; ``started``/``finished`` are Unix times; a rebuilt venv is "built" here::
@@ -37,7 +38,7 @@ from typing import NamedTuple, TextIO
 
 from installdev.errors import ExitCode, InstalldevError, UsageError
 from installdev.install_dev import install_dev
-from installdev.report import NORMAL, Reporter, emit
+from installdev.report import NORMAL, VERBOSE, Reporter, emit
 from installdev.request.settings.options import Options
 from installdev.request.settings.resolve import Settings
 from installdev.result import activate_command
@@ -73,7 +74,7 @@ def run_bootstrap(request: BootstrapRequest) -> int:
     with Progress(runs, ui, enabled=request.verbosity >= NORMAL) as progress:
         failures = _Scheduler(runs, settings, jobs, request, progress, ui).run()
     exit_code = failures[0].exit_code if failures else int(ExitCode.OK)
-    _report(runs, failures, request.verbosity, ui)
+    _report(runs, failures, request.verbosity, ui, activate=not request.as_json)
     if request.as_json:
         document = {"schema": JSON_SCHEMA, "root": str(workspace.root), "workspace_file": str(workspace.origin),
                     "jobs": jobs, "exit_code": exit_code, "error": None, "projects": [run.to_json() for run in runs]}
@@ -201,16 +202,17 @@ class _Scheduler:
         self._waiting.clear()
 
 
-def _report(runs: list[ProjectRun], failures: list[ProjectRun], verbosity: int, ui: TextIO) -> None:
-    """Each failure's captured output, the summary table, and how to activate the venvs when all succeeded."""
+def _report(runs: list[ProjectRun], failures: list[ProjectRun], verbosity: int, ui: TextIO, activate: bool) -> None:
+    """Each failure's captured output, the summary table, and, when all succeeded and ``activate`` (not with --json,
+    whose document holds them for the caller to show: scripts/bootstrap.sh does), how to activate the venvs."""
     for run in failures:
         _say(sys.stderr, f"{run.name} failed (exit {run.exit_code}); its output:")
         sys.stderr.write("".join(f"    {line}\n" for line in run.log.getvalue().splitlines()))
         sys.stderr.flush()
     if verbosity >= NORMAL or failures:
-        ui.write("\n" + summary_table(runs) + "\n")
+        ui.write("\n" + summary_table(runs, Path.cwd(), whole=verbosity >= VERBOSE) + "\n")
         ui.flush()
-    if verbosity >= NORMAL and not failures:
+    if verbosity >= NORMAL and not failures and activate:
         _say(ui, "activate a venv with:")
         ui.write("".join(f"    {activate_command(run.venv)}    # {run.name}\n" for run in runs if run.venv))
         ui.flush()
