@@ -48,6 +48,9 @@ def test_fresh_clone_to_working_venvs(tmp_path: Path, offline_env: dict[str, str
     assert "appdemo is built after libdemo" in completed.stderr and "project  result" in completed.stderr
     for name in ("libdemo", "appdemo"):
         assert f". {clone}/gradle-example/{name}/venv/bin/activate    # {name}" in completed.stdout
+        assert (completed.stdout + completed.stderr).count(f"venv/bin/activate    # {name}") == 1, "once"
+    table = completed.stderr.split("\nproject  ", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(table) == 4 and all(len(line) <= 100 for line in ["project  " + table[0], *table[1:]]), table
     assert venv_import(clone / "gradle-example" / "appdemo" / "venv", "import appdemo, libdemo").returncode == 0
     activated = subprocess.run(
         ["sh", "-c", f". {clone}/gradle-example/appdemo/venv/bin/activate && python -c 'import libdemo, sys; print(sys.prefix)'"],

@@ -1,4 +1,4 @@
-"""End to end with real Gradle (Debian's 4.4.1 here; the script plugin is written for 4.4 through 9.x).
+"""End to end with real Gradle (Debian's 4.4.1, the only Gradle run here), with and without its daemon.
 
 Each test builds a copy of gradle-example/ (two Python projects, appdemo installing libdemo by path)
 offline, through plugin/installdev.gradle and the entry point plugin/run_installdev.py.
@@ -6,8 +6,11 @@ offline, through plugin/installdev.gradle and the entry point plugin/run_install
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +36,7 @@ pytestmark = [pytest.mark.buildtools, pytest.mark.skipif(sys.platform == "win32"
 
 LIB, APP = ":libdemo:installDev", ":appdemo:installDev"
 STALE_DAEMON = "installdev: this Gradle daemon ran an earlier build"
+STARTING_DAEMON = "Starting a Gradle Daemon"
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +66,8 @@ def test_install_dev_up_to_date_rebuild_on_change_copies_flag_parallel_test_and_
     # Run from the example's directory: installdev runs there too, so its activate hint reads from there.
     first = run_gradle(example, gradle_env, "installDev", cwd=example)
     assert task_outcomes(first.stdout)[LIB] == task_outcomes(first.stdout)[APP] == "EXECUTED", first.stdout
-    assert ": . libdemo/venv/bin/activate" in first.stdout and ": . appdemo/venv/bin/activate" in first.stdout
+    output = first.stdout + first.stderr
+    assert ": . libdemo/venv/bin/activate" in output and ": . appdemo/venv/bin/activate" in output
     assert stamp_of(lib_venv).is_file() and stamp_of(app_venv).is_file()
     used = subprocess.run([str(app_venv / "bin" / "python"), "-m", "appdemo", "Gradle"], capture_output=True,
                           text=True, timeout=60)
@@ -88,7 +93,7 @@ def test_install_dev_up_to_date_rebuild_on_change_copies_flag_parallel_test_and_
     edited = run_gradle(example, gradle_env, "--info", "installDev")
     outcomes = task_outcomes(edited.stdout)
     assert (outcomes[LIB], outcomes[APP]) == ("EXECUTED", "EXECUTED"), edited.stdout
-    assert "installdev: running " in edited.stdout  # installdev's verbose detail
+    assert "installdev: running " in edited.stdout + edited.stderr  # installdev's verbose detail
 
     # Flipping the copies flag re-runs both (built in parallel) and yields copies.
     flagged = dict(gradle_env, INSTALLDEV_VENV_USE_COPIES="true")
@@ -149,10 +154,8 @@ def test_settings_inputs_from_installdev_env_flags_and_dangling_python(example, 
     venv = lib / ".venv"
 
     def build(*args: str, environment: dict[str, str] = env) -> dict[str, str]:
-        """With the environment the daemon started with, in that daemon (-PinstalldevCopies lets a reused Gradle 4.4
-        daemon build); with another one, in a JVM of its own, the only way Gradle 4.4 on Java 9+ sees it."""
-        completed = run_gradle(example, environment, *settings, *args, ":libdemo:installDev", cwd=tmp_path,
-                               daemon=environment is env)
+        """In one daemon: from the second build on, one that Gradle 4.4 on Java 9+ cannot give the command's environment."""
+        completed = run_gradle(example, environment, *settings, *args, ":libdemo:installDev", cwd=tmp_path, daemon=True)
         return {task: outcome for task, outcome in task_outcomes(completed.stdout).items() if task == LIB}
 
     stop_gradle_daemons(env)  # the builds below start the daemon they reuse
@@ -191,39 +194,89 @@ def test_settings_inputs_from_installdev_env_flags_and_dangling_python(example, 
     finally:
         stop_gradle_daemons(env)
 
+def _daemon_outcomes(example: Path, env: dict[str, str], *args: str) -> tuple[dict[str, str], str]:
+    """The task outcomes and output of a build in the daemon of ``env``'s Gradle user home, which must already run (so
+    every build here is one in a reused daemon, which Gradle 4.4 on Java 9+ cannot give the command's environment)."""
+    completed = run_gradle(example, env, *args, daemon=True, check=False)
+    output = completed.stdout + completed.stderr
+    assert STARTING_DAEMON not in output, output
+    return task_outcomes(completed.stdout), output
+
+
 @pytest.mark.slow
-def test_the_daemon_never_hides_a_flag(example, gradle_env):
-    """Gradle 4.4 on Java 9+ cannot give a reused daemon the command's environment: the build stops with one line,
-    and -PinstalldevCopies (which reaches the daemon) still works. The first build of a daemon sees the environment."""
+def test_a_reused_daemon_builds_with_each_commands_environment(example, gradle_env):
+    """The plugin reads the command's environment where the reused daemon cannot give it, and gives it to installdev:
+    a second build is UP-TO-DATE, a set, changed or unset flag reaches installdev, a bad one fails as installdev says."""
     lib_venv = example / "libdemo" / "venv"
     stop_gradle_daemons(gradle_env)  # this test's builds start the daemon they reuse
     try:
-        copies = run_gradle(example, dict(gradle_env, INSTALLDEV_VENV_USE_COPIES="true"), LIB, daemon=True)
-        assert task_outcomes(copies.stdout)[LIB] == "EXECUTED" and is_copied_python(lib_venv), copies.stdout
+        first = run_gradle(example, gradle_env, "installDev", daemon=True)
+        assert STARTING_DAEMON in first.stdout + first.stderr
+        assert task_outcomes(first.stdout)[LIB] == task_outcomes(first.stdout)[APP] == "EXECUTED", first.stdout
 
-        # The daemon still holds INSTALLDEV_VENV_USE_COPIES=true: unset here, it would silently keep copies.
-        hidden = run_gradle(example, gradle_env, "installDev", daemon=True, check=False)  # both projects
-        output = hidden.stdout + hidden.stderr
-        assert hidden.returncode != 0, output
-        assert [line.startswith(STALE_DAEMON) for line in output.splitlines()].count(True) == 1, output  # once, 2 projects
-        assert re.search(r"cannot give it this command's environment \(fixed in Gradle 4\.10\).*--no-daemon.*"
-                         r"-PinstalldevCopies=true\|false", output), output
-        assert "installdev: building" not in output and is_copied_python(lib_venv)
+        outcomes, output = _daemon_outcomes(example, gradle_env, "installDev")
+        assert (outcomes[LIB], outcomes[APP]) == ("UP-TO-DATE", "UP-TO-DATE"), output
+        assert "installdev:" not in output
 
-        pinned = run_gradle(example, gradle_env, "-PinstalldevCopies=false", LIB, daemon=True)
-        assert task_outcomes(pinned.stdout)[LIB] == "EXECUTED", pinned.stdout
-        assert [line.startswith(STALE_DAEMON) for line in pinned.stdout.splitlines()].count(True) == 1  # a warning
-        assert not is_copied_python(lib_venv)  # --symlinks wins over the daemon's stale INSTALLDEV_VENV_USE_COPIES=true
-        assert json.loads(stamp_of(lib_venv).read_text())["decision"]["reasons"] == ["asked by --symlinks"]
+        flagged = dict(gradle_env, INSTALLDEV_VENV_USE_COPIES="true")
+        outcomes, output = _daemon_outcomes(example, flagged, LIB)
+        assert outcomes[LIB] == "EXECUTED" and "asked by INSTALLDEV_VENV_USE_COPIES=true" in output, output
+        assert is_copied_python(lib_venv)
+        outcomes, output = _daemon_outcomes(example, flagged, LIB)
+        assert outcomes[LIB] == "UP-TO-DATE", output
 
-        again = run_gradle(example, gradle_env, "-PinstalldevCopies=false", LIB, daemon=True)
-        assert "installdev: building" not in again.stdout, again.stdout
+        # Unset again: the daemon still holds INSTALLDEV_VENV_USE_COPIES=true, installdev sees it unset.
+        outcomes, output = _daemon_outcomes(example, gradle_env, LIB)
+        assert outcomes[LIB] == "EXECUTED" and not is_copied_python(lib_venv), output
+        assert json.loads(stamp_of(lib_venv).read_text())["decision"]["mode"] == "symlinks"
+
+        outcomes, output = _daemon_outcomes(example, dict(gradle_env, INSTALLDEV_VENV_USE_COPIES="maybe"), LIB)
+        assert outcomes[LIB] == "FAILED", output
+        assert "INSTALLDEV_VENV_USE_COPIES='maybe' is not a yes/no value" in output
+
+        outcomes, output = _daemon_outcomes(example, gradle_env, "installDev")
+        assert (outcomes[LIB], outcomes[APP]) == ("UP-TO-DATE", "UP-TO-DATE"), output
     finally:
         stop_gradle_daemons(gradle_env)
 
-    # Without the daemon the command's environment reaches installdev, flag for flag.
-    flagged = run_gradle(example, dict(gradle_env, INSTALLDEV_VENV_USE_COPIES="maybe"), LIB, check=False)
-    assert flagged.returncode != 0 and "INSTALLDEV_VENV_USE_COPIES='maybe' is not a yes/no value" in flagged.stdout + flagged.stderr
+
+def _listening_port(pid: str) -> int:
+    """The TCP port the process ``pid`` listens on (a Gradle daemon has one), from Linux's /proc."""
+    sockets = set()
+    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            sockets.add(os.readlink(descriptor))
+    ports = {int(fields[1].rsplit(":", 1)[1], 16)
+             for table in ("/proc/net/tcp", "/proc/net/tcp6") if Path(table).is_file()
+             for fields in (line.split() for line in Path(table).read_text().splitlines()[1:])
+             if fields[3] == "0A" and f"socket:[{fields[9]}]" in sockets}  # 0A: LISTEN
+    (port,) = ports
+    return port
+
+
+@pytest.mark.slow
+def test_a_reused_daemon_that_cannot_tell_the_commands_environment_stops_the_build_with_one_line(example, gradle_env):
+    """When the command's environment cannot be read (here: two clients are connected to the daemon, so which one is
+    this build's is not known), a build that needs installdev stops with one line and the fix; others still run."""
+    stop_gradle_daemons(gradle_env)
+    try:
+        run_gradle(example, gradle_env, "help", daemon=True)  # starts the daemon
+        status = subprocess.run(["gradle", "--status"], env=gradle_env, capture_output=True, text=True,
+                                timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL).stdout
+        (pid,) = re.findall(r"^\s*(\d+)\s+IDLE\b", status, re.MULTILINE)
+        with socket.create_connection(("localhost", _listening_port(pid)), timeout=30):  # another client, silent
+            outcomes, output = _daemon_outcomes(example, gradle_env, "installDev")
+            assert outcomes.get(LIB) is None and outcomes.get(APP) is None, output
+            assert [line.startswith(STALE_DAEMON) for line in output.splitlines()].count(True) == 1, output  # 2 projects
+            assert re.search(r"cannot give it this command's environment \(2 clients are connected to it\).*"
+                             r"run with --no-daemon, or run gradle --stop first$", output, re.MULTILINE), output
+            assert "installdev: building" not in output
+            outcomes, output = _daemon_outcomes(example, gradle_env, ":libdemo:tasks")  # nothing of installdev's runs
+            assert outcomes[":libdemo:tasks"] == "EXECUTED", output
+        outcomes, output = _daemon_outcomes(example, gradle_env, LIB)  # one client again
+        assert outcomes[LIB] == "EXECUTED", output
+    finally:
+        stop_gradle_daemons(gradle_env)
 
 
 def _closure_bodies(code: str, opener: str) -> list[str]:

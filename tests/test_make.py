@@ -17,6 +17,7 @@ from buildtools import (
     write_fake_installdev,
 )
 from buildtools import build_env as _build_env
+from conftest import run_installdev
 
 pytestmark = [pytest.mark.buildtools, pytest.mark.skipif(sys.platform == "win32", reason="POSIX build scripts")]
 
@@ -60,7 +61,7 @@ def test_make_install_dev_builds_both_then_does_nothing_then_only_what_changed_a
 
     first = run_make(example, make_env, "install-dev")
     assert first.stdout.count(ENTRY_POINT) == 2, first.stdout
-    assert ": . libdemo/venv/bin/activate" in first.stdout  # installdev runs in Make's directory
+    assert ": . libdemo/venv/bin/activate" in first.stdout + first.stderr  # installdev runs in Make's directory
     assert lib_stamp.is_file() and app_stamp.is_file()
     used = subprocess.run([str(example / "appdemo" / "venv" / "bin" / "appdemo"), "Make"], capture_output=True,
                           text=True, timeout=60)
@@ -69,6 +70,10 @@ def test_make_install_dev_builds_both_then_does_nothing_then_only_what_changed_a
 
     second = run_make(example, make_env, "install-dev")
     assert "installdev" not in second.stdout + second.stderr  # Make ran nothing: not even Python
+    assert (lib_stamp.stat().st_mtime_ns, app_stamp.stat().st_mtime_ns) == stamps
+    for name in ("libdemo", "appdemo"):  # Make's -r requirements-dev.txt is what a plain install-dev finds by convention
+        plain = run_installdev(["install-dev", str(example / name)], {**make_env, "PYTHONPATH": str(example.parent / "plugin")})
+        assert plain.returncode == 0 and "is up to date" in plain.stdout + plain.stderr, plain.stdout + plain.stderr
     assert (lib_stamp.stat().st_mtime_ns, app_stamp.stat().st_mtime_ns) == stamps
 
     # `make test`: pytest from each venv (the PATH offers no other pytest, and the tests import the editable projects).

@@ -86,3 +86,32 @@ def test_write_then_read(tmp_path):
     write_stamp(tmp_path, VALID)
     assert read_stamp(tmp_path).stamp == VALID
     assert [path.name for path in tmp_path.iterdir()] == [".installdev-stamp.json"]  # no temp file left
+
+
+def _inputs(**changes) -> dict:
+    return {"installdev": "0.1.0", "environment": {}, "mode": "symlinks", "files": {}, **changes}
+
+
+@pytest.mark.parametrize(("recorded", "expected", "change"), [
+    ({"PIP_INDEX_URL": "a" * 64}, {"PIP_INDEX_URL": "b" * 64, "UV_PRERELEASE": "c" * 64},
+     "environment changed (PIP_INDEX_URL, UV_PRERELEASE)"),
+    ({"PIP_PRE": "a" * 64}, {}, "environment changed (PIP_PRE)"),
+    ("d" * 64, {"PIP_PRE": "a" * 64}, "environment changed (the installer variables; the previous build recorded no names)"),
+    ("", {}, None),  # a stamp of before the names, and no variable set then or now
+    ({"PIP_PRE": "a" * 64}, {"PIP_PRE": "a" * 64}, None),
+], ids=["changed-and-set", "unset", "older-stamp", "older-stamp-none", "same"])
+def test_an_environment_change_names_the_variables(recorded, expected, change):
+    from installdev.actions.freshness import input_changes
+
+    changes = input_changes(_inputs(environment=recorded), _inputs(environment=expected))
+    assert changes == ([change] if change else [])
+    assert not any("a" * 64 in text or "b" * 64 in text for text in changes)
+
+
+def test_a_recorded_file_still_there_is_no_longer_an_input_and_a_missing_one_is_gone(tmp_path):
+    from installdev.actions.freshness import input_changes
+
+    kept = tmp_path / "extra.txt"
+    kept.write_text("x\n")
+    recorded = _inputs(files={str(kept): ["ab" * 32, 2, 1], str(tmp_path / "removed.txt"): ["cd" * 32, 2, 1]})
+    assert input_changes(recorded, _inputs()) == [f"{kept} is no longer an input", f"{tmp_path / 'removed.txt'} is gone"]

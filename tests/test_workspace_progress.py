@@ -40,15 +40,49 @@ def every_kind_of_run() -> list[ProjectRun]:
 
 
 def test_the_summary_table_shows_each_result_with_its_mode_and_why() -> None:
-    assert summary_table(every_kind_of_run()) == """\
-project    result      mode and why                                    interpreter                    time
----------  ----------  ----------------------------------------------  -----------------------------  ----
-libs/core  built       symlinks: symlinks work in /ws                  3.12.1 /usr/bin/python3.12     3.5s
-app        rebuilt     copies: no symlinks on /mnt; asked by --copies  3.11.9 /opt/py/bin/python3.11  12.0s
-tool       up to date  symlinks                                        3.12.1 /usr/bin/python3.12     0.1s
-broken     failed      requirement file r.txt does not exist                                          1.0s
-bad        failed      unknown key 'venvs'                                                            -
-later      skipped     not started (--fail-fast)                                                      -"""
+    assert summary_table(every_kind_of_run(), Path("/elsewhere")) == """\
+project    result      python  time   mode and why
+---------  ----------  ------  -----  -------------------------------------
+libs/core  built       3.12.1  3.5s   symlinks: symlinks work in /ws
+app        rebuilt     3.11.9  12.0s  copies: no symlinks on /mnt
+tool       up to date  3.12.1  0.1s   symlinks
+broken     failed              1.0s   requirement file r.txt does not exist
+bad        failed              -      unknown key 'venvs'
+later      skipped             -      not started (--fail-fast)"""
+
+
+def test_verbose_shows_the_interpreters_and_every_reason_whole() -> None:
+    assert summary_table(every_kind_of_run(), Path("/elsewhere"), whole=True).splitlines()[:4] == [
+        "project    result      python                         time   mode and why",
+        "---------  ----------  -----------------------------  -----  ----------------------------------------------",
+        "libs/core  built       3.12.1 /usr/bin/python3.12     3.5s   symlinks: symlinks work in /ws",
+        "app        rebuilt     3.11.9 /opt/py/bin/python3.11  12.0s  copies: no symlinks on /mnt; asked by --copies",
+    ]
+
+
+def test_the_summary_fits_100_columns_with_paths_relative_to_where_the_user_stands() -> None:
+    root = Path("/home/someone/src/a-rather-long-checkout-name/workspace")
+    deep = "services/payments/backend/adapters/legacy"
+    reason = (f"symlinks work in {root / deep} (ext4 mount at /); container detected (docker), but the probe decides",)
+    runs = [
+        finished("app", Outcome.BUILT, LinkMode.SYMLINKS, (f"symlinks work in {root / 'app'} (ext4 mount at /)",), 1.0),
+        finished(deep, Outcome.BUILT, LinkMode.SYMLINKS, reason, 2.0),
+        failed("broken", ProjectError(f"{root / 'broken'} declares no default development set (no extras, dependency "
+                                      "groups, poetry groups, pdm dev groups or requirement files): pick one with "
+                                      "--group NAME, --extra NAME or -r FILE"), started=True),
+    ]
+    for run in runs:
+        run.directory = root / run.name
+    lines = summary_table(runs, root / "app").splitlines()
+    assert all(len(line) <= 100 for line in lines), [len(line) for line in lines]
+    assert lines[2].startswith(". ") and lines[2].endswith("symlinks: symlinks work in . (ext4 mount at /)")
+    assert lines[3].startswith(f"...{deep[-27:]}  built")  # the start of a long project path gives way
+    assert "/home/someone" in lines[3] and lines[3].endswith("...")  # not below the user: absolute, cut
+    assert lines[4].split()[:2] == ["broken", "failed"] and lines[4].endswith("...")
+
+    beside = summary_table(runs, root).splitlines()
+    assert "symlinks work in app (ext4" in beside[2] and "symlinks work in services/" in beside[3]
+    assert "declares no default" in beside[4] and "/home/someone" not in beside[4]
 
 
 def test_plain_progress_is_one_line_per_start_and_finish() -> None:

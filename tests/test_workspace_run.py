@@ -118,7 +118,7 @@ def test_failures_let_the_others_finish_and_the_first_one_sets_the_exit_code(tmp
     assert "installdev: a failed (exit 6); its output:\n    installdev: building a\n" in err
     assert "    installdev: error: a is broken\n" in err
     assert "installdev: b failed (exit 1); its output:" in err
-    assert "\nproject  result  mode and why" in err  # failures show the table even when quiet
+    assert "\nproject  result  python  time  mode and why" in err  # failures show the table even when quiet
 
 
 def test_fail_fast_skips_what_has_not_started(tmp_path: Path, fake: FakeInstallDev, capsys) -> None:
@@ -151,8 +151,8 @@ def test_the_normal_output(tmp_path: Path, fake: FakeInstallDev, capsys, monkeyp
     assert run_bootstrap(BootstrapRequest(root=str(root), options=Options(), jobs=2, verbosity=NORMAL)) == 0
 
     out, err = capsys.readouterr()
-    assert err == ""
-    lines = out.splitlines()
+    assert out == ""  # progress, the table and the activate lines go to stderr: stdout is for --json alone
+    lines = err.splitlines()
     assert lines[:2] == [f"installdev: bootstrap {root}: 2 project(s) from the [tool.installdev.workspace] of "
                          f"{root / 'pyproject.toml'}, up to 2 at a time",
                          "installdev: app is built after lib (installs it by path)"]

@@ -76,13 +76,15 @@ def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporte
     for reason in plan.base.reasons:
         reporter.info(reason)
     reporter.info(f"mode {decision.summary()}")
+    for hint in decision.hints:
+        reporter.detail(f"mode: {hint}")
 
     with replacing(venv, settings.project.directory, reporter):
         plan, (mode, backend, identities) = _build_on_fitting_python(plan, reporter)
         base, need = plan.base, plan.python_request.need
         reasons = decision.reasons if mode == decision.mode else ("the symlinks venv failed its health check",)
         stamp = Stamp(
-            installdev=__version__, inputs=_stamp_inputs(plan, freshness.inputs), python_requested=base.requested,
+            installdev=__version__, inputs=_stamp_inputs(plan, freshness.inputs, mode), python_requested=base.requested,
             python_path=base.path,
             python_version=base.version_text, mode=mode, mode_reasons=tuple(reasons), installer=str(backend),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), python_need=need.to_json() if need else None,
@@ -177,7 +179,7 @@ def _create_and_install(plan: Plan, reporter: Reporter) -> tuple[LinkMode, Insta
     mode, creator = decision.mode, plan.creator
     while True:
         with reporter.step(f"creating venv with Python {base.version_text} ({mode}, {creator.name})"):
-            create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip,
+            create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip, reporter,
                         plan.installer.uv if creator.name == CreatorName.UV else None)
         check = start_check(venv)
         failure: InstallError | ProjectError | None = None
@@ -219,15 +221,17 @@ def _install(plan: Plan, reporter: Reporter) -> InstallerName:
     return _verify_extras(plan, backend, reporter) or backend
 
 
-def _stamp_inputs(plan: Plan, assessed: dict) -> dict:
+def _stamp_inputs(plan: Plan, assessed: dict, mode: LinkMode) -> dict:
     """The inputs the new stamp records: as assessed before the build, plus the project files of the local directories
-    the venv installs (a sibling that changes its dependencies rebuilds this venv)."""
+    the venv installs (a sibling that changes its dependencies rebuilds this venv), the ``mode`` built and the one the
+    automatic decision gives (when it decided, the mode built: a failed health check's copies included)."""
     from installdev.actions.freshness import stamp_inputs
     from installdev.actions.linked import linked_project_files
 
     settings = plan.settings
     linked = linked_project_files(settings.venv, plan.base.version, settings.project.directory)
-    return stamp_inputs(assessed, linked)
+    automatic_mode = mode if settings.mode_request.mode is None else plan.host.automatic_mode
+    return stamp_inputs(assessed, linked, mode, automatic_mode)
 
 
 def _verify_extras(plan: Plan, backend, reporter: Reporter):

@@ -32,9 +32,9 @@ from installdev.request.project.python_request import (
     minimum_seedable_text,
 )
 from installdev.request.selection import InstallMethod, LockedInstall, choose_locked_install, chosen_development, read_lock
-from installdev.request.settings.envflags import ModeRequest, copies_flag_names
+from installdev.request.settings.envflags import AUTOMATIC, ModeRequest, copies_flag_names
 from installdev.request.settings.resolve import Settings
-from installdev.vocabulary import Check, InstallerName
+from installdev.vocabulary import Check, InstallerName, LinkMode
 
 if TYPE_CHECKING:
     from installdev.request.locks.lockedset import LockedSet
@@ -54,6 +54,7 @@ class HostPlan(NamedTuple):
     probe: ProbeResult
     decision: Decision | None
     problem: Problem | None
+    automatic_mode: LinkMode | None = None  # what the automatic decision gives there (None: it raises)
 
 
 class Plan(NamedTuple):
@@ -93,11 +94,16 @@ def plan_host(venv: Path, request: ModeRequest, flag_prefix: str) -> HostPlan:
     """
     facts = gather_host_facts(venv)
     probe = probe_directory(_probe_directory(venv, facts))
+    copies_flag = copies_flag_names(flag_prefix)[0]
     try:
-        decision = decide_link_mode(request, facts, probe, copies_flag_names(flag_prefix)[0])
+        decision = decide_link_mode(request, facts, probe, copies_flag)
     except InstalldevError as error:
         return HostPlan(facts, probe, None, Problem(Check.DESTINATION, error))
-    return HostPlan(facts, probe, decision, None)
+    try:
+        automatic = decision if request.mode is None else decide_link_mode(AUTOMATIC, facts, probe, copies_flag)
+    except InstalldevError:
+        automatic = None
+    return HostPlan(facts, probe, decision, None, automatic and automatic.mode)
 
 
 def _probe_directory(venv: Path, facts: HostFacts) -> Path:

@@ -38,6 +38,7 @@ from installdev.request.project.conventions import (
 )
 from installdev.request.project.input_file import input_file_status, read_input_file
 from installdev.request.project.requirements import requirement_file_closure
+from installdev.vocabulary import LinkMode
 
 if TYPE_CHECKING:
     from installdev.request.project.model import Project
@@ -54,11 +55,13 @@ def _file_state(path: Path) -> list[int]:
 
 
 def file_digests(paths: list[Path], recorded: dict | None) -> dict[str, list]:
-    """``{path: [sha256, size, mtime_ns]}``; a file whose size and mtime match ``recorded`` is not re-read."""
+    """``{real path: [sha256, size, mtime_ns]}``; a file whose size and mtime match ``recorded`` is not re-read. Keyed
+    by the real path: one file reached through a symbolic link or not (Gradle names the canonical project directory, a
+    shell the path typed; an include is resolved) is one input."""
     recorded = recorded or {}
     digests = {}
     for path in paths:
-        key = str(path)
+        key = os.path.realpath(path)
         state = _file_state(path)
         previous = recorded.get(key)
         if isinstance(previous, list) and len(previous) == 3 and previous[1:] == state:
@@ -118,35 +121,58 @@ def expected_inputs(settings: Settings, recorded: dict | None = None, env: Mappi
 
     ``linked`` are the project files of the local directories the venv installs, as the build recorded them
     (``stamp_inputs``); one that is gone shows as a changed input."""
-    linked = list((recorded or {}).get("linked", []))
+    from installdev.request.project.development import plainest_request
+
+    recorded = recorded or {}
+    linked = list(recorded.get("linked", []))
+    selection, requirements = plainest_request(settings)
     return {
         "installdev": __version__,
         "python": settings.python or "auto",
-        "selection": settings.selection._replace(**{field: tuple(sorted(value)) for field, value in
-                                                    settings.selection._asdict().items() if isinstance(value, tuple)}).describe(),
-        "requirements": [str(path) for path in settings.requirements],
-        "constraints": [str(path) for path in settings.constraints],
-        "build_constraints": [str(path) for path in settings.build_constraints],
-        "mode_request": [settings.mode_request.mode and str(settings.mode_request.mode), settings.mode_request.source],
+        "selection": selection._replace(**{field: tuple(sorted(value)) for field, value in
+                                           selection._asdict().items() if isinstance(value, tuple)}).describe(),
+        "requirements": [os.path.realpath(path) for path in requirements],
+        "constraints": [os.path.realpath(path) for path in settings.constraints],
+        "build_constraints": [os.path.realpath(path) for path in settings.build_constraints],
+        "mode": _expected_mode(settings, recorded),
         "system_site_packages": settings.system_site_packages,
         "installer": str(settings.installer),
         "seed_pip": settings.seed_pip,
-        "environment": environment_digest(install_variables(env)),
+        "environment": variable_digests(install_variables(env)),
         "locked": settings.locked,
         "frozen": settings.frozen,
         "scope": str(settings.scope.scope),
         "linked": linked,
         "files": file_digests([*input_files(settings), *(Path(path) for path in linked if os.path.isfile(path))],
-                              (recorded or {}).get("files")),
+                              recorded.get("files")),
     }
 
 
-def stamp_inputs(assessed: dict, linked: list[Path]) -> dict:
+AUTOMATIC_MODE = "automatic"
+
+
+def _expected_mode(settings: Settings, recorded: dict) -> str:
+    """The mode the request gives: the one asked for (by whichever flag: ``--symlinks``, Gradle's
+    ``-PinstalldevCopies=false``, ``INSTALLDEV_VENV_USE_COPIES=false``), or, when none is, the automatic decision the
+    last build recorded for this venv (``automatic_mode``: the probe of its destination does not run here). A build
+    that could not tell what the automatic decision gives records none, and then the automatic request rebuilds."""
+    asked = settings.mode_request.mode
+    return str(asked) if asked else recorded.get("automatic_mode") or AUTOMATIC_MODE
+
+
+def variable_digests(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """``{name: digest}`` of the set installer variables: a change names the variables, never their values."""
+    return {name: environment_digest([(name, value)]) for name, value in pairs}
+
+
+def stamp_inputs(assessed: dict, linked: list[Path], mode: LinkMode, automatic_mode: LinkMode | None) -> dict:
     """The inputs a new stamp records: ``assessed`` before the build (so a file edited during it rebuilds next time),
-    plus the ``linked`` project files of the local directories the venv installs."""
+    plus the ``linked`` project files of the local directories the venv installs, the ``mode`` built and what the
+    automatic decision gives here (None: it cannot be told), so that asking for that mode or not asking are alike."""
     files = dict(assessed["files"])
-    files.update(file_digests([path for path in linked if path.is_file() and str(path) not in files], None))
-    return {**assessed, "linked": [str(path) for path in linked if path.is_file()], "files": files}
+    files.update(file_digests([path for path in linked if path.is_file() and os.path.realpath(path) not in files], None))
+    return {**assessed, "linked": [str(path) for path in linked if path.is_file()], "files": files, "mode": str(mode),
+            "automatic_mode": automatic_mode and str(automatic_mode)}
 
 
 def _input_text(key: str, value: object) -> str:
@@ -155,9 +181,6 @@ def _input_text(key: str, value: object) -> str:
         return "the project's default"
     if value is None:
         return "unset"
-    if key == "mode_request" and isinstance(value, list) and len(value) == 2:
-        mode, source = value
-        return f"{mode}, asked by {source}" if mode else "automatic"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
@@ -169,7 +192,9 @@ def input_changes(recorded: dict, expected: dict) -> list[str]:
     """What differs between the inputs a stamp recorded and the expected ones, one phrase per change."""
     changes = []
     for key, value in expected.items():
-        if key != "files" and recorded.get(key) != value:
+        if key == "environment":
+            changes.extend(_environment_change(recorded.get(key), value))
+        elif key != "files" and recorded.get(key) != value:
             before, after = _input_text(key, recorded.get(key)), _input_text(key, value)
             changes.append(f"{key.replace('_', ' ')} changed ({before} -> {after})")
     recorded_files = recorded.get("files", {})
@@ -178,8 +203,19 @@ def input_changes(recorded: dict, expected: dict) -> list[str]:
             changes.append(f"{path} is new")
         elif recorded_files[path][0] != digest:
             changes.append(f"{path} changed")
-    changes.extend(f"{path} is gone" for path in recorded_files if path not in expected["files"])
+    changes.extend(f"{path} is {'no longer an input' if os.path.exists(path) else 'gone'}"
+                   for path in recorded_files if path not in expected["files"])
     return changes
+
+
+def _environment_change(recorded: object, expected: dict[str, str]) -> list[str]:
+    """The installer variables set, unset or changed since the stamp, by name; a stamp of before the names were
+    recorded holds one digest of them all."""
+    if not isinstance(recorded, dict):
+        return [] if not recorded and not expected else ["environment changed (the installer variables; the previous "
+                                                         "build recorded no names)"]
+    changed = sorted(name for name in {*recorded, *expected} if recorded.get(name) != expected.get(name))
+    return [f"environment changed ({', '.join(changed)})"] if changed else []
 
 
 LIVENESS_TIMEOUT_SECONDS = 30
@@ -296,7 +332,8 @@ def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tu
     import re
 
     venv, directory = settings.venv, settings.project.directory
-    present = [(Path(path), True) for path in freshness.inputs["files"]]
+    present = [(Path(path), True) for path in freshness.inputs["files"]]  # real paths
+    present += [(path, True) for path in settings.project.input_files]  # as reached: a symbolic link retargeted shows
     present += [(venv, False), (venv / ".installdev-stamp.json", False), (venv_python(venv), False), (venv / "pyvenv.cfg", True)]
     present += [(Path(path), True) for path in freshness.liveness.identities]
     present += [(path.parent.parent, True) for path in _member_files(settings)  # a member appearing changes its parent

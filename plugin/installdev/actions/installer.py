@@ -3,14 +3,14 @@
 The backend only installs, into the venv installdev made (``installdev.actions.creator``; uv gets
 ``--python VENV/bin/python``, so it never creates an environment of its own nor writes beside the
 base interpreter). ``auto`` picks uv when it is installed (the ``uv`` extra, or ``uv``
-on PATH), else pip. A uv failure is retried once with pip, saying so.
+on PATH), else pip. A uv failure is retried once with pip, saying so, unless pip would fail the same way.
 
 Both run in the project directory (pip reads ``-e ../lib`` in requirement files from there). pip
 honours the user's ``PIP_*`` environment itself; for uv, ``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``,
 ``PIP_FIND_LINKS`` and ``PIP_NO_INDEX`` become the matching options unless a ``UV_*`` variable says
 otherwise. Output is streamed line by line, indented, and unwrapped (the tools get a wide ``COLUMNS``); in quiet
-mode it is kept and replayed only on failure. When the venv has no pip (uv venvs are not seeded by default), pip
-runs from virtualenv's bundled wheel.
+mode, and on a terminal (where it is one line redrawn in place), it is kept and replayed only on failure. When the
+venv has no pip (uv venvs are not seeded by default), pip runs from virtualenv's bundled wheel.
 """
 
 from __future__ import annotations
@@ -225,6 +225,7 @@ def run_streaming(command: list[str], reporter: Reporter, cwd: Path, env: dict[s
         raise
     finally:
         process.stdout.close()
+        reporter.tool_finished()
 
 
 def _write_requirement_lines(lines: tuple[str, ...]) -> Path | None:
@@ -270,6 +271,7 @@ def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: In
                                        spec.project_dir)
             if returncode == 0:
                 return UV
+            raise_if_unreachable("uv pip install", reporter)
             built = failure_line("uv pip install", reporter.build_failure, spec.project_name, spec.project_dir)
             shared = built or uv_failure_pip_shares(list(reporter.tool_tail))
             if shared:
@@ -282,6 +284,7 @@ def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: In
             returncode = run_streaming(pip_command(venv, base, part, lines_file if part.requirement_lines else None), reporter,
                                        spec.project_dir)
             if returncode != 0:
+                raise_if_unreachable("pip install", reporter)
                 reporter.replay_tool_tail()
                 built = failure_line("pip install", reporter.build_failure, spec.project_name, spec.project_dir)
                 raise InstallError(f"{built or f'pip install failed with exit status {returncode} (its output is above)'}: "
@@ -290,6 +293,16 @@ def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: In
     finally:
         if lines_file:
             shutil.rmtree(lines_file.parent, ignore_errors=True)
+
+
+def raise_if_unreachable(installer: str, reporter: Reporter) -> None:
+    """InstallError in one line when the installer's output says a package index cannot be reached: neither the
+    requirements nor the other installer can help, and its output (retries, then "not found") would only mislead."""
+    from installdev.actions.unreachable_index import unreachable_index
+
+    unreachable = unreachable_index(reporter.tool_tail)
+    if unreachable:
+        raise InstallError(unreachable.sentence(installer))
 
 
 def _hash_checked_first(spec: InstallSpec) -> list[InstallSpec]:

@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from installdev.actions.installer import InstallerChoice, InstallSpec, install_project, run_streaming
+from installdev.actions.installer import InstallerChoice, InstallSpec, install_project, raise_if_unreachable, run_streaming
 from installdev.actions.venvdir import MARKER_NAME, claim, venv_python
 from installdev.errors import CreateError, InstallError
 from installdev.failure_cause import failure_line
@@ -106,6 +106,7 @@ def _uv_sync(fill: LockedFill, reporter: Reporter) -> None:
         reporter.replay_tool_tail()
         if any(STALE_LOCK_SAYS in line for line in reporter.tool_tail):  # changed since the plan's check
             raise stale_uv_lock_error(fill.choice.lock.path)
+        raise_if_unreachable("uv sync", reporter)
         errors = [line.strip() for line in reporter.tool_tail if line.strip().startswith("error:")]
         failed = f"uv sync failed ({errors[-1] if errors else f'exit status {returncode}'}); its output is above"
         built = failure_line("uv sync", reporter.build_failure, fill.spec.project_name, fill.project_dir)
@@ -152,6 +153,7 @@ def _uv_pip_install_pylock(fill: LockedFill, reporter: Reporter) -> None:
         command += ["--group", group]
     with reporter.step(f"uv pip install -r {choice.lock.path.name}"):
         if run_streaming(command, reporter, fill.project_dir) != 0:
+            raise_if_unreachable("uv pip install", reporter)
             reporter.replay_tool_tail()
             built = failure_line(f"uv pip install -r {choice.lock.path}", reporter.build_failure, fill.spec.project_name,
                                  fill.project_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from installdev.errors import EXIT_CODE_MEANINGS, ExitCode
 from installdev.report import NORMAL, QUIET, VERBOSE
@@ -12,11 +13,40 @@ from installdev.vocabulary import InstallerName, LinkMode
 EXIT_CODES_HELP = "exit codes:\n" + "\n".join(f"  {int(code):<4} {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items())
 
 
+# The options that take one value and may be repeated: a second value after one is an unrecognized argument.
+_ONE_VALUE_OPTIONS = {"--extra": "name", "--group": "name", "--no-group": "name", "--only-group": "name",
+                      "-r": "file", "--requirement": "file", "-c": "file", "--constraint": "file",
+                      "--build-constraint": "file"}
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one ``installdev: error:`` line and exit 2."""
 
     def error(self, message: str) -> None:
         self.exit(ExitCode.USAGE, f"installdev: error: {message} (see `{self.prog} --help`)\n")
+
+    def parse_args(self, args: list[str] | None = None, namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        """As argparse's, with a hint when the first unrecognized argument is a second value given to an option that
+        takes one (``--extra a b``)."""
+        args = sys.argv[1:] if args is None else list(args)
+        namespace, unknown = self.parse_known_args(args, namespace)
+        if unknown:
+            self.error(f"unrecognized arguments: {' '.join(unknown)}{repeat_hint(args, unknown[0])}")
+        return namespace
+
+
+def repeat_hint(args: list[str], first_unknown: str) -> str:
+    """``; --extra takes one name: repeat the option or separate ...`` when ``first_unknown`` follows such an option's
+    value in ``args``; else empty."""
+    at = args.index(first_unknown) if first_unknown in args else -1
+    option = args[at - 2] if at >= 2 else None
+    if option not in _ONE_VALUE_OPTIONS:
+        return ""
+    kind, value = _ONE_VALUE_OPTIONS[option], args[at - 1]
+    if kind == "file":
+        return f"; {option} takes one file: repeat it ({option} {value} {option} {first_unknown})"
+    return (f"; {option} takes one name: repeat it ({option} {value} {option} {first_unknown}) or separate the names "
+            f"with commas ({option} {value},{first_unknown})")
 
 
 def new_parser(prog: str, description: str, epilog: str) -> Parser:
@@ -104,16 +134,16 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
                         help="also install this extra (repeatable, or comma-separated)")
     parser.add_argument("--all-extras", action="store_true", default=None, help="also install every extra")
     parser.add_argument("--group", dest="groups", action="append", metavar="NAME",
-                        help="also install this dependency group (PEP 735, poetry or pdm; repeatable)")
+                        help="also install this dependency group (PEP 735, poetry or pdm; repeatable, or comma-separated)")
     parser.add_argument("--all-groups", action="store_true", default=None, help="also install every group")
     parser.add_argument("--no-group", dest="no_groups", action="append", metavar="NAME",
-                        help="do not install this group, even if --group or --all-groups names it (repeatable)")
+                        help="do not install this group, even if --group or --all-groups names it (repeatable, or comma-separated)")
     parser.add_argument("--no-dev", action="store_true", default=None,
                         help="do not install the dev group (or the default development set, when it is not groups)")
     parser.add_argument("--no-default-groups", action="store_true", default=None,
                         help="leave out the default development set (the project, --group and -r files stay)")
     parser.add_argument("--only-group", dest="only_groups", action="append", metavar="NAME",
-                        help="install only this group: not the default set, not the project (repeatable)")
+                        help="install only this group: not the default set, not the project (repeatable, or comma-separated)")
     parser.add_argument("--extras", type=_replaced_extras, help=argparse.SUPPRESS)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -59,7 +60,14 @@ def _split_at_double_dash(parser: argparse.ArgumentParser) -> None:
     def parse_args(argv: list[str] | None = None, namespace: argparse.Namespace | None = None) -> argparse.Namespace:
         argv = list(sys.argv[1:] if argv is None else argv)
         if "--" not in argv:
-            parse_options(argv, namespace)  # --help, or an option error, is reported as for any command
+            _, unknown = parser.parse_known_args(argv, namespace)  # --help, or an option's error, as for any command
+            if unknown:
+                hint = arguments.repeat_hint(argv, unknown[0])  # a second value (--extra a b)
+                if not unknown[0].startswith("-"):  # or the command, given without --: where the -- goes
+                    at = argv.index(unknown[0])
+                    fixed = shlex.join(["installdev", "run", *argv[:at], "--", *argv[at:]])
+                    hint += f"{'; or' if hint else ':'} give the command after --: `{fixed}`"
+                parser.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
             parser.error("give the command after --, e.g. `installdev run -- pytest`")
         split = argv.index("--")
         args = parse_options(argv[:split], namespace)
@@ -82,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         from installdev.install_dev import install_dev
         from installdev.report import Reporter
 
-        freshness = install_dev(settings, Reporter(args.verbosity, out=sys.stderr)).freshness
+        freshness = install_dev(settings, Reporter(args.verbosity)).freshness
     if freshness is not None and freshness.up_to_date:
         _remember_noop(args.argv, settings, freshness)
     return run_in_venv(settings.venv, args.command)

@@ -74,10 +74,40 @@ class Workspace(NamedTuple):
     source: str  # which definition listed the projects, for the announcement
 
 
+class NoWorkspace(ProjectError):
+    """The directory declares no workspace."""
+
+
 def load_workspace(root: Path) -> Workspace:
     """Read and validate ROOT's workspace table and expand its project patterns; without one, ROOT's
-    ``[tool.uv.workspace]`` is the one project ``.``. Raises UsageError/ProjectError."""
+    ``[tool.uv.workspace]`` is the one project ``.``; without either, the workspace above ROOT that lists it (or a
+    directory holding it) among its projects, as ``uv sync`` in a member finds its workspace. Raises
+    UsageError/ProjectError."""
     root = Path(os.path.abspath(root))
+    try:
+        return _load_workspace(root)
+    except NoWorkspace:
+        enclosing = _enclosing_workspace(root)
+        if enclosing is None:
+            raise
+        return enclosing
+
+
+def _enclosing_workspace(directory: Path) -> Workspace | None:
+    """The nearest workspace above ``directory`` among whose projects it is, announced as found from it."""
+    for parent in directory.parents:
+        if not any((parent / name).is_file() for name in WORKSPACE_FILES):
+            continue
+        try:
+            workspace = _load_workspace(parent)
+        except (ProjectError, UsageError):  # not a workspace, or not one of interest: keep looking
+            continue
+        if any(directory == project.directory or project.directory in directory.parents for project in workspace.projects):
+            return workspace._replace(source=f"{workspace.source}, the workspace {directory} belongs to")
+    return None
+
+
+def _load_workspace(root: Path) -> Workspace:
     uv_workspace = uv_workspace_table(root)
     found = _find_table(root, required=uv_workspace is None)
     if found is None:
@@ -169,7 +199,7 @@ def _find_table(root: Path, required: bool) -> tuple[Path, Any] | None:
     if not found:
         if not required:
             return None
-        raise ProjectError(f"{root} declares no workspace (neither {TABLE} nor [tool.uv.workspace]): add a {TABLE} "
+        raise NoWorkspace(f"{root} declares no workspace (neither {TABLE} nor [tool.uv.workspace]): add a {TABLE} "
                            f"table with projects = [...] to {root / 'pyproject.toml'} or {root / 'installdev.toml'}")
     if len(found) > 1:
         raise UsageError(f"both {found[0][0]} and {found[1][0]} declare {TABLE}: keep one")

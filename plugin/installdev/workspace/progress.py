@@ -3,22 +3,24 @@
 On a terminal (unless TERM=dumb) the lines are redrawn in place every 0.2s, a building project showing
 its elapsed time and the last line its build printed. Elsewhere (CI logs, pipes) each start and finish
 is one plain ``installdev: NAME: STATUS`` line. The summary table has one row per project: its result
-(built, rebuilt, up to date, failed or skipped), the venv's link mode and why (or the error), the
-interpreter and the build's duration.
+(built, rebuilt, up to date, failed or skipped), the interpreter's version, the build's duration, and the venv's link
+mode and why (or the error), within 100 columns.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from installdev.workspace.project_run import ProjectRun
 
-_HEADER = ("project", "result", "mode and why", "interpreter", "time")
+_HEADER = ("project", "result", "python", "time", "mode and why")
 
 
 class LogCapture(io.TextIOBase):
@@ -107,26 +109,63 @@ def status(run: ProjectRun, live: bool) -> str:
     return f"building {time.time() - run.started:.0f}s  {run.last_line}"
 
 
-def summary_table(runs: Sequence[ProjectRun]) -> str:
-    """The table printed after the run: a header, a rule, one row per project; the last column is not padded."""
-    rows = [_HEADER, *(_row(run) for run in runs)]
+TABLE_WIDTH = 100  # the summary's width, whatever the paths and reasons; -v shows them whole
+_PROJECT_WIDTH = 30
+_CUT = "..."
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/[^\s:;,()'\"`]+")
+
+
+def summary_table(runs: Sequence[ProjectRun], cwd: Path, whole: bool = False) -> str:
+    """The table printed after the run: a header, a rule, one row per project; the last column is not padded. Paths
+    are relative to ``cwd`` when they are below it. Within TABLE_WIDTH columns: each project's interpreter by its
+    version alone and its mode with the first reason, cut to fit; ``whole`` (-v): the interpreter's path and every
+    reason, uncut (the ``--json`` document always has them)."""
+    rows = [_HEADER, *(_row(run, cwd, whole) for run in runs)]
+    if not whole:
+        rows = [(_cut_start(row[0], _PROJECT_WIDTH), *row[1:]) for row in rows]
     widths = [max(len(row[column]) for row in rows) for column in range(len(_HEADER) - 1)]
+    if not whole:
+        room = max(len(_HEADER[-1]), TABLE_WIDTH - sum(widths) - 2 * len(widths))
+        rows = [(*row[:-1], _cut_end(row[-1], room)) for row in rows]
     lines = [_join(row, widths) for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in [*widths, len(_HEADER[-1])]))
+    lines.insert(1, "  ".join("-" * width for width in [*widths, max(len(row[-1]) for row in rows)]))
     return "\n".join(lines)
 
 
-def _row(run: ProjectRun) -> tuple[str, str, str, str, str]:
+def _row(run: ProjectRun, cwd: Path, whole: bool) -> tuple[str, str, str, str, str]:
     result = run.result
     if run.problem:
         why = run.problem
     elif result:
-        why = f"{result.mode}: {'; '.join(result.mode_reasons)}" if result.mode_reasons else str(result.mode)
+        reasons = result.mode_reasons if whole else result.mode_reasons[:1]
+        why = f"{result.mode}: {'; '.join(reasons)}" if reasons else str(result.mode)
     else:
         why = ""
-    interpreter = f"{result.python_version} {result.base_python}".strip() if result else ""
+    interpreter = (f"{result.python_version} {result.base_python}" if whole else result.python_version).strip() if result else ""
     seconds = f"{run.seconds:.1f}s" if run.started is not None else "-"
-    return run.name, run.result_word or "", why, interpreter, seconds
+    return _relative(run.name, cwd, run.directory), run.result_word or "", interpreter, seconds, _relative_paths(why, cwd)
+
+
+def _relative(name: str, cwd: Path, directory: Path) -> str:
+    """The project as the user standing in ``cwd`` reaches it: its directory relative to ``cwd`` when it is below it
+    (``.`` itself), else its name in the workspace."""
+    return os.path.relpath(directory, cwd) if directory == cwd or cwd in directory.parents else name
+
+
+def _relative_paths(text: str, cwd: Path) -> str:
+    def shown(match: re.Match) -> str:
+        path = Path(match[0])
+        return os.path.relpath(path, cwd) if path == cwd or cwd in path.parents else match[0]
+
+    return _ABSOLUTE_PATH.sub(shown, text)
+
+
+def _cut_end(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - len(_CUT)] + _CUT
+
+
+def _cut_start(text: str, width: int) -> str:
+    return text if len(text) <= width else _CUT + text[len(text) - width + len(_CUT):]
 
 
 def _join(row: tuple[str, ...], widths: list[int]) -> str:

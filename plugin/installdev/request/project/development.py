@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from installdev.errors import ProjectError
 from installdev.request.project.declarations import GROUP_KINDS, DevSources, NoDevelopmentDeclared
 from installdev.request.project.tables import deduplicated, listing
 
@@ -86,6 +87,30 @@ def development_set(settings: Settings) -> DevelopmentSet:
     return DevelopmentSet(extras, lines, _with_files(files, sources.requirement_files if sources else ()),
                           _reason(sources, flags, groups, files), unverified, fallback, by_name, flags.installs_project,
                           guessed, sources.constraint_files if sources else (), sources.notes if sources else ())
+
+
+def plainest_request(settings: Settings) -> tuple[SelectionFlags, tuple[Path, ...]]:
+    """The selection flags and ``-r`` files without what the default development set holds anyway: a ``-r`` of the
+    requirement file the convention picks (Gradle, Make and bootstrap name it), a ``--extra dev`` where the ``dev``
+    extra is the default, a ``--group`` of a default group. These give the venv the plain request gives, so the stamp
+    records them alike. Only without a lock: a lock's tool has defaults of its own (``uv sync`` installs no ``dev``
+    extra), and a ``dev`` extra only the build may declare is not the same as one asked for (only the guess has a
+    fallback)."""
+    flags, files = settings.selection, settings.requirements
+    if settings.scope.all_packages:
+        return flags, files
+    try:
+        sources = None if settings.project.lock else _default_sources(settings.project.declarations, flags, files)
+    except ProjectError:  # the plan reports it
+        return flags, files
+    if sources is None:
+        return flags, files
+    default_groups = set(sources.names if sources.kind in GROUP_KINDS else ()) - set(flags.removed_groups)
+    default_extras = set(sources.extras if sources.confirmed else ())
+    default_files = {path.resolve() for path in sources.requirement_files}
+    plain_flags = flags._replace(groups=tuple(group for group in flags.groups if group not in default_groups),
+                                 extras=tuple(extra for extra in flags.extras if extra not in default_extras))
+    return plain_flags, tuple(path for path in files if path.resolve() not in default_files)
 
 
 def _reason(sources: DevSources | None, flags: SelectionFlags, groups: tuple[str, ...], files: tuple[Path, ...]) -> str:

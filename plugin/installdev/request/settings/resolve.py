@@ -221,7 +221,37 @@ def _installer_name(value: str | None, origin: str) -> InstallerName:
 
 
 def load_settings(options: Options, env: Mapping[str, str]) -> Settings:
-    """The project at ``options.project_dir`` and its settings. Raises ProjectError or UsageError."""
+    """The project at ``options.project_dir`` and its settings. Raises ProjectError or UsageError (a workspace root that
+    is no project: it is bootstrap's)."""
+    from installdev.errors import ProjectError
     from installdev.request.project.model import load_project
 
-    return resolve_settings(options, load_project(Path(os.path.abspath(options.project_dir))), env)
+    directory = Path(os.path.abspath(options.project_dir))
+    try:
+        project = load_project(directory)
+    except ProjectError:
+        if (directory / "installdev.toml").is_file():  # only a workspace root holds one without a project beside it
+            raise _workspace_root_error(directory, directory / "installdev.toml") from None
+        raise
+    table = project.installdev_table
+    if isinstance(table, dict) and "workspace" in table and not _is_installable(project):
+        raise _workspace_root_error(directory, project.pyproject_path)
+    return resolve_settings(options, project, env)
+
+
+def _is_installable(project: Project) -> bool:
+    """Whether the directory declares something to install: a [project] or [tool.poetry] table, a uv workspace (whose
+    root venv holds its members), a setup.py or setup.cfg."""
+    tool = project.pyproject.get("tool", {})
+    tool = tool if isinstance(tool, dict) else {}
+    uv = tool.get("uv", {})
+    return ("project" in project.pyproject or "poetry" in tool or (isinstance(uv, dict) and "workspace" in uv)
+            or any((project.directory / name).is_file() for name in ("setup.py", "setup.cfg")))
+
+
+def _workspace_root_error(directory: Path, origin: Path) -> UsageError:
+    shown = os.path.relpath(directory)
+    shown = str(directory) if shown.startswith("..") else shown
+    return UsageError(f"{directory} is a workspace root ([tool.installdev.workspace] in {origin}), not a project: "
+                      f"`installdev bootstrap {shown}` builds the venvs of its projects; for one of them, pass its "
+                      "directory")
