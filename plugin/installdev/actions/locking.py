@@ -1,21 +1,22 @@
 """The cross-process lock that serializes builds of one venv.
 
-The lock is the file ``<venv>.lock`` **beside** the venv, never inside a directory a rebuild may delete. It is
-filelock's native lock (``filelock.FileLock``: ``fcntl.flock`` on POSIX, ``LockFileEx`` on one byte on Windows),
-with its soft fallback off, so the kernel releases it when the holder dies, even by kill -9; an installer given the
-descriptor (``held_lock_fds``) goes on holding it after installdev itself is killed. filelock opens the file without
-following a symlink (a reparse point on Windows), never truncates it, and retries when the file it locked was
-unlinked meanwhile. What it does not do is installdev's, below: the holder's note (pid, host, start time) for
-waiters, refusing a lock file that is not the running user's own with one link, deleting the file on release (so a
-finished run leaves nothing beside the venv; a killed one leaves it for the next run to take over), and the cache
-location when the venv's parent is not writable. Lock files are created mode 0600.
+The lock is the file ``<venv>.lock`` **beside** the venv, never inside a directory a rebuild may delete. It is held
+with ``fcntl.flock`` (``msvcrt.locking`` on Windows), so the kernel releases it when the holder dies, even by kill -9;
+an installer given the descriptor (``held_lock_fds``) goes on holding it after installdev itself is killed. The
+holder writes who it is (pid, host, start time) into the lock file itself, for waiters, and deletes the file when
+it lets go: a finished run leaves nothing beside the venv, a killed one leaves the file for the next run to take
+over. A waiter may have opened the file just before the holder deleted it, so whoever gets the lock checks that
+the path still names the file it locked, and starts again on the new one if not.
+
+The name is predictable, so in a directory other users can write (``/tmp``, a shared checkout) it is opened
+without following a symlink and without truncating, and used only when it is a regular file of the running user
+with no other hard link; a lock file of someone else's is refused (HostUnsupportedError), never written through.
+Lock files are created mode 0600.
 
 When the venv's parent is not writable (a venv that is a mounted volume under a read-only directory) or the name
 would be too long, the lock lives in the user's cache directory instead, keyed by a hash of the venv's real path.
-``flock`` does not exclude across NFS client caches: builds of one venv on a shared NFS directory from two machines
-are not serialized.
-
-filelock is imported only when the lock is taken, never on the up-to-date path.
+``flock`` does not exclude across NFS clients: builds of one venv on a shared NFS directory from two machines are not
+serialized.
 """
 
 from __future__ import annotations
@@ -34,20 +35,15 @@ from installdev.errors import HostUnsupportedError, LockTimeoutError
 from installdev.host.facts import host_name
 from installdev.report import Reporter
 
+_POLL_SECONDS = 0.05
 _NOTE_LIMIT = 4096
-# filelock's Windows lock is LockFileEx on byte 0, which is mandatory: waiters could not read a note there.
-_NOTE_OFFSET = 1
 _WINDOWS = os.name == "nt"
-# Errors that mean the filesystem has no working flock (filelock's soft fallback, which a kill -9 would leave held
-# until its pid is provably gone, is turned off).
-_NO_LOCKS = {errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL}
+_WINDOWS_LOCK_OFFSET = 1 << 30  # Windows locks are mandatory: lock a byte far past the note, which waiters read
 
 
 def lock_path_for(venv: Path) -> Path:
     """``<venv>.lock`` beside the venv; in the user's cache directory when the parent is not writable or the name too
-    long. Every process derives the same path for the same venv. Raises HostUnsupportedError when neither works.
-
-    filelock takes the path it is given; choosing a place every process agrees on is installdev's."""
+    long. Every process derives the same path for the same venv. Raises HostUnsupportedError when neither works."""
     parent, name = venv.parent, venv.name + ".lock"
     if os.access(parent, os.W_OK) and len(os.fsencode(name)) <= _name_max(parent):
         return parent / name
@@ -74,49 +70,81 @@ def _name_max(directory: Path) -> int:
         return 255
 
 
-def _not_ours(lock_path: Path, problem: str) -> HostUnsupportedError:
-    return HostUnsupportedError(f"the lock file {lock_path} {problem}; installdev locks only with a file of your own: "
-                                "remove it (or have its owner remove it), or pass --venv elsewhere")
+def _try_lock(descriptor: int) -> bool:
+    if _WINDOWS:
+        import msvcrt
+
+        os.lseek(descriptor, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
-def _check_ours(lock_path: Path, descriptor: int) -> None:
-    """Refuse a locked file that is not a regular file of ours with one link (POSIX; Windows: regular only).
+def _unlock(descriptor: int) -> None:
+    if _WINDOWS:
+        import msvcrt
 
-    filelock refuses another user's file only in a sticky directory, and then still accepts the directory owner's
-    (root's, in ``/tmp``); it refuses a second hard link only where others can write the parent. installdev writes
-    its note into the file, so it takes none of these anywhere."""
+        os.lseek(descriptor, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+def _open_lock_file(lock_path: Path) -> int:
+    """Open (creating it) the lock file, refusing anything but a regular file of ours with one link. Raises
+    HostUnsupportedError."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(lock_path, flags, 0o600)
+    except OSError as error:
+        raise HostUnsupportedError(_refusal(lock_path, error)) from None
     status = os.fstat(descriptor)
+    problem = None
     if not stat.S_ISREG(status.st_mode):
-        raise _not_ours(lock_path, "is not a regular file")
-    if not _WINDOWS and status.st_uid != os.geteuid():
-        raise _not_ours(lock_path, f"belongs to {user_name(status.st_uid)}")
-    if status.st_nlink != 1:
-        raise _not_ours(lock_path, f"has {status.st_nlink} hard links")
+        problem = "is not a regular file"
+    elif not _WINDOWS and status.st_uid != os.geteuid():
+        problem = f"belongs to {user_name(status.st_uid)}"
+    elif status.st_nlink != 1:
+        problem = f"has {status.st_nlink} hard links"
+    if problem:
+        os.close(descriptor)
+        raise HostUnsupportedError(f"the lock file {lock_path} {problem}; installdev locks only with a file of your own: "
+                                   "remove it (or have its owner remove it), or pass --venv elsewhere")
+    return descriptor
 
 
-def _refusal(lock_path: Path, error: OSError) -> HostUnsupportedError:
-    """The one-line reason filelock could not open or lock the file."""
+def _refusal(lock_path: Path, error: OSError) -> str:
+    """The one-line reason the lock file could not be opened."""
     try:
         status = os.lstat(lock_path)
     except OSError:
         status = None
     if error.errno == errno.ELOOP or (status is not None and stat.S_ISLNK(status.st_mode)):
-        return HostUnsupportedError(f"the lock file {lock_path} is a symbolic link{_owned_by(status)}; installdev never "
-                                    "writes through one: remove it, or pass --venv elsewhere")
-    if status is not None and error.errno in (errno.EACCES, errno.EPERM) and not _WINDOWS and status.st_uid != os.geteuid():
-        return _not_ours(lock_path, f"belongs to {user_name(status.st_uid)}")
-    if error.errno in _NO_LOCKS:
-        return HostUnsupportedError(f"cannot take the lock {lock_path}: {error.strerror or error} (the filesystem "
-                                    "may not support locks); pass --venv elsewhere")
-    return HostUnsupportedError(f"cannot take the lock {lock_path}: {error.strerror or error}")
+        return (f"the lock file {lock_path} is a symbolic link{_owned_by(status)}; installdev never writes through one: "
+                "remove it, or pass --venv elsewhere")
+    if status is not None and error.errno in (errno.EACCES, errno.EPERM) and status.st_uid != os.geteuid():
+        return (f"cannot take the lock {lock_path}: it belongs to {user_name(status.st_uid)} (a venv is built by "
+                "its owner only): remove it (or have its owner remove it), or pass --venv elsewhere")
+    return f"cannot take the lock {lock_path}: {error.strerror or error}"
 
 
 def _owned_by(status: os.stat_result | None) -> str:
-    return "" if status is None or _WINDOWS or status.st_uid == os.geteuid() else f" made by {user_name(status.st_uid)}"
+    return "" if status is None or status.st_uid == os.geteuid() else f" made by {user_name(status.st_uid)}"
 
 
 def _same_file(descriptor: int, lock_path: Path) -> bool:
-    """Whether ``lock_path`` still names the file open as ``descriptor``."""
+    """Whether ``lock_path`` still names the file open as ``descriptor`` (a holder deletes it when it lets go)."""
     try:
         named = os.stat(lock_path, follow_symlinks=False)
     except OSError:
@@ -125,23 +153,12 @@ def _same_file(descriptor: int, lock_path: Path) -> bool:
     return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
-def _read_note(lock_path: Path) -> dict | None:
-    """The holder's note, read through a descriptor of our own (filelock exposes the holder of a native lock to
-    nobody); never through a symlink, never blocking on a FIFO."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+def _read_note(descriptor: int) -> dict | None:
     try:
-        descriptor = os.open(lock_path, flags)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        os.lseek(descriptor, _NOTE_OFFSET, os.SEEK_SET)
+        os.lseek(descriptor, 0, os.SEEK_SET)
         note = json.loads(os.read(descriptor, _NOTE_LIMIT).decode("utf-8"))
     except (OSError, ValueError):
         return None
-    finally:
-        os.close(descriptor)
     if not (isinstance(note, dict) and isinstance(note.get("pid"), int) and isinstance(note.get("host"), str)
             and isinstance(note.get("since"), (int, float))):
         return None
@@ -176,9 +193,9 @@ def _alive(pid: int) -> bool:
 def _write_note(descriptor: int) -> None:
     note = json.dumps({"pid": os.getpid(), "host": host_name(), "since": time.time()}).encode("utf-8")
     try:
-        os.lseek(descriptor, _NOTE_OFFSET, os.SEEK_SET)
+        os.lseek(descriptor, 0, os.SEEK_SET)
         os.write(descriptor, note)
-        os.ftruncate(descriptor, _NOTE_OFFSET + len(note))
+        os.ftruncate(descriptor, len(note))
     except OSError:
         pass  # the note is a courtesy for waiters (a full disk must not stop a build); the lock itself holds
 
@@ -189,16 +206,51 @@ _HELD_FDS: set[int] = set()
 def held_lock_fds() -> tuple[int, ...]:
     """Descriptors of the venv locks this process holds. Give them to a long-running child (``pass_fds``): the child
     then shares the lock, so a kill -9 of installdev alone does not free the venv while its installer still writes
-    into it; the next run waits for that orphan to finish instead of rebuilding under it. (POSIX: flock belongs to the
-    open file description. filelock lends its descriptor only to ``on_acquired``, which records it here.)"""
+    into it; the next run waits for that orphan to finish instead of rebuilding under it."""
     return tuple(sorted(_HELD_FDS))
 
 
-def _unlink_held(descriptor: int, lock_path: Path) -> None:
-    """POSIX: delete the lock file while still holding it, so nobody can be holding it; a waiter that locked it then
-    finds it unlinked and filelock opens the new one. filelock keeps the file on release on POSIX (it deletes it after
-    release on Windows, where an open file cannot be deleted), which would leave ``VENV.lock`` in the user's tree."""
+def _acquire(lock_path: Path, venv: Path, timeout: float, reporter: Reporter) -> int:
+    deadline = time.monotonic() + timeout
+    announced = False
+    while True:
+        descriptor = _open_lock_file(lock_path)
+        try:
+            while not _try_lock(descriptor):
+                if not announced:
+                    reporter.info(f"waiting for {describe_holder(_read_note(descriptor))} to finish with {venv} "
+                                  f"(lock {lock_path}, up to {timeout:g}s)")
+                    announced = True
+                if time.monotonic() >= deadline:
+                    raise LockTimeoutError(f"gave up after {timeout:g}s waiting for the lock {lock_path}, held by "
+                                           f"{describe_holder(_read_note(descriptor))}: wait for that build to finish, "
+                                           "or raise --lock-timeout")
+                time.sleep(_POLL_SECONDS)
+        except OSError as error:
+            os.close(descriptor)
+            raise HostUnsupportedError(f"cannot take the lock {lock_path}: {error.strerror or error} (the filesystem "
+                                       "may not support locks); pass --venv elsewhere") from None
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if _same_file(descriptor, lock_path):
+            return descriptor
+        os.close(descriptor)  # its holder deleted it as we waited: lock the file that has the name now
+
+
+def _release(descriptor: int, lock_path: Path) -> None:
+    """Delete the lock file while still holding it (so nobody can be holding it), then let go. On Windows an open file
+    cannot be deleted: let go first, then delete it unless someone has it open."""
     if not _WINDOWS and _same_file(descriptor, lock_path):
+        try:
+            os.unlink(lock_path)
+        except OSError:
+            pass
+    try:
+        _unlock(descriptor)
+    finally:
+        os.close(descriptor)
+    if _WINDOWS:
         try:
             os.unlink(lock_path)
         except OSError:
@@ -210,8 +262,6 @@ def venv_lock(venv: Path, timeout: float, reporter: Reporter) -> Iterator[Path]:
     """Hold the venv's lock for the block. Waits up to ``timeout`` seconds, saying once whom it waits for.
 
     Raises LockTimeoutError (exit 3), or HostUnsupportedError (exit 8) when no lock file of our own can be had."""
-    from filelock import FileLock, Timeout
-
     lock_path = lock_path_for(venv)
     if lock_path.parent != venv.parent:
         try:
@@ -219,37 +269,11 @@ def venv_lock(venv: Path, timeout: float, reporter: Reporter) -> Iterator[Path]:
         except OSError as error:
             raise HostUnsupportedError(f"cannot take the lock {lock_path}: cannot create its directory "
                                        f"({error.strerror or error}); pass --venv in a writable directory") from None
-    held: list[int] = []
-    announced: list[bool] = []
-
-    def claim(descriptor: int) -> None:
-        _check_ours(lock_path, descriptor)
-        _write_note(descriptor)
-        held.append(descriptor)
-
-    def waiting() -> bool:
-        if not announced:
-            reporter.info(f"waiting for {describe_holder(_read_note(lock_path))} to finish with {venv} "
-                          f"(lock {lock_path}, up to {timeout:g}s)")
-            announced.append(True)
-        return False
-
-    lock = FileLock(lock_path, timeout=timeout, mode=0o600, fallback_to_soft=False, on_acquired=claim)
-    try:
-        lock.acquire(cancel_check=waiting)
-    except Timeout:
-        raise LockTimeoutError(f"gave up after {timeout:g}s waiting for the lock {lock_path}, held by "
-                               f"{describe_holder(_read_note(lock_path))}: wait for that build to finish, "
-                               "or raise --lock-timeout") from None
-    except OSError as error:
-        raise _refusal(lock_path, error) from None
-    descriptor = held[-1]
+    descriptor = _acquire(lock_path, venv, timeout, reporter)
     _HELD_FDS.add(descriptor)
     try:
+        _write_note(descriptor)
         yield lock_path
     finally:
         _HELD_FDS.discard(descriptor)
-        try:
-            _unlink_held(descriptor, lock_path)
-        finally:
-            lock.release()
+        _release(descriptor, lock_path)
