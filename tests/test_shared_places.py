@@ -604,6 +604,28 @@ def test_nothing_is_left_beside_the_venv(tmp_path, offline_env):
     assert beside(venv) == [], "clean-venv leaves nothing"
 
 
+def test_a_hard_link_at_the_lock_name_is_refused_before_anything_is_written_through_it(tmp_path):
+    """A hard link at ``venv.lock`` to a file of the user's own (which no kernel hard-link protection stops) is refused
+    with one line, and the file it links to is neither truncated, nor chmodded, nor given a note. filelock 4.1.0, the
+    newest filelock for Python 3.10, truncates and chmods whatever the lock name links to as soon as it holds the flock,
+    before any hook can refuse it (README, the lock table): installdev opens and checks the file itself."""
+    from installdev.actions.locking import venv_lock
+    from installdev.errors import HostUnsupportedError
+    from installdev.report import Reporter
+
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n")
+    precious.chmod(0o644)
+    os.link(precious, tmp_path / "venv.lock")
+    with pytest.raises(HostUnsupportedError, match="has 2 hard links") as caught:
+        with venv_lock(tmp_path / "venv", 1, Reporter()):
+            pass
+    assert caught.value.exit_code == 8
+    assert precious.read_text() == "keep me\n"
+    assert stat.S_IMODE(precious.stat().st_mode) == 0o644
+    assert os.stat(tmp_path / "venv.lock").st_ino == precious.stat().st_ino, "the planted link is left as it was"
+
+
 @pytest.mark.e2e
 def test_a_lock_wait_says_when_the_noted_holder_has_exited(tmp_path, offline_env):
     """installdev killed -9 while its installer runs on (Gradle stopping the process it started): the installer holds
