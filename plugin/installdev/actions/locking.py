@@ -17,6 +17,12 @@ When the venv's parent is not writable (a venv that is a mounted volume under a 
 would be too long, the lock lives in the user's cache directory instead, keyed by a hash of the venv's real path.
 ``flock`` does not exclude across NFS clients: builds of one venv on a shared NFS directory from two machines are not
 serialized.
+
+This is installdev's own code, not filelock's ``FileLock`` (the README's lock table has each promise): on Python 3.10
+the newest filelock (4.1.0) truncates and chmods the file at the lock name as soon as it holds the lock, before any
+hook could refuse a planted link; filelock keeps the file after release on POSIX, records no holder for a native
+lock, refuses another user's file only in a sticky directory, and has no fallback location; and importing it costs a
+build 20-56 ms, where this module costs 0.5.
 """
 
 from __future__ import annotations
