@@ -22,7 +22,7 @@ This is installdev's own code, not filelock's ``FileLock`` (the README's lock ta
 the newest filelock (4.1.0) truncates and chmods the file at the lock name as soon as it holds the lock, before any
 hook could refuse a planted link; filelock keeps the file after release on POSIX, records no holder for a native
 lock, refuses another user's file only in a sticky directory, and has no fallback location; and importing it costs a
-build 20-56 ms, where this module costs 0.5.
+build 20-56 ms, where this module takes and releases the lock in under 1.
 """
 
 from __future__ import annotations
