@@ -6,7 +6,7 @@ It needs nothing installed but Python >= 3.10 and, on first use, pip:
 
 1. The ``installdev`` package is imported from ``plugin/``.
 2. When this interpreter can import installdev's dependencies at usable versions (virtualenv >= 21.4.3,
-   platformdirs, packaging, tomli before 3.11), they are used as they are.
+   filelock >= 3.20.3, platformdirs, packaging, tomli before 3.11), they are used as they are.
 3. Otherwise the pinned dependencies of ``tool-requirements.txt`` are used from a private tool directory
    in the user's cache, ``<cache>/installdev/tool-<version>-py3X-<digest>`` (cache: ``$XDG_CACHE_HOME`` or
    ``~/.cache`` on Linux, ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%\\installdev\\Cache`` on Windows).
@@ -43,6 +43,7 @@ STALE_TEMP_SECONDS = 3600
 # bounds of [project] dependencies in pyproject.toml, as (import name, distribution name, minimum).
 MINIMUM_VERSIONS = (
     ("virtualenv", "virtualenv", (21, 4, 3)),
+    ("filelock", "filelock", (3, 20, 3)),
     ("packaging", "packaging", (22,)),
     ("platformdirs", "platformdirs", (3,)),
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmarks that print medians and ratios (never run as tests): `python scripts/bench.py noop|cold|locked`.
+"""Benchmarks that print medians and ratios (never run as tests): `python scripts/bench.py noop|cold|locked|lock`.
 
 noop: the whole-process wall time of `installdev install-dev` and `installdev run -- python -c pass` on an
 up-to-date project (installdev installed in a venv of its own, as pipx or `uv tool install` gives it) next to
@@ -27,6 +27,11 @@ small project installdev on the same project without its uv.lock (resolving), th
 Printed: per project the medians, the ratio installdev cold / uv sync cold (target <= 1.3), installdev's own time
 (the difference of the medians) and how much of it the floor is, and the no-op ratio (target <= 1.0). --under /dev/shm
 makes the projects and uv's cache on a tmpfs: the disk out, the tools' own time in.
+
+lock: what the venv lock costs a build, in fresh processes that have imported what a build has by the time it takes
+the lock: taking and releasing installdev's lock for the first time (its import included), next to `import filelock`
+alone (what moving the lock onto filelock would add at least; README, "The lock and filelock"); interleaved, median
+and minimum of --runs (default 30).
 """
 
 from __future__ import annotations
@@ -345,11 +350,38 @@ def bench_locked(runs: int, wheels: Path, under: Path | None) -> None:
             print(f"install-dev no-op / uv sync no-op: {installdev_noop / uv_noop:.2f}x (target <= 1.0)", flush=True)
 
 
+_BUILD_PATH_MODULES = ("installdev.install_dev", "installdev.plan", "installdev.actions.replace",
+                       "installdev.actions.installer", "json", "pathlib")
+
+
+def bench_lock(runs: int) -> None:
+    prelude = f"import sys, time; import {', '.join(_BUILD_PATH_MODULES)}; from pathlib import Path; " \
+              "from installdev.report import Reporter; started = time.perf_counter()\n"
+    report = "\nprint((time.perf_counter() - started) * 1000)\n"
+    venv = Path(tempfile.mkdtemp(prefix="bench-lock-")) / "venv"
+    programs = {
+        "installdev's venv_lock, first take and release": prelude + "from installdev.actions.locking import venv_lock\n"
+        f"with venv_lock(Path({str(venv)!r}), 5, Reporter()): pass" + report,
+        "import filelock": prelude + "import filelock" + report,
+    }
+    # with bytecode caches, as an installed installdev has them: the first (untimed) round writes them
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(REPO / "plugin")
+    times: dict[str, list[float]] = {name: [] for name in programs}
+    for round_number in range(runs + 1):
+        for name, program in programs.items():
+            completed = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True)
+            if round_number:
+                times[name].append(float(completed.stdout))
+    for name, values in times.items():
+        print(f"{name}: median {statistics.median(values):.1f} ms, min {min(values):.1f} ms ({runs} runs)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["noop", "cold", "locked"], help="which benchmark")
-    parser.add_argument("--runs", type=int, help="timed runs per command: noop's no-op runs (default 30), cold's and "
-                        "locked's cold rounds (default 5 and 10; locked's no-op runs are always 30)")
+    parser.add_argument("what", choices=["noop", "cold", "locked", "lock"], help="which benchmark")
+    parser.add_argument("--runs", type=int, help="timed runs per command: noop's no-op runs and lock's runs (default "
+                        "30), cold's and locked's cold rounds (default 5 and 10; locked's no-op runs are always 30)")
     parser.add_argument("--wheels", type=Path, default=Path.home() / ".cache" / "installdev-bench-wheels",
                         help="where cold and locked keep the wheels they download once (one folder for both)")
     parser.add_argument("--under", type=Path, help="locked: make the projects and uv's cache in this directory (e.g. "
@@ -357,6 +389,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.what == "noop":
         bench_noop(args.runs or 30)
+    elif args.what == "lock":
+        bench_lock(args.runs or 30)
     elif args.what == "locked":
         bench_locked(args.runs or 10, args.wheels, args.under)
     else:

@@ -104,7 +104,7 @@ def test_an_include_through_an_environment_variable_is_expanded_like_pip(tiny, o
 @pytest.mark.parametrize("length", [240, 250, 253])
 def test_a_long_venv_name_builds_and_rebuilds(tiny, tmp_path, offline_env, length):
     """240-250: ``NAME.installdev-previous`` would pass NAME_MAX (255), so the rebuild happens in place; 253: so would
-    ``NAME.lock``, so the lock lives in the cache directory."""
+    ``NAME.lock``, so the lock beside it has a shortened name."""
     venv = tmp_path / ("v" * length)
     env = {**offline_env, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     first = run_installdev(["install-dev", str(tiny), "--venv", str(venv), *ALONE], env)

@@ -532,6 +532,71 @@ def test_a_writable_volume_under_a_read_only_parent(tmp_path, volume, offline_en
         subprocess.run(["umount", str(project)], capture_output=True)
 
 
+def _lock_holder(venv: Path, cache: Path, env: dict[str, str]) -> subprocess.Popen:
+    """A process that holds ``venv``'s lock, with its own cache directory, until killed; it has printed "held"."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import time; from pathlib import Path; from installdev.actions.locking import venv_lock\n"
+            "from installdev.report import Reporter\n"
+            f"with venv_lock(Path({str(venv)!r}), 5, Reporter()):\n"
+            "    print('held', flush=True); time.sleep(60)\n")],
+        env={**env, "XDG_CACHE_HOME": str(cache)}, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def _lock_attempt(venv: Path, cache: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Try ``venv``'s lock for 0.3 s, with another cache directory: "timed out" when someone holds it."""
+    return subprocess.run([sys.executable, "-c", (
+        "from pathlib import Path; from installdev.actions.locking import venv_lock\n"
+        "from installdev.errors import LockTimeoutError; from installdev.report import Reporter\n"
+        "try:\n"
+        f"    with venv_lock(Path({str(venv)!r}), 0.3, Reporter()): print('took it')\n"
+        "except LockTimeoutError as error: print('timed out:', error)\n")],
+        env={**env, "XDG_CACHE_HOME": str(cache)}, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.hosts
+@pytest.mark.e2e
+def test_one_lock_for_a_venv_under_a_read_only_parent_whatever_the_cache_directory(tmp_path, volume, offline_env):
+    """The lock of a venv whose parent is not writable lives in the user's cache; two processes of that user with
+    different cache directories (XDG_CACHE_HOME set for one of them) still exclude each other for that venv."""
+    project = volume_project(tmp_path)
+    (project / "venv").mkdir()
+    subprocess.run(["mount", "--bind", str(project), str(project)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(project)], check=True)
+        venv = volume(project / "venv")
+        holder = _lock_holder(venv, tmp_path / "cache-one", offline_env)
+        try:
+            attempt = _lock_attempt(venv, tmp_path / "cache-two", offline_env)
+        finally:
+            holder.kill()
+            holder.wait()
+        assert attempt.stdout.splitlines()[-1].startswith("timed out:"), attempt.stdout + attempt.stderr
+        assert str(venv) in attempt.stdout
+        assert _lock_attempt(venv, tmp_path / "cache-two", offline_env).stdout == "took it\n", "released by the kill"
+        assert os.listdir(venv) == [], "nothing is left in the venv"
+    finally:
+        subprocess.run(["umount", str(project / "venv")], capture_output=True)
+        subprocess.run(["umount", str(project)], capture_output=True)
+
+
+def test_one_lock_for_a_venv_whose_lock_name_would_be_too_long_whatever_the_cache_directory(tmp_path, offline_env):
+    """``NAME.lock`` would pass NAME_MAX: the lock is still taken beside the venv (a shortened name of it), so two
+    processes with different cache directories exclude each other, and a finished run leaves nothing beside it."""
+    venv = tmp_path / ("v" * 253)
+    holder = _lock_holder(venv, tmp_path / "cache-one", offline_env)
+    try:
+        attempt = _lock_attempt(venv, tmp_path / "cache-two", offline_env)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert attempt.stdout.splitlines()[-1].startswith("timed out:"), attempt.stdout + attempt.stderr
+    assert _lock_attempt(venv, tmp_path / "cache-two", offline_env).stdout == "took it\n", "released by the kill"
+    assert [name for name in os.listdir(tmp_path) if name.startswith("v")] == [], "the last run took its lock file along"
+
+
 # --------------------------------------------------------------------------------------------------
 # in place, a crash at any step is repaired (no mount needed: recovery reads the state alone)
 
@@ -604,6 +669,28 @@ def test_nothing_is_left_beside_the_venv(tmp_path, offline_env):
     assert beside(venv) == ["venv"]
     assert run_installdev(["clean-venv", str(project)], offline_env).returncode == 0
     assert beside(venv) == [], "clean-venv leaves nothing"
+
+
+def test_a_hard_link_at_the_lock_name_is_refused_before_anything_is_written_through_it(tmp_path):
+    """A hard link at ``venv.lock`` to a file of the user's own (which no kernel hard-link protection stops) is refused
+    with one line, and the file it links to is neither truncated, nor chmodded, nor given a note. filelock 4.1.0, the
+    newest filelock for Python 3.10, truncates and chmods whatever the lock name links to as soon as it holds the flock,
+    before any hook can refuse it (README, the lock table): installdev opens and checks the file itself."""
+    from installdev.actions.locking import venv_lock
+    from installdev.errors import HostUnsupportedError
+    from installdev.report import Reporter
+
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n")
+    precious.chmod(0o644)
+    os.link(precious, tmp_path / "venv.lock")
+    with pytest.raises(HostUnsupportedError, match="has 2 hard links") as caught:
+        with venv_lock(tmp_path / "venv", 1, Reporter()):
+            pass
+    assert caught.value.exit_code == 8
+    assert precious.read_text() == "keep me\n"
+    assert stat.S_IMODE(precious.stat().st_mode) == 0o644
+    assert os.stat(tmp_path / "venv.lock").st_ino == precious.stat().st_ino, "the planted link is left as it was"
 
 
 @pytest.mark.e2e
