@@ -71,13 +71,13 @@ def test_automatic_symlinks_venv_that_fails_its_health_check_is_rebuilt_with_cop
     venv = dangling_links_dir / "venv"
     result = install_dev(project, venv, offline_env, "--installer", installer)
     assert result.returncode == 0, output_of(result)
-    assert any(line.startswith("installdev: mode symlinks: symlinks work in") for line in result.stdout.splitlines()), \
+    assert any(line.startswith("installdev: mode symlinks: symlinks work in") for line in result.stderr.splitlines()), \
         output_of(result)
     warnings = [line for line in result.stderr.splitlines() if all(part in line for part in FALLBACK_WARNING)]
     assert len(warnings) == 1 and warnings[0].startswith("installdev: warning: "), output_of(result)
     assert "does not start" in warnings[0], warnings[0]  # bin/python dangles
-    assert "(symlinks, " in result.stdout and "(copies, virtualenv)" in result.stdout, output_of(result)
-    assert f"(installed with {installer})" in result.stdout, output_of(result)
+    assert "(symlinks, " in result.stderr and "(copies, virtualenv)" in result.stderr, output_of(result)
+    assert f"(installed with {installer})" in result.stderr, output_of(result)
 
     python = venv / "bin" / "python"
     assert python.is_file() and not python.is_symlink()
@@ -90,7 +90,7 @@ def test_automatic_symlinks_venv_that_fails_its_health_check_is_rebuilt_with_cop
 
     again = install_dev(project, venv, offline_env, "--installer", installer)
     assert again.returncode == 0, output_of(again)
-    assert f"{venv} is up to date (copies)" in again.stdout, output_of(again)
+    assert f"{venv} is up to date (copies)" in again.stderr, output_of(again)
     assert not any(FALLBACK_WARNING[0] in line for line in again.stderr.splitlines())
     assert leftovers(venv) == [] and lock_is_free(venv)
 
@@ -103,7 +103,7 @@ def test_explicit_symlinks_does_not_fall_back_and_leaves_no_venv(dangling_links_
     venv = dangling_links_dir / "venv"
     result = install_dev(project, venv, offline_env, "--installer", installer, "--symlinks")
     assert result.returncode == ExitCode.CREATE_FAILED == 4, output_of(result)
-    assert "installdev: mode symlinks: asked by --symlinks" in result.stdout, output_of(result)
+    assert "installdev: mode symlinks: asked by --symlinks" in result.stderr, output_of(result)
     errors = [line for line in result.stderr.splitlines() if line.startswith("installdev: error:")]
     assert len(errors) == 1, output_of(result)
     assert f"the new venv {venv} failed its health check" in errors[0] and "does not start" in errors[0], errors[0]

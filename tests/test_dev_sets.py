@@ -89,7 +89,7 @@ def venv_run(venv: Path, code: str) -> str:
 
 
 def development_line(result) -> str:
-    return next(line for line in result.stdout.splitlines() if line.startswith("installdev: development set: "))
+    return next(line for line in result.stderr.splitlines() if line.startswith("installdev: development set: "))
 
 
 def error_lines(result) -> list[str]:
@@ -145,11 +145,11 @@ def test_hatchling_dependency_groups_explicit_choices_and_rebuilds(tmp_path, env
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"devtool"]', '"devtool", "reqtool>=2"]'))
     result = install(project, env)
-    assert f"{pyproject} changed" in result.stdout
+    assert f"{pyproject} changed" in result.stderr
     assert tools(venv) == {"devtool": "1.0", "testtool": "1.0", "reqtool": "2.0"}
 
     result = install(project, env, "--no-default-groups", "--group", "DOCS", "--group", "test_tools")
-    assert "selection changed (the project's default -> --group docs --group test-tools --no-default-groups)" in result.stdout
+    assert "selection changed (the project's default -> --group docs --group test-tools --no-default-groups)" in result.stderr
     assert development_line(result) == ("installdev: development set: asked for: --group docs --group test-tools "
                                         "--no-default-groups; groups docs, test-tools")
     assert tools(venv) == {"reqtool": "1.0", "testtool": "1.0"}
@@ -166,7 +166,7 @@ def test_hatchling_dependency_groups_explicit_choices_and_rebuilds(tmp_path, env
     assert set(tools(venv)) == {"devtool", "testtool", "reqtool", "pygments"}
 
     result = install(project, env, "--no-default-groups")
-    assert "selection changed (the project's default -> --no-default-groups)" in result.stdout
+    assert "selection changed (the project's default -> --no-default-groups)" in result.stderr
     assert tools(venv) == {}
     assert venv_run(venv, "import hatchproj; print('ok')").strip() == "ok"
 
@@ -179,7 +179,7 @@ def test_hatchling_dependency_groups_explicit_choices_and_rebuilds(tmp_path, env
     pyproject.write_text(pyproject.read_text().replace('only-groups = ["docs"]', "no-default-groups = true"))
     install(project, env)
     assert tools(venv) == {}
-    assert "is up to date" in install(project, env).stdout
+    assert "is up to date" in install(project, env).stderr
 
 
 @pytest.mark.slow
@@ -306,7 +306,7 @@ def test_pdm_2_20_layout_merges_dependency_groups_with_the_pdm_table(tmp_path, e
     assert tools(venv) == {"devtool": "1.0", "localtool": "0.1", "testtool": "1.0"}
     where = venv_run(venv, "import localtool; print(localtool.__file__)")
     assert where.strip() == str(local / "src" / "localtool" / "__init__.py")
-    assert "is up to date" in install(project, env).stdout
+    assert "is up to date" in install(project, env).stderr
 
 
 @pytest.mark.parametrize("chosen", [(), ("--group", "dev")], ids=["default group", "--group dev"])
@@ -411,7 +411,7 @@ def test_setup_py_without_dev_extra_falls_back_to_its_requirement_file(tmp_path,
     (project / "requirements-dev.txt").write_text("reqtool==2.0\n")
     result = install(project, env)
     assert ("its build provides no extra dev (it provides: test); installing requirements-dev.txt (a conventional "
-            "development requirements file) instead") in result.stdout
+            "development requirements file) instead") in result.stderr
     assert tools(project / "venv") == {"reqtool": "2.0"}
 
 
@@ -471,7 +471,7 @@ def test_a_file_a_conventional_requirement_file_includes_is_an_input(tmp_path, e
     install(project, env)
     (project / "base.txt").write_text("testtool\n")
     result = install(project, env)
-    assert f"{project / 'base.txt'} changed" in result.stdout
+    assert f"{project / 'base.txt'} changed" in result.stderr
     assert tools(project / "venv") == {"testtool": "1.0"}
 
 
@@ -534,7 +534,7 @@ def test_requires_python_newer_than_the_running_one_picks_a_fitting_interpreter(
     result = install(project, env)
     running = ".".join(map(str, sys.version_info[:3]))
     assert (f"installdev: Python {expected.parent.parent.name} at {expected} (pyenv) is the newest found that satisfies "
-            f"requires-python >={minor} (pyproject.toml); the running interpreter {running} does not") in result.stdout
+            f"requires-python >={minor} (pyproject.toml); the running interpreter {running} does not") in result.stderr
     assert venv_run(venv, "import sys; print(sys.version.split()[0])").strip() == expected.parent.parent.name
     assert tools(venv) == {"devtool": "1.0"}
 
@@ -565,7 +565,7 @@ def test_python_version_file_picks_that_version_and_a_change_rebuilds(tmp_path, 
     (project / ".python-version").write_text(f"# the team's interpreter\n{pinned}\n")
     venv = project / "venv"
     result = install(project, env)
-    assert f"satisfies .python-version {pinned} ({project / '.python-version'})" in result.stdout
+    assert f"satisfies .python-version {pinned} ({project / '.python-version'})" in result.stderr
     version = venv_run(venv, "import sys; print(sys.version.split()[0])").strip()
     assert version == expected.parent.parent.name
     assert tools(venv) == {"devtool": "1.0"}
@@ -573,9 +573,9 @@ def test_python_version_file_picks_that_version_and_a_change_rebuilds(tmp_path, 
     running = f"{RUNNING[0]}.{RUNNING[1]}"
     (project / ".python-version").write_text(f"{running}\n")
     result = install(project, env)
-    assert f"{project / '.python-version'} changed" in result.stdout
+    assert f"{project / '.python-version'} changed" in result.stderr
     running_version = ".".join(map(str, sys.version_info[:3]))
-    assert f"the running interpreter ({running_version}) satisfies .python-version {running}" in result.stdout
+    assert f"the running interpreter ({running_version}) satisfies .python-version {running}" in result.stderr
     assert venv_run(venv, "import sys; print(sys.version_info[:2])").strip() == str(RUNNING)
 
 
@@ -640,7 +640,7 @@ def test_build_constraints_reach_uv_and_pip_and_the_environment_is_an_input(tmp_
     def build(*args: str, environment: dict[str, str] = env, reason: str = "") -> str:
         built_with.unlink(missing_ok=True)
         result = install(project, environment, "--no-default-groups", *args)
-        assert reason in result.stdout
+        assert reason in result.stderr
         return built_with.read_text()
 
     assert build() == newest

@@ -70,7 +70,7 @@ def test_a_utf16_requirement_file_with_a_bom_is_read_as_pip_reads_it(tiny, offli
     assert str(tiny / "more.txt") in recorded_inputs(tiny / "venv")
     (tiny / "more.txt").write_text("# changed\n")
     again = run_installdev(["install-dev", str(tiny), *ALONE, "-r", str(requirements)], offline_env)
-    assert f"{tiny / 'more.txt'} changed" in again.stdout, again.stdout
+    assert f"{tiny / 'more.txt'} changed" in again.stderr, again.stderr
 
 
 def test_an_include_given_as_a_url_is_not_a_missing_local_file(tiny, offline_env):
@@ -111,7 +111,7 @@ def test_a_long_venv_name_builds_and_rebuilds(tiny, tmp_path, offline_env, lengt
     assert first.returncode == 0, first.stdout + first.stderr
     touch_input(tiny, "rebuild")
     rebuilt = run_installdev(["install-dev", str(tiny), "--venv", str(venv), *ALONE], env)
-    assert rebuilt.returncode == 0 and "ready in" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
+    assert rebuilt.returncode == 0 and "ready in" in rebuilt.stderr, rebuilt.stdout + rebuilt.stderr
     assert imports_ok(venv, "tinyproj").returncode == 0
     assert sorted(name for name in os.listdir(tmp_path) if name.startswith("vvv")) == [venv.name]
     assert not {".installdev-previous", ".installdev-returning"} & set(os.listdir(venv))

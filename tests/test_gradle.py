@@ -66,7 +66,8 @@ def test_install_dev_up_to_date_rebuild_on_change_copies_flag_parallel_test_and_
     # Run from the example's directory: installdev runs there too, so its activate hint reads from there.
     first = run_gradle(example, gradle_env, "installDev", cwd=example)
     assert task_outcomes(first.stdout)[LIB] == task_outcomes(first.stdout)[APP] == "EXECUTED", first.stdout
-    assert ": . libdemo/venv/bin/activate" in first.stdout and ": . appdemo/venv/bin/activate" in first.stdout
+    output = first.stdout + first.stderr
+    assert ": . libdemo/venv/bin/activate" in output and ": . appdemo/venv/bin/activate" in output
     assert stamp_of(lib_venv).is_file() and stamp_of(app_venv).is_file()
     used = subprocess.run([str(app_venv / "bin" / "python"), "-m", "appdemo", "Gradle"], capture_output=True,
                           text=True, timeout=60)
@@ -92,7 +93,7 @@ def test_install_dev_up_to_date_rebuild_on_change_copies_flag_parallel_test_and_
     edited = run_gradle(example, gradle_env, "--info", "installDev")
     outcomes = task_outcomes(edited.stdout)
     assert (outcomes[LIB], outcomes[APP]) == ("EXECUTED", "EXECUTED"), edited.stdout
-    assert "installdev: running " in edited.stdout  # installdev's verbose detail
+    assert "installdev: running " in edited.stdout + edited.stderr  # installdev's verbose detail
 
     # Flipping the copies flag re-runs both (built in parallel) and yields copies.
     flagged = dict(gradle_env, INSTALLDEV_VENV_USE_COPIES="true")

@@ -181,7 +181,7 @@ def assert_healthy_and_clean(venv: Path, args: list[str], env: dict[str, str]) -
     check = imports_ok(venv)
     assert check.returncode == 0, check.stderr
     again = run_installdev(["install-dev", *args], env, timeout=120)
-    assert again.returncode == 0 and "is up to date" in again.stdout, again.stdout + again.stderr
+    assert again.returncode == 0 and "is up to date" in again.stderr, again.stdout + again.stderr
     assert leftovers(venv) == []
     assert lock_is_free(venv)
 
@@ -233,7 +233,7 @@ class Lane:
         started = time.monotonic()
         result = run_installdev(["install-dev", *self.args], self.env, timeout=180)
         duration = time.monotonic() - started
-        if result.returncode == 0 and "ready in" in result.stdout:
+        if result.returncode == 0 and "ready in" in result.stderr:
             self.durations[kind] = duration if kind not in self.durations else (self.durations[kind] + duration) / 2
         return result
 
@@ -296,7 +296,7 @@ class Lane:
         recovery = self.timed_build(duration_kind)
         try:
             assert recovery.returncode == 0, recovery.stdout + recovery.stderr
-            assert "ready in" in recovery.stdout or "up to date" in recovery.stdout, recovery.stdout
+            assert "ready in" in recovery.stderr or "up to date" in recovery.stderr, recovery.stderr
             assert_healthy_and_clean(self.venv, self.args, self.env)
         except AssertionError as error:
             history = "\n".join(f"--- killed run {k['attempt']} after {k['elapsed']:.2f}s in {k['phase']}:\n{k['output']}"
@@ -433,8 +433,8 @@ def test_the_next_run_repairs_every_crash_state(tmp_path, offline_env, state):
 
     result = run_installdev(["install-dev", str(project)], offline_env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert message in result.stdout, result.stdout
-    assert "ready in" not in result.stdout, "the surviving complete venv is kept, not rebuilt"
+    assert message in result.stderr, result.stderr
+    assert "ready in" not in result.stderr, "the surviving complete venv is kept, not rebuilt"
     assert stamp_text(venv) == stamp
     assert_healthy_and_clean(venv, [str(project)], offline_env)
 
@@ -542,8 +542,8 @@ def test_signal_during_rebuild_restores_the_old_venv(tiny_project, offline_env, 
     assert processes_using(venv) == [], "pip was stopped"
     # a follow-up run does not wait for anyone: with no patience at all it takes the lock and rebuilds
     follow_up = run_installdev(["install-dev", str(tiny_project), "--lock-timeout", "0"], offline_env)
-    assert follow_up.returncode == 0 and "ready in" in follow_up.stdout, follow_up.stdout + follow_up.stderr
-    assert "waiting for" not in follow_up.stdout
+    assert follow_up.returncode == 0 and "ready in" in follow_up.stderr, follow_up.stdout + follow_up.stderr
+    assert "waiting for" not in follow_up.stderr
     assert_healthy_and_clean(venv, [str(tiny_project)], offline_env)
 
 
@@ -563,8 +563,8 @@ def test_an_orphaned_installer_keeps_the_venv_locked(tiny_project, offline_env):
     assert processes_using(venv), "the installer outlived installdev"
 
     result = run_installdev(["install-dev", str(tiny_project)], offline_env)
-    assert result.returncode == 0 and "ready in" in result.stdout, result.stdout + result.stderr
-    assert "waiting for" in result.stdout, "the orphan still held the venv's lock"
+    assert result.returncode == 0 and "ready in" in result.stderr, result.stdout + result.stderr
+    assert "waiting for" in result.stderr, "the orphan still held the venv's lock"
     assert processes_using(venv) == []
     assert_healthy_and_clean(venv, [str(tiny_project)], offline_env)
 
@@ -593,11 +593,11 @@ def test_eight_concurrent_runs_on_one_venv_build_exactly_once(tiny_project, offl
         results = run_all([installdev_command(str(tiny_project))] * 8, offline_env)
         outputs = [result.stdout + result.stderr for result in results]
         assert [result.returncode for result in results] == [0] * 8, outputs
-        builders = sum("ready in" in result.stdout for result in results)
-        waited = sum("just built by another process" in result.stdout for result in results)
+        builders = sum("ready in" in result.stderr for result in results)
+        waited = sum("just built by another process" in result.stderr for result in results)
         tally.append((builders, waited))
         assert builders == 1, outputs
-        assert all("ready in" in r.stdout or "just built by another process" in r.stdout or "is up to date" in r.stdout
+        assert all("ready in" in r.stderr or "just built by another process" in r.stderr or "is up to date" in r.stderr
                    for r in results), outputs
         assert leftovers(venv) == [] and lock_is_free(venv)
         assert imports_ok(venv).returncode == 0
@@ -618,7 +618,7 @@ def test_four_venvs_build_in_parallel(offline_env, tmp_path):
     env = {**offline_env, "TINYBACKEND_BARRIER": f"{barrier} 4"}
     results = run_all([installdev_command(str(project)) for project in projects], env)
     assert [result.returncode for result in results] == [0] * 4, [r.stdout + r.stderr for r in results]
-    assert all("ready in" in result.stdout and "waiting for" not in result.stdout for result in results)
+    assert all("ready in" in result.stderr and "waiting for" not in result.stderr for result in results)
     starts = [(venv / ".installdev-venv").stat().st_mtime_ns for venv in venvs]
     ends = [(venv / ".installdev-stamp.json").stat().st_mtime_ns for venv in venvs]
     print(f"4 venvs: last start {(max(starts) - min(starts)) / 1e9:.2f}s after the first, "
@@ -648,8 +648,8 @@ def test_lock_timeout_names_the_lock_file_pid_and_host(tiny_project, offline_env
         holder.kill()
         holder.wait()
     assert result.returncode == 3, result.stdout + result.stderr
-    message = result.stderr.strip()
-    assert len(message.splitlines()) == 1
+    message, = (line for line in result.stderr.splitlines() if not line.startswith("installdev: waiting for "))
+    assert message.startswith("installdev: error: ")
     assert str(tiny_project / "venv.lock") in message
     assert f"pid {holder.pid} on {socket.gethostname()}" in message
     assert not venv.exists(), "a run that never got the lock builds nothing"

@@ -25,7 +25,7 @@ def doctor(project: Path, venv: Path, env: dict, *args: str) -> tuple[int, dict]
 def assert_copies_venv(project: Path, venv: Path, env: dict, errno_name: str) -> None:
     result = install_dev(project, venv, env)
     assert result.returncode == 0, result.stdout + result.stderr
-    mode_line = next(line for line in result.stdout.splitlines() if line.startswith("installdev: mode "))
+    mode_line = next(line for line in result.stderr.splitlines() if line.startswith("installdev: mode "))
     assert mode_line.startswith("installdev: mode copies: symlink() in") and f"failed with {errno_name}" in mode_line
     python = venv / "bin" / "python"
     assert python.is_file() and not python.is_symlink()
@@ -36,7 +36,7 @@ def assert_copies_venv(project: Path, venv: Path, env: dict, errno_name: str) ->
     assert report["probe"]["symlink_error"] == errno_name
     assert report["venv_state"]["state"] == "up to date"
     again = install_dev(project, venv, env)
-    assert "is up to date (copies)" in again.stdout
+    assert "is up to date (copies)" in again.stderr
 
 
 def test_exfat_gets_copies(exfat_dir, project, offline_env):
@@ -65,7 +65,7 @@ def test_nosymfollow_gets_copies(tmpfs_dir, project, offline_env):
     venv = tmpfs_dir("nosymfollow") / "venv"
     result = install_dev(project, venv, offline_env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "installdev: mode copies: symlinks in" in result.stdout and "cannot be followed (ELOOP)" in result.stdout
+    assert "installdev: mode copies: symlinks in" in result.stderr and "cannot be followed (ELOOP)" in result.stderr
     assert not (venv / "bin" / "python").is_symlink()
     assert venv_import(venv, "import sampleproj, devtool").returncode == 0
     code, report = doctor(project, venv, offline_env)
@@ -76,8 +76,8 @@ def test_noexec_gets_symlinks(tmpfs_dir, project, offline_env):
     venv = tmpfs_dir("noexec") / "venv"
     result = install_dev(project, venv, offline_env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "installdev: mode symlinks: copied executables cannot run in" in result.stdout
-    assert "(EACCES)" in result.stdout
+    assert "installdev: mode symlinks: copied executables cannot run in" in result.stderr
+    assert "(EACCES)" in result.stderr
     assert (venv / "bin" / "python").is_symlink()
     assert venv_import(venv, "import sampleproj, devtool").returncode == 0
     code, report = doctor(project, venv, offline_env)
@@ -117,7 +117,7 @@ def test_nix_env_python_gives_a_venv_that_owns_its_prefix(nix_store, variant, pr
     result = install_dev(project, venv, env, "--python", str(nix_store.python(env_dir)), "--system-site-packages")
     assert result.returncode == 0, result.stdout + result.stderr
     if variant.startswith("legacy"):
-        assert "is a wrapper environment" in result.stdout and str(nix_store.store_dir) in result.stdout
+        assert "is a wrapper environment" in result.stderr and str(nix_store.store_dir) in result.stderr
     prefix = venv_import(venv, "import sys; print(sys.prefix)")
     assert Path(prefix.stdout.strip()) == venv
     imports = venv_import(venv, f"import sampleproj, devtool, {nix_store.package_name}")

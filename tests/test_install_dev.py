@@ -23,8 +23,8 @@ def test_first_build_then_noop(project, offline_env):
     first = run_installdev(["install-dev", str(project), "--installer", "pip"], offline_env)
     assert first.returncode == 0, first.stdout + first.stderr
     venv = project / "venv"
-    assert "building" in first.stdout and "ready in" in first.stdout
-    assert f"(installed with pip): . {venv}/bin/activate" in first.stdout  # absolute: the venv is not below the cwd
+    assert "building" in first.stderr and "ready in" in first.stderr
+    assert f"(installed with pip): . {venv}/bin/activate" in first.stderr  # absolute: the venv is not below the cwd
     check = venv_import(venv, "import setuptools, pip, sampleproj, devtool; print(sampleproj.__file__)")
     assert check.returncode == 0, check.stderr
     assert str(project / "src" / "sampleproj") in check.stdout  # editable: the source tree itself
@@ -37,7 +37,7 @@ def test_first_build_then_noop(project, offline_env):
         env=offline_env, capture_output=True, text=True, timeout=60,
     )
     assert second.returncode == 0
-    assert "is up to date (symlinks)" in second.stdout
+    assert "is up to date (symlinks)" in second.stderr
     imported = {line.split("|")[-1].strip() for line in second.stderr.splitlines() if line.startswith("import time")}
     assert "installdev.quickcheck" in imported  # the import log is real: the quick record answered
     startup = subprocess.run([sys.executable, "-X", "importtime", "-c", "pass"], env=offline_env, capture_output=True,
@@ -56,7 +56,7 @@ def test_rebuild_triggers(project, offline_env):
     def rebuilds(reason: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
         result = run_installdev(["install-dev", str(project), *args], env or offline_env)
         assert result.returncode == 0, result.stdout + result.stderr
-        assert f"building {venv}" in result.stdout and reason in result.stdout, result.stdout
+        assert f"building {venv}" in result.stderr and reason in result.stderr, result.stderr
         return result
 
     pyproject = project / "pyproject.toml"
@@ -96,7 +96,7 @@ def test_datahub_style_flag_gives_copies(project, offline_env):
     assert result.returncode == 0, result.stdout + result.stderr
     python = project / "venv" / "bin" / "python"
     assert python.is_file() and not python.is_symlink()
-    assert "asked by DATAHUB_VENV_USE_COPIES=true" in result.stdout
+    assert "asked by DATAHUB_VENV_USE_COPIES=true" in result.stderr
     assert venv_import(project / "venv", "import sampleproj, devtool").returncode == 0
 
 
@@ -130,12 +130,12 @@ def test_requirements_constraints_and_nested_includes(project, offline_env):
 
     (project / "constraints.txt").write_text("reqtool==2.0\n")
     result = run_installdev(args, offline_env)
-    assert "constraints.txt changed" in result.stdout
+    assert "constraints.txt changed" in result.stderr
     assert venv_import(project / "venv", "import reqtool; print(reqtool.VERSION)").stdout.strip() == "2.0"
 
     (project / "requirements-common.txt").write_text("reqtool\ntesttool\n")
     result = run_installdev(args, offline_env)
-    assert "requirements-common.txt changed" in result.stdout, "an included file is an input too"
+    assert "requirements-common.txt changed" in result.stderr, "an included file is an input too"
     assert venv_import(project / "venv", "import testtool").returncode == 0
 
 
@@ -199,7 +199,7 @@ def test_two_concurrent_runs_build_once(project, offline_env):
     for thread in threads:
         thread.join()
     assert [r.returncode for r in results] == [0, 0], [r.stdout + r.stderr for r in results]
-    outputs = [r.stdout for r in results]
+    outputs = [r.stderr for r in results]
     assert sum("ready in" in out for out in outputs) == 1, outputs
     waiter = next(out for out in outputs if "ready in" not in out)
     assert "just built by another process" in waiter or "is up to date" in waiter
@@ -218,9 +218,9 @@ def test_paths_with_spaces_and_non_ascii(tmp_path, offline_env, name):
 def test_clean_venv_removes_only_what_installdev_made(project, offline_env):
     assert run_installdev(["install-dev", str(project)], offline_env).returncode == 0
     result = run_installdev(["clean-venv", str(project)], offline_env)
-    assert result.returncode == 0 and "removed" in result.stdout
+    assert result.returncode == 0 and "removed" in result.stderr
     assert not (project / "venv").exists()
-    assert run_installdev(["clean-venv", str(project)], offline_env).stdout.startswith("installdev: nothing to remove")
+    assert run_installdev(["clean-venv", str(project)], offline_env).stderr.startswith("installdev: nothing to remove")
 
     foreign = project / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(foreign)], check=True)

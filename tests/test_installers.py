@@ -31,7 +31,7 @@ def has_pip(venv: Path) -> bool:
 def test_pip_backend_seeds_pip(project, offline_env):
     result = run_installdev(["install-dev", str(project), "--installer", "pip"], offline_env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "(installed with pip)" in result.stdout
+    assert "(installed with pip)" in result.stderr
     assert stamp_of(project / "venv")["installer"] == "pip"
     assert has_pip(project / "venv")
     assert venv_import(project / "venv", "import sampleproj, devtool").returncode == 0
@@ -41,14 +41,14 @@ def test_auto_prefers_uv_and_does_not_seed_pip(project, offline_env, uv_availabl
     result = run_installdev(["install-dev", str(project)], offline_env)
     assert result.returncode == 0, result.stdout + result.stderr
     venv = project / "venv"
-    assert "(installed with uv)" in result.stdout
+    assert "(installed with uv)" in result.stderr
     assert stamp_of(venv)["installer"] == "uv"
     assert not has_pip(venv)
     assert venv_import(venv, "import sampleproj, devtool").returncode == 0
     assert venv_import(venv, "import sys; print(sys.prefix)").stdout.strip() == str(venv), "uv used our venv"
 
     switched = run_installdev(["install-dev", str(project), "--seed-pip"], offline_env)
-    assert "seed pip changed" in switched.stdout
+    assert "seed pip changed" in switched.stderr
     assert has_pip(venv)
 
 

@@ -50,7 +50,7 @@ def _confirmed_up_to_date_by_the_quick_record(project: Path, python: Path, env: 
     assert built.returncode == 0, built.stdout + built.stderr
     again = subprocess.run([sys.executable, "-X", "importtime", "-m", "installdev", *args], env=env, capture_output=True,
                            text=True, timeout=120)
-    assert "is up to date" in again.stdout, again.stdout + again.stderr
+    assert "is up to date" in again.stderr, again.stdout + again.stderr
     assert "installdev.actions.freshness" not in again.stderr, "the quick record alone answered"
     return args
 
@@ -62,7 +62,7 @@ def test_a_replaced_base_interpreter_is_never_up_to_date(private_base, project, 
     replacement.chmod(0o755)
     os.replace(replacement, private_base)  # what an upgrade in place does: a new file at the same path
     result = run_installdev(args, offline_env)
-    assert "is up to date" not in result.stdout, result.stdout
+    assert "is up to date" not in result.stderr, result.stderr
     assert result.returncode == 9, result.stdout + result.stderr  # the rebuild refuses the broken base...
     assert (project / "venv" / ".installdev-stamp.json").is_file()  # ...and keeps the old venv
 
@@ -72,7 +72,7 @@ def test_a_changed_libpython_is_never_up_to_date(private_base, project, offline_
     library = next((private_base.parent.parent / "lib").glob("libpython*.so*"))
     library.write_bytes(b"not a shared library any more")
     result = run_installdev(args, offline_env)
-    assert "is up to date" not in result.stdout, result.stdout
+    assert "is up to date" not in result.stderr, result.stderr
     assert result.returncode != 0
 
 
@@ -80,7 +80,7 @@ def test_a_collected_base_like_a_garbage_collected_store_path_is_never_up_to_dat
     args = _confirmed_up_to_date_by_the_quick_record(project, private_base, offline_env)
     shutil.rmtree(private_base.parent.parent)
     result = run_installdev(args, offline_env)
-    assert "is up to date" not in result.stdout, result.stdout
+    assert "is up to date" not in result.stderr, result.stderr
     assert result.returncode == 9 and "--python" in result.stderr, result.stdout + result.stderr
 
 
@@ -101,8 +101,8 @@ def test_an_identical_copy_of_the_base_confirms_by_running_it_then_goes_quick_ag
     os.replace(copy, private_base)  # same content, new inode: the quick record no longer vouches, the full check does
     slow = subprocess.run([sys.executable, "-X", "importtime", "-m", "installdev", *args], env=offline_env,
                           capture_output=True, text=True, timeout=120)
-    assert slow.returncode == 0 and "is up to date" in slow.stdout, slow.stdout + slow.stderr
+    assert slow.returncode == 0 and "is up to date" in slow.stderr, slow.stdout + slow.stderr
     assert "installdev.actions.freshness" in slow.stderr, "the full check ran the venv's python"
     quick = subprocess.run([sys.executable, "-X", "importtime", "-m", "installdev", *args], env=offline_env,
                            capture_output=True, text=True, timeout=120)
-    assert "is up to date" in quick.stdout and "installdev.actions.freshness" not in quick.stderr
+    assert "is up to date" in quick.stderr and "installdev.actions.freshness" not in quick.stderr

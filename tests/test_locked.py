@@ -96,11 +96,11 @@ def test_uv_lock_gives_the_locked_versions_and_uv_syncs_default_groups(tmp_path,
     assert installed(venv) == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "devtool": "1.0"}
     assert editable_location(venv, "lib") == tmp_path / "lib", "the [tool.uv.sources] path source, editable"
     # uv installs into a symlinks venv without pip: uv venv made it, in the directory installdev claimed
-    assert "(symlinks, uv)" in result.stdout and "\nuv = " in (venv / "pyvenv.cfg").read_text()
+    assert "(symlinks, uv)" in result.stderr and "\nuv = " in (venv / "pyvenv.cfg").read_text()
     assert (venv / "bin" / "python").is_symlink() and (venv / ".installdev-venv").is_file()
     assert not (venv / "bin" / "pip").exists()
     assert ("uv sync fills the venv, checked against pyproject.toml first (--locked); uv sync's default: groups dev, "
-            "no extras") in result.stdout
+            "no extras") in result.stderr
     stamp = json.loads((venv / ".installdev-stamp.json").read_text())
     assert str(app / "uv.lock") in stamp["inputs"]["files"]
     assert stamp["inputs"]["linked"] == [str(tmp_path / "lib" / "pyproject.toml")]
@@ -153,18 +153,18 @@ def test_selection_flags_install_what_uv_sync_installs_with_and_without_the_lock
     expected = set(installed(tmp_path / "uv-venv"))
     assert set(installed(app / "venv")) == expected
     assert set(installed(unlocked / "venv")) == expected
-    assert "is up to date" in install_dev(unlocked, env, *flags).stdout
+    assert "is up to date" in install_dev(unlocked, env, *flags).stderr
 
 
 def test_a_lock_edit_rebuilds_with_the_new_versions(tmp_path, uv, env):
     app = locked_uv_project(tmp_path, uv, env)
     install_dev(app, env)
-    assert "is up to date" in install_dev(app, env).stdout
+    assert "is up to date" in install_dev(app, env).stderr
 
     uv_run(uv, app, env, "lock", "--upgrade-package", "reqtool")
 
     rebuilt = install_dev(app, env)
-    assert f"{app / 'uv.lock'} changed" in rebuilt.stdout
+    assert f"{app / 'uv.lock'} changed" in rebuilt.stderr
     assert installed(app / "venv")["reqtool"] == "2.0"
 
 
@@ -251,7 +251,7 @@ def test_without_uv_installdev_reads_uv_lock_and_pip_installs_it(tmp_path, uv, e
 
     result = install_dev(app, env, "--installer", "pip")
 
-    assert "uv is not the installer, so installdev reads the lock and pip installs exactly its packages" in result.stdout
+    assert "uv is not the installer, so installdev reads the lock and pip installs exactly its packages" in result.stderr
     assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "devtool": "1.0"}
     assert editable_location(app / "venv", "lib") == tmp_path / "lib"
 
@@ -272,11 +272,11 @@ def test_locked_or_frozen_without_a_lock_is_a_usage_error(tmp_path, env):
 def test_a_lock_appearing_rebuilds(tmp_path, uv, env):
     project = pep621_project(tmp_path / "late", "hatchling", "late", '\n[dependency-groups]\ndev = ["devtool"]\n')
     install_dev(project, env)
-    assert "is up to date" in install_dev(project, env).stdout
+    assert "is up to date" in install_dev(project, env).stderr
 
     uv_run(uv, project, env, "lock")
 
-    assert f"{project / 'uv.lock'} is new" in install_dev(project, env).stdout
+    assert f"{project / 'uv.lock'} is new" in install_dev(project, env).stderr
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ def test_pylock_gives_the_locked_versions(tmp_path, uv, env, installer):
     result = install_dev(app, env, "--installer", installer)
 
     expected = "uv pip install -r" if installer == "uv" else "read by installdev, installed with pip"
-    assert f"{app / 'pylock.toml'}: {expected}" in result.stdout
+    assert f"{app / 'pylock.toml'}: {expected}" in result.stderr
     assert installed(app / "venv") == {"app": "0.1", "lib": "0.1", "reqtool": "1.0", "devtool": "1.0"}
     assert editable_location(app / "venv", "app") == app
 
@@ -328,7 +328,7 @@ def test_a_pylock_exported_by_pdm_gives_the_projects_dev_group_too(tmp_path, env
     result = install_dev(project, env, "--installer", installer)
 
     assert ("pylock.toml's default-groups default, plus the project's default development group dev (uv sync's default), "
-            "no extras") in result.stdout
+            "no extras") in result.stderr
     assert installed(project / "venv") == {"pyapp": "0.1", "reqtool": "1.0", "devtool": "1.0"}
 
     install_dev(project, env, "--installer", installer, "--group", "docs")
@@ -393,8 +393,8 @@ def test_poetry_lock_gives_the_locked_versions_for_its_groups_and_markers(tmp_pa
 
     result = install_dev(project, env, "--installer", installer)
 
-    assert "poetry.lock: read by installdev (poetry is not needed), installed exactly" in result.stdout
-    assert "poetry install's default: groups dev, no extras" in result.stdout
+    assert "poetry.lock: read by installdev (poetry is not needed), installed exactly" in result.stderr
+    assert "poetry install's default: groups dev, no extras" in result.stderr
     assert installed(project / "venv") == {"poetryapp": "0.1", "reqtool": "1.0", "devtool": "1.0"}
     assert editable_location(project / "venv", "poetryapp") == project
 
@@ -420,7 +420,7 @@ def test_an_old_poetry_lock_format_constrains_a_resolution(tmp_path, env, wheelh
 
     result = install_dev(project, env)
 
-    assert "lock format 2.0, which records no groups or markers" in result.stdout
+    assert "lock format 2.0, which records no groups or markers" in result.stderr
     assert installed(project / "venv") == {"poetryapp": "0.1", "reqtool": "1.0", "devtool": "1.0"}
 
 

@@ -85,7 +85,7 @@ def test_the_own_pin_gives_way_in_every_file_and_the_tree_is_left_as_it_was(tmp_
     venv = project / "venv"
     assert installed_versions(venv, TOOLS) == {"demo": "2.0.dev0", "devtool": "1.0", "reqtool": "1.0"}
     assert editable_location(venv, "demo") == project
-    lines = [line for line in result.stdout.splitlines() if "the project itself" in line]
+    lines = [line for line in result.stderr.splitlines() if "the project itself" in line]
     assert lines == [
         f"installdev: {given} pins DEMO>=1,<2, the project itself: the editable checkout is installed instead",
         "installdev: requirements-dev.txt pins demo==1.0, the project itself: the editable checkout is installed instead",
@@ -97,7 +97,7 @@ def test_the_own_pin_gives_way_in_every_file_and_the_tree_is_left_as_it_was(tmp_
     assert tree(project) == before, "nothing written into the project tree"
     assert given.read_bytes() == given_before
     again = install_dev(project, uv_env, "--installer", installer, "-r", str(given))
-    assert f"{venv} is up to date" in again.stdout
+    assert f"{venv} is up to date" in again.stderr
 
 
 @pytest.mark.e2e
@@ -111,7 +111,7 @@ def test_a_hash_checked_file_stays_hash_checked_without_its_own_pin(tmp_path, uv
 
     result = install_dev(project, uv_env, "--installer", installer)
     assert installed_versions(project / "venv", TOOLS) == {"demo": "2.0.dev0", "reqtool": "1.0"}
-    assert "requirements-dev.txt pins demo==1.0, the project itself" in result.stdout
+    assert "requirements-dev.txt pins demo==1.0, the project itself" in result.stderr
 
     requirements.write_text(f"demo==1.0 --hash=sha256:{'0' * 64}\n"
                             f"reqtool==2.0 --hash={wheel_hash(wheelhouse, 'reqtool', '1.0')}\n")
@@ -132,9 +132,9 @@ def test_the_extras_of_an_own_pin_go_to_the_editable_install_when_its_marker_hol
 
     assert installed_versions(project / "venv", TOOLS) == {"demo": "2.0.dev0", "testtool": "1.0", "reqtool": "1.0"}
     assert ("installdev: requirements-dev.txt pins demo[speedups]==1.0, the project itself: the editable checkout is "
-            "installed instead, with its extras speedups") in result.stdout
+            "installed instead, with its extras speedups") in result.stderr
     assert ('installdev: requirements-dev.txt pins demo[docs]==1.0 ; python_version < "3", the project itself: the '
-            "editable checkout is installed instead\n") in result.stdout
+            "editable checkout is installed instead\n") in result.stderr
 
 
 @pytest.mark.e2e
@@ -148,11 +148,11 @@ def test_after_uv_sync_the_given_files_own_pin_gives_way_and_its_extras_are_name
 
     result = install_dev(project, uv_env, "-r", str(given))
 
-    assert "uv sync from" in result.stdout
+    assert "uv sync from" in result.stderr
     assert installed_versions(project / "venv", TOOLS) == {"demo": "2.0.dev0", "reqtool": "1.0"}
     assert editable_location(project / "venv", "demo") == project
     assert (f"installdev: {given} pins demo[speedups]==1.0, the project itself: the editable checkout is installed "
-            "instead; its extras speedups are not added (the project is installed in a step of its own)") in result.stdout
+            "instead; its extras speedups are not added (the project is installed in a step of its own)") in result.stderr
 
 
 def spec_for(project: Path, requirements: tuple[Path, ...], constraints: tuple[Path, ...] = (), *,

@@ -340,7 +340,7 @@ def env(uv_env: dict[str, str]) -> dict[str, str]:
 
 
 def development_line(result: subprocess.CompletedProcess) -> str:
-    return next(line for line in result.stdout.splitlines() if line.startswith("installdev: development set: "))
+    return next(line for line in result.stderr.splitlines() if line.startswith("installdev: development set: "))
 
 
 def wheel_hash(wheelhouse: Path, name: str, version: str) -> str:
@@ -430,12 +430,12 @@ def test_group_selects_from_the_lock(tmp_path, env, wheelhouse):
 def test_a_lock_edit_rebuilds_with_the_new_versions(tmp_path, env, wheelhouse):
     project = pdm_locked_project(tmp_path, wheelhouse)
     install_dev(project, env)
-    assert "is up to date" in install_dev(project, env).stdout
+    assert "is up to date" in install_dev(project, env).stderr
 
     write_pdm_lock(project, wheelhouse, reqtool="2.0")
 
     rebuilt = install_dev(project, env)
-    assert f"{project / 'pdm.lock'} changed" in rebuilt.stdout
+    assert f"{project / 'pdm.lock'} changed" in rebuilt.stderr
     assert installed(project / "venv")["reqtool"] == "2.0"
 
 
@@ -474,7 +474,7 @@ def test_a_lock_without_groups_constrains_a_resolution_of_pdms_groups(tmp_path, 
 
     result = install_dev(project, env)
 
-    assert "pdm.lock was locked without pdm's inherit_metadata strategy, so it records no groups or markers" in result.stdout
+    assert "pdm.lock was locked without pdm's inherit_metadata strategy, so it records no groups or markers" in result.stderr
     assert development_line(result) == (
         "installdev: development set: pdm development groups test, lint ([dependency-groups], read as pdm reads them: "
         "the project has a pdm.lock; pdm install's default: all of them)")

@@ -226,7 +226,7 @@ def test_python_312_through_a_broken_shim_and_as_a_version_builds_on_pyenvs_real
         stamp = stamp_of(project / "venv")["base_python"]
         assert (stamp["requested"], stamp["path"]) == (spelling, str(tree_python(root, "3.12")))
         assert stamp["version"].startswith("3.12.")
-        outputs.append(result.stdout)
+        outputs.append(result.stderr)
     found = f"Python {stamp['version']}, pyenv {tree_python(root, '3.12')}, the newest installdev found that matches"
     assert (f"installdev: the interpreter asked for (python3.12, {root / 'shims' / 'python3.12'} is a pyenv shim that "
             f"cannot run here, so {found} python3.12)") in outputs[0]
@@ -246,17 +246,17 @@ def test_a_requirement_needing_312_moves_the_build_to_312_once_and_the_next_run_
     py312 = tree_python(root, "3.12")
     version = stamp_of(venv)["base_python"]["version"]
     assert (f"installdev: a requirement needs Python >=3.12 ({NEEDS_312} 1.0 requires it); building on {py312} "
-            f"(Python {version}) instead of Python {running}") in built.stdout.splitlines()
+            f"(Python {version}) instead of Python {running}") in built.stderr.splitlines()
     assert stamp_of(venv)["base_python"] == {"requested": str(py312), "path": str(py312), "version": version,
                                              "need": [[NEEDS_312, "1.0", ">=3.12"]]}
     assert venv_import(venv, f"import sys, {NEEDS_312}; print(sys.version_info[:2])").stdout.strip() == "(3, 12)"
     assert sorted(path.name for path in project.iterdir()) == ["pyproject.toml", "src", "venv"]  # nothing else is left
     again = run_installdev(["install-dev", str(project)], env)
-    assert (again.returncode, again.stdout) == (0, f"installdev: {venv} is up to date (symlinks)\n")
+    assert (again.returncode, again.stderr) == (0, f"installdev: {venv} is up to date (symlinks)\n")
     forced = run_installdev(["install-dev", str(project), "--force"], env)
     assert forced.returncode == 0, forced.stdout + forced.stderr
-    assert "No solution found" not in forced.stdout  # the rebuild started on 3.12: no failed attempt first
-    assert f"installdev: remembered from the previous build of this venv: Python {version} at {py312} (pyenv)" in forced.stdout
+    assert "No solution found" not in forced.stderr  # the rebuild started on 3.12: no failed attempt first
+    assert f"installdev: remembered from the previous build of this venv: Python {version} at {py312} (pyenv)" in forced.stderr
     assert stamp_of(venv)["base_python"]["path"] == str(py312)
     quiet = run_installdev(["install-dev", str(needy_project(tmp_path / "quiet", NEEDS_312)), "-q"], env)
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")  # the failure it recovered from is no news

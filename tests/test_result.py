@@ -49,7 +49,7 @@ def test_to_json_of_an_up_to_date_venv_survives_json(cwd):
 
 def test_failure_json_carries_the_error_and_its_exit_code(tmp_path):
     error = BadPythonError("--python python9: not found")
-    assert failure_json(tmp_path, tmp_path / "venv", error, 1.23456) == {
+    assert failure_json(tmp_path, tmp_path / "venv", error.exit_code, str(error), 1.23456) == {
         "schema": 1, "result": "failed", "exit_code": 9, "error": "--python python9: not found", "project": str(tmp_path),
         "venv": str(tmp_path / "venv"), "python_executable": None, "activate": None, "mode": None, "mode_reasons": [],
         "base_python": None, "python_version": None, "installer": None, "changes": [], "seconds": 1.235,
@@ -57,7 +57,8 @@ def test_failure_json_carries_the_error_and_its_exit_code(tmp_path):
 
 
 def test_failure_json_before_the_project_is_known():
-    document = failure_json(None, None, LockTimeoutError("waited 1s"), 1.0)
+    error = LockTimeoutError("waited 1s")
+    document = failure_json(None, None, error.exit_code, str(error), 1.0)
     assert (document["project"], document["venv"], document["exit_code"]) == (None, None, 3)
     assert set(document) == DOCUMENTED_KEYS
 

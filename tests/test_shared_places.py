@@ -175,9 +175,11 @@ def owned_project(directory: Path, owner: User) -> Path:
 
 
 def error_line(result: subprocess.CompletedProcess) -> str:
-    """The one error line of a failed run (asserting there is exactly one, and no traceback)."""
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert "Traceback" not in result.stderr, result.stderr
+    """The one error line of a failed run (asserting there is exactly one, and no traceback of installdev's); stderr's
+    progress lines (``installdev: ...``) and the installers' output (indented) aside."""
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("    ")
+             and (line.startswith("installdev: error: ") or not line.startswith("installdev: "))]
+    assert not any(line.startswith("Traceback") for line in lines), result.stderr
     assert len(lines) == 1 and lines[0].startswith("installdev: error: "), result.stdout + result.stderr
     return lines[0]
 
@@ -276,7 +278,7 @@ def test_a_copy_of_a_venv_made_by_another_user_is_never_up_to_date(installdev_fo
     for command in ("install-dev", "doctor"):
         result = installdev_for_users.run(alice, command, str(project), "--venv", str(shared / "m"), *ALONE)
         assert result.returncode == 7, result.stdout + result.stderr
-        assert "up to date" not in result.stdout
+        assert "up to date" not in result.stderr
         assert f"belongs to {mallory.name}" in result.stdout + result.stderr
 
 
@@ -314,7 +316,7 @@ def test_an_own_venv_that_others_can_write_is_refused_until_fixed(installdev_for
     assert "can be written by every user" in error_line(result) and "chmod go-w" in result.stderr
     as_user(alice, "chmod", "go-w", str(venv))
     fixed = installdev_for_users.run(alice, "install-dev", str(project), *ALONE)
-    assert fixed.returncode == 0 and "ready in" in fixed.stdout, fixed.stdout + fixed.stderr
+    assert fixed.returncode == 0 and "ready in" in fixed.stderr, fixed.stdout + fixed.stderr
 
 
 # --------------------------------------------------------------------------------------------------
@@ -360,7 +362,7 @@ def test_another_user_gets_one_line_for_rebuild_recover_and_clean(installdev_for
     assert f"belongs to {alice.name}" in error_line(recovery)
     assert sorted(path.name for path in project.iterdir() if "venv" in path.name) == ["venv.installdev-previous"]
     repaired = installdev_for_users.run(alice, "install-dev", str(project), *ALONE)
-    assert repaired.returncode == 0 and "restored the previous venv" in repaired.stdout, repaired.stdout + repaired.stderr
+    assert repaired.returncode == 0 and "restored the previous venv" in repaired.stderr, repaired.stdout + repaired.stderr
     assert sorted(path.name for path in project.iterdir() if "venv" in path.name) == ["venv"]
 
 
@@ -461,7 +463,7 @@ def test_a_venv_that_is_a_mount_point_rebuilds_and_cleans_in_place(tmp_path, vol
     assert stat.S_IMODE(venv.stat().st_mode) & 0o022 == 0, "the volume's 1777 root was made private"
     touch_input(project, "rebuild on a volume")
     rebuilt = run_installdev(["install-dev", str(project), *ALONE], offline_env)
-    assert rebuilt.returncode == 0 and "ready in" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
+    assert rebuilt.returncode == 0 and "ready in" in rebuilt.stderr, rebuilt.stdout + rebuilt.stderr
     assert imports_ok(venv, "tinyproj").returncode == 0
     assert not any(name.startswith(".installdev-previous") or name.startswith(".installdev-returning")
                    for name in os.listdir(venv))
@@ -470,7 +472,7 @@ def test_a_venv_that_is_a_mount_point_rebuilds_and_cleans_in_place(tmp_path, vol
     assert cleaned.returncode == 0, cleaned.stdout + cleaned.stderr
     assert os.path.ismount(venv) and os.listdir(venv) == [], "emptied; the mount point itself stays"
     again = run_installdev(["install-dev", str(project), *ALONE], offline_env)
-    assert again.returncode == 0 and "ready in" in again.stdout, again.stdout + again.stderr
+    assert again.returncode == 0 and "ready in" in again.stderr, again.stdout + again.stderr
 
 
 @pytest.mark.hosts
@@ -521,7 +523,7 @@ def test_a_writable_volume_under_a_read_only_parent(tmp_path, volume, offline_en
         assert first.returncode == 0, first.stdout + first.stderr
         assert not os.access(project, os.W_OK), "the parent is read-only"
         rebuilt = run_installdev(["install-dev", str(project), "--force", *ALONE], env)
-        assert rebuilt.returncode == 0 and "ready in" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
+        assert rebuilt.returncode == 0 and "ready in" in rebuilt.stderr, rebuilt.stdout + rebuilt.stderr
         assert imports_ok(venv, "tinyproj").returncode == 0
         assert list((tmp_path / "cache" / "installdev" / "locks").iterdir()) == [], "the lock lived in the cache, and went"
         assert run_installdev(["clean-venv", str(project)], env).returncode == 0 and os.listdir(venv) == []
@@ -575,8 +577,8 @@ def test_an_interrupted_in_place_rebuild_is_repaired(tmp_path, offline_env, stat
     make_state(venv)
     result = run_installdev(["install-dev", str(project), *ALONE], offline_env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert message in result.stdout, result.stdout
-    assert "ready in" not in result.stdout, "the surviving complete venv is kept, not rebuilt"
+    assert message in result.stderr, result.stderr
+    assert "ready in" not in result.stderr, "the surviving complete venv is kept, not rebuilt"
     assert stamp_text(venv) == stamp and imports_ok(venv, "tinyproj").returncode == 0
     assert not {".installdev-previous", ".installdev-returning"} & set(os.listdir(venv))
 

@@ -51,9 +51,9 @@ def test_a_tox_or_hatch_environment_is_the_development_set(tmp_path: Path, env: 
     expected = {"devtool": "1.0", "testtool": "1.0", **({"reqtool": "1.0"} if tool == "tox" else {})}
     assert installed_versions(project / "venv", ("devtool", "testtool", "reqtool")) == expected
     chosen = "tox.ini [testenv] (tox's base test environment, as py311)" if tool == "tox" else "hatch's default"
-    assert "development set: " + chosen in result.stdout
-    assert "is up to date" in install_dev(project, env).stdout
+    assert "development set: " + chosen in result.stderr
+    assert "is up to date" in install_dev(project, env).stderr
     config = project / ("tox.ini" if tool == "tox" else "pyproject.toml")
     config.write_text(config.read_text().replace("devtool", "reqtool>=2" if tool == "hatch" else "pygments"))
     rebuilt = install_dev(project, env)
-    assert f"{config} changed" in rebuilt.stdout
+    assert f"{config} changed" in rebuilt.stderr

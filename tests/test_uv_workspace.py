@@ -120,7 +120,7 @@ def bootstrap(root: Path, env: dict[str, str], *args: str) -> subprocess.Complet
 
 def rows(completed: subprocess.CompletedProcess) -> dict[str, list[str]]:
     """The summary table's rows by project (its cells)."""
-    lines = completed.stdout.splitlines()
+    lines = completed.stderr.splitlines()
     start = next(index for index, line in enumerate(lines) if line.startswith("project "))
     table = lines[start + 2:lines.index("", start) if "" in lines[start:] else None]
     cells = (re.split(r"\s{2,}", line) for line in table if line and not line.startswith(("installdev:", " ")))
@@ -158,7 +158,7 @@ def test_bootstrap_builds_one_venv_at_the_root_as_uv_sync_all_packages(uv_worksp
     result = bootstrap(uv_workspace, env)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[0].startswith(
+    assert result.stderr.splitlines()[0].startswith(
         f"installdev: bootstrap {uv_workspace}: 1 project(s) from the [tool.uv.workspace] of {uv_workspace / 'pyproject.toml'}: "
         "one venv for the whole uv workspace (there is no [tool.installdev.workspace])")
     venv = uv_workspace / "venv"
@@ -173,9 +173,9 @@ def test_bootstrap_builds_one_venv_at_the_root_as_uv_sync_all_packages(uv_worksp
     assert running_base() != sys.executable or sys.prefix == sys.base_prefix
 
     again = bootstrap(uv_workspace, env)  # answered by the workspace's quick record
-    assert "all 1 venvs are up to date" in again.stdout, again.stdout
+    assert "all 1 venvs are up to date" in again.stderr, again.stderr
     same = run_installdev(["install-dev", str(uv_workspace)], env)
-    assert same.returncode == 0 and "is up to date" in same.stdout, "install-dev ROOT is bootstrap's one venv"
+    assert same.returncode == 0 and "is up to date" in same.stderr, "install-dev ROOT is bootstrap's one venv"
 
 
 def test_a_member_that_changes_its_dependencies_rebuilds_the_one_venv(uv_workspace: Path, uv, env):
@@ -193,7 +193,7 @@ def test_a_member_that_changes_its_dependencies_rebuilds_the_one_venv(uv_workspa
 def test_a_member_that_appears_is_installed_into_the_one_venv(virtual_workspace: Path, env):
     """Resolved by installdev (pip: no lock read), a new member changes nothing but the members' directory."""
     assert bootstrap(virtual_workspace, env, "--installer", "pip").returncode == 0
-    assert "all 1 venvs are up to date" in bootstrap(virtual_workspace, env, "--installer", "pip").stdout
+    assert "all 1 venvs are up to date" in bootstrap(virtual_workspace, env, "--installer", "pip").stderr
     member(virtual_workspace / "packages" / "c", "c", [], [])
 
     after = bootstrap(virtual_workspace, env, "--installer", "pip")
@@ -281,7 +281,7 @@ def test_per_member_venvs_rebuild_when_a_sibling_they_install_changes(uv_workspa
                                                  + "\n[tool.installdev.workspace]\n")
     first = bootstrap(uv_workspace, env)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "installdev: packages/a is built after packages/b (installs it by path)" in first.stdout
+    assert "installdev: packages/a is built after packages/b (installs it by path)" in first.stderr
     b_pyproject = uv_workspace / "packages" / "b" / "pyproject.toml"
     b_pyproject.write_text(b_pyproject.read_text().replace('["reqtool<2"]', '["reqtool<2", "devtool"]'))
     uv_lock(uv, uv_workspace, env)

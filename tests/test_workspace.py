@@ -60,7 +60,7 @@ def example(tmp_path: Path) -> Path:
 def test_gradle_example_in_dependency_order_then_up_to_date(example: Path, offline_env: dict[str, str]) -> None:
     completed = bootstrap([str(example)], offline_env)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    out = completed.stdout
+    out = completed.stderr
     assert "appdemo is built after libdemo (installs it by path)" in out
     header = next(line for line in out.splitlines() if line.startswith("project"))
     assert header.split() == ["project", "result", "mode", "and", "why", "interpreter", "time"]
@@ -127,7 +127,7 @@ def test_failures_finish_the_others_and_fail_fast_stops(tmp_path: Path, offline_
     assert "a-broken failed (exit 6); its output:" in completed.stderr
     assert "requirements-missing.txt does not exist" in completed.stderr
     assert "c-nopython failed (exit 9)" in completed.stderr
-    rows = {line.split()[0]: line for line in completed.stdout.splitlines() if line.startswith(("a-", "b-", "c-"))}
+    rows = {line.split()[0]: line for line in completed.stderr.splitlines() if line.startswith(("a-", "b-", "c-"))}
     assert rows["a-broken"].split()[1] == "failed" and rows["b-ok"].split()[1] == "built"
     assert rows["c-nopython"].split()[1] == "failed" and "is not on PATH" in rows["c-nopython"]
 
@@ -200,16 +200,16 @@ def test_an_up_to_date_workspace_is_answered_by_one_quick_record(tmp_path: Path,
     console_script = "import sys; from installdev.cli import main; sys.exit(main())"
     quick = subprocess.run([sys.executable, "-X", "importtime", "-c", console_script, "bootstrap", *args], env=offline_env,
                            capture_output=True, text=True, timeout=120)
-    assert quick.returncode == 0 and f"bootstrap {root}: all 3 venvs are up to date" in quick.stdout, quick.stdout
+    assert quick.returncode == 0 and f"bootstrap {root}: all 3 venvs are up to date" in quick.stderr, quick.stderr
     assert "installdev.workspace" not in quick.stderr, "one record answered for the whole workspace"
 
     pyproject = root / "libs" / "two" / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n# changed\n")
     changed = bootstrap(args, offline_env)
-    assert changed.returncode == 0 and "all 3 venvs are up to date" not in changed.stdout
-    assert "libs/two" in changed.stdout and "built" in changed.stdout, changed.stdout
+    assert changed.returncode == 0 and "all 3 venvs are up to date" not in changed.stderr
+    assert "libs/two" in changed.stderr and "built" in changed.stderr, changed.stderr
 
     write_project(root / "libs" / "four", name="four")  # a project that appears is part of the workspace at once
     grown = bootstrap(args, offline_env)
-    assert grown.returncode == 0 and "libs/four" in grown.stdout, grown.stdout
+    assert grown.returncode == 0 and "libs/four" in grown.stderr, grown.stderr
     assert (root / "libs" / "four" / "venv" / ".installdev-stamp.json").is_file()

@@ -151,8 +151,8 @@ def test_the_normal_output(tmp_path: Path, fake: FakeInstallDev, capsys, monkeyp
     assert run_bootstrap(BootstrapRequest(root=str(root), options=Options(), jobs=2, verbosity=NORMAL)) == 0
 
     out, err = capsys.readouterr()
-    assert err == ""
-    lines = out.splitlines()
+    assert out == ""  # progress, the table and the activate lines go to stderr: stdout is for --json alone
+    lines = err.splitlines()
     assert lines[:2] == [f"installdev: bootstrap {root}: 2 project(s) from the [tool.installdev.workspace] of "
                          f"{root / 'pyproject.toml'}, up to 2 at a time",
                          "installdev: app is built after lib (installs it by path)"]

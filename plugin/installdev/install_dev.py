@@ -78,6 +78,8 @@ def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporte
     for reason in plan.base.reasons:
         reporter.info(reason)
     reporter.info(f"mode {decision.summary()}")
+    for hint in decision.hints:
+        reporter.detail(f"mode: {hint}")
 
     with replacing(venv, settings.project.directory, reporter) as previous:
         plan, (mode, backend, identities) = _build_on_fitting_python(plan, reporter, _update_source(plan, previous, reporter))
@@ -200,7 +202,7 @@ def _create_and_install(plan: Plan, reporter: Reporter, update_from: Path | None
         reset(venv)
     while True:
         with reporter.step(f"creating venv with Python {base.version_text} ({mode}, {creator.name})"):
-            create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip,
+            create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip, reporter,
                         plan.installer.uv if creator.name == CreatorName.UV else None)
         check = start_check(venv)
         failure: InstallError | ProjectError | None = None

@@ -24,9 +24,12 @@ class Decision(NamedTuple):
     copies_fallback: bool = False
     # The flag a user would set to get the other mode, for messages and `doctor`.
     override_hint: str = ""
+    # The reasons that only name a host marker (a container, WSL): they shape the message, the probe decides.
+    hints: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        return f"{self.mode}: {'; '.join(self.reasons)}"
+        """The mode and the reasons that decided it; the ``hints`` are a detail."""
+        return f"{self.mode}: {'; '.join(reason for reason in self.reasons if reason not in self.hints)}"
 
 
 def _where(facts: HostFacts, probe: ProbeResult) -> str:
@@ -76,13 +79,12 @@ def decide_link_mode(request: ModeRequest, facts: HostFacts, probe: ProbeResult,
         return Decision(COPIES, ("Windows: symlinks need a privilege most accounts lack",),
                         override_hint=f"{copies_flag}=false")
     if symlink_failure:
-        return Decision(COPIES, (symlink_failure, *hints))
+        return Decision(COPIES, (symlink_failure, *hints), hints=tuple(hints))
     if copies_failure:
-        return Decision(SYMLINKS, (copies_failure, *hints))
-    reasons = [f"symlinks work in {where}"]
-    if hints:
-        reasons.append(f"{' and '.join(hints)}, but the probe decides")
-    return Decision(SYMLINKS, tuple(reasons), copies_fallback=True, override_hint=f"{copies_flag}=true")
+        return Decision(SYMLINKS, (copies_failure, *hints), hints=tuple(hints))
+    hint = (f"{' and '.join(hints)}, but the probe decides",) if hints else ()
+    return Decision(SYMLINKS, (f"symlinks work in {where}", *hint), copies_fallback=True,
+                    override_hint=f"{copies_flag}=true", hints=hint)
 
 
 class CreatorChoice(NamedTuple):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.actions.venvdir import venv_python
-from installdev.errors import ExitCode, InstalldevError
+from installdev.errors import ExitCode
 from installdev.vocabulary import Word
 
 if TYPE_CHECKING:
@@ -60,10 +60,10 @@ class InstallResult(NamedTuple):
         }
 
 
-def failure_json(project: Path | None, venv: Path | None, error: InstalldevError, seconds: float) -> dict:
-    """The ``--json`` document of a run that failed with ``error`` after ``seconds``."""
+def failure_json(project: Path | None, venv: Path | None, exit_code: int, error: str, seconds: float) -> dict:
+    """The ``--json`` document of a run that failed (or was stopped) with ``exit_code`` and ``error`` after ``seconds``."""
     return {
-        "schema": RESULT_SCHEMA, "result": str(Outcome.FAILED), "exit_code": int(error.exit_code), "error": str(error),
+        "schema": RESULT_SCHEMA, "result": str(Outcome.FAILED), "exit_code": int(exit_code), "error": error,
         "project": str(project) if project else None, "venv": str(venv) if venv else None, "python_executable": None,
         "activate": None, "mode": None, "mode_reasons": [], "base_python": None, "python_version": None,
         "installer": None, "changes": [], "seconds": round(seconds, 3),

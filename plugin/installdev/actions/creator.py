@@ -15,15 +15,18 @@ discovery or ``UV_VENV_*`` variables, so it neither seeds packages from an index
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import sysconfig
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from installdev.errors import CreateError
 from installdev.host.interpreter import BasePython
+from installdev.report import Reporter
 from installdev.vocabulary import LinkMode
 
 _KEPT_VIRTUALENV_VARIABLES = frozenset({"VIRTUALENV_OVERRIDE_APP_DATA"})
@@ -49,6 +52,33 @@ def _app_data(env: dict[str, str]) -> Iterator[None]:
         yield
 
 
+class _VirtualenvLog(logging.Handler):
+    """virtualenv's warnings during one creation, as installdev's ``-v`` details: without a handler Python prints them
+    bare on stderr. They are about its cache, and its caution that another account could change a copies venv's
+    standard-library search path, which it gives for every world-writable ancestor (``/tmp/lib``) even where the copied
+    python loads the base's libpython, found beside the base (pyenv's, the distributions')."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        super().__init__(logging.WARNING)
+        self._reporter = reporter
+        self._thread = threading.get_ident()  # bootstrap creates venvs in several threads at once
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self._thread:
+            self._reporter.detail(f"virtualenv: {record.getMessage()}")
+
+
+@contextmanager
+def _virtualenv_log(reporter: Reporter) -> Iterator[None]:
+    logger = logging.getLogger("virtualenv")
+    handler = _VirtualenvLog(reporter)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 def site_packages(venv: Path, version: tuple[int, int, int]) -> Path:
     scheme = "nt" if os.name == "nt" else "posix_venv" if "posix_venv" in sysconfig.get_scheme_names() else "posix_prefix"
     variables = {"base": str(venv), "platbase": str(venv), "py_version_short": f"{version[0]}.{version[1]}",
@@ -67,14 +97,15 @@ def _one_line(error: Exception) -> str:
 
 
 def create_venv(dest: Path, base: BasePython, mode: LinkMode, system_site_packages: bool, seed_pip: bool,
-                uv: str | None = None) -> None:
+                reporter: Reporter, uv: str | None = None) -> None:
     """Create a venv at ``dest`` (an existing, claimed directory): with ``uv venv`` when ``uv`` (its executable) is
     given, for a symlinks venv without pip; else with virtualenv, seeded with pip and setuptools when ``seed_pip``.
     Raises CreateError."""
     if uv is not None:
         _create_with_uv(uv, dest, base, system_site_packages)
     else:
-        _create_with_virtualenv(dest, base, mode, system_site_packages, seed_pip)
+        with _virtualenv_log(reporter):
+            _create_with_virtualenv(dest, base, mode, system_site_packages, seed_pip)
     if system_site_packages and base.nix_env_site_packages:
         pth = site_packages(dest, base.version) / NIX_ENV_PTH
         try:

@@ -9,8 +9,8 @@ Both run in the project directory (pip reads ``-e ../lib`` in requirement files 
 honours the user's ``PIP_*`` environment itself; for uv, ``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``,
 ``PIP_FIND_LINKS`` and ``PIP_NO_INDEX`` become the matching options unless a ``UV_*`` variable says
 otherwise. Output is streamed line by line, indented, and unwrapped (the tools get a wide ``COLUMNS``); in quiet
-mode it is kept and replayed only on failure. When the venv has no pip (uv venvs are not seeded by default), pip
-runs from virtualenv's bundled wheel.
+mode, and on a terminal (where it is one line redrawn in place), it is kept and replayed only on failure. When the
+venv has no pip (uv venvs are not seeded by default), pip runs from virtualenv's bundled wheel.
 """
 
 from __future__ import annotations
@@ -233,6 +233,7 @@ def run_streaming(command: list[str], reporter: Reporter, cwd: Path, env: dict[s
         raise
     finally:
         process.stdout.close()
+        reporter.tool_finished()
 
 
 def _write_requirement_lines(lines: tuple[str, ...]) -> Path | None:

@@ -16,7 +16,6 @@ COMMANDS = {
     "run": ("run", "run a command in the project's venv, building it first if needed"),
     "inputs": ("inputs", "list what the venv depends on, for build tools"),
 }
-_DEPENDENCIES = frozenset({"virtualenv", "platformdirs", "tomli", "packaging"})
 
 
 def _top_level_parser():
@@ -34,7 +33,8 @@ def _top_level_parser():
 
 
 def parse(argv: list[str]):
-    """The chosen command's module and its parsed arguments. Exits 2 (or 0 for --help) like argparse."""
+    """The chosen command's module and its parsed arguments. Exits 2 (or 0 for --help) like argparse; a rejected command
+    line that asks for ``--json`` still gets its one document on stdout (the command's ``json_failure``)."""
     import importlib
 
     from installdev.errors import ExitCode
@@ -48,18 +48,35 @@ def parse(argv: list[str]):
     module = importlib.import_module(f"installdev.cli.{COMMANDS[name][0]}")
     parser = arguments.new_parser(f"installdev {name}", module.DESCRIPTION, module.EPILOG)
     module.configure(parser)
-    return module, parser.parse_args(argv[1:])
+    if not (hasattr(module, "json_failure") and _asks_for_json(argv[1:])):
+        return module, parser.parse_args(argv[1:])
+    import contextlib
+    import io
+
+    from installdev.cli.outcome import Failure, print_json
+    from installdev.report import emit
+
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            return module, parser.parse_args(argv[1:])
+    except SystemExit as rejected:
+        emit(sys.stderr, said.getvalue())
+        if rejected.code:
+            message = said.getvalue().strip().removeprefix("installdev: error: ")
+            print_json(module.json_failure(None, Failure(ExitCode(rejected.code), message)))
+        raise
+
+
+def _asks_for_json(arguments: list[str]) -> bool:
+    """Whether the command line names ``--json`` (argparse takes a prefix of it, ``--js``, for it too)."""
+    return any(len(argument) > 3 and "--json".startswith(argument) for argument in arguments)
 
 
 def _raise_on_sigterm(signum: int, frame: object) -> None:
     from installdev.errors import ExitCode, Interrupted
 
     raise Interrupted(ExitCode.TERMINATED)
-
-
-def _error(message: str) -> None:
-    sys.stderr.write(f"installdev: error: {message}\n")
-    sys.stderr.flush()
 
 
 def quick_noop(argv: list[str]) -> bool:
@@ -73,8 +90,11 @@ def quick_noop(argv: list[str]) -> bool:
     if record is None or not quickcheck.still_valid(record):
         return False
     if not any(flag in argv for flag in ("-q", "--quiet")):
-        sys.stdout.write(f"installdev: {record['message']}\n")
-        sys.stdout.flush()
+        try:
+            sys.stderr.write(f"installdev: {record['message']}\n")
+            sys.stderr.flush()
+        except BrokenPipeError:  # nobody reads it: the answer is the exit status
+            pass
     return True
 
 
@@ -108,28 +128,20 @@ def main(argv: list[str] | None = None) -> int:
     quick_run(argv)
     import signal
 
-    from installdev.errors import ExitCode, InstalldevError, Interrupted
+    from installdev.cli.outcome import failure_of, report_error
+    from installdev.errors import ExitCode
 
     module, args = parse(argv)
     args.argv = argv
     previous_handler = signal.signal(signal.SIGTERM, _raise_on_sigterm)
     try:
         return int(module.run(args) or ExitCode.OK)
-    except InstalldevError as error:
-        _error(str(error))
-        return int(error.exit_code)
-    except Interrupted as interruption:
-        _error("terminated; any previous venv is left in place")
-        return int(interruption.exit_code)
-    except ModuleNotFoundError as error:
-        if error.name not in _DEPENDENCIES:
+    except BaseException as stopped:
+        failure = failure_of(stopped)
+        if failure is None or failure.is_bug:
             raise
-        _error(f"installdev's dependency {error.name} is not installed in {sys.executable}: "
-               "`pip install installdev`, or run the vendored plugin/run_installdev.py, which installs it")
-        return int(ExitCode.INTERNAL)
-    except KeyboardInterrupt:
-        _error("interrupted; any previous venv is left in place")
-        return int(ExitCode.INTERRUPTED)
+        report_error(failure.message)
+        return int(failure.exit_code)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from installdev.cli import arguments
+from installdev.cli.outcome import Failure, failure_of, print_json
 
 DESCRIPTION = ("Build the development venv of every project listed in ROOT's [tool.installdev.workspace], in parallel, "
                "with live progress and a summary table; without that table, the one venv of ROOT's uv workspace.")
@@ -70,10 +71,25 @@ def run(args: argparse.Namespace) -> int:
 
     request = BootstrapRequest(root=args.root, options=arguments.options_from(args), only=tuple(args.only or ()),
                                jobs=args.jobs, fail_fast=args.fail_fast, as_json=args.json, verbosity=args.verbosity)
-    exit_code = run_bootstrap(request)
+    try:
+        exit_code = run_bootstrap(request)
+    except BaseException as stopped:
+        failure = failure_of(stopped)
+        if args.json and failure is not None:
+            print_json(json_failure(args.root, failure))
+        raise
     if exit_code == 0 and not (args.json or args.force):
         _remember_noop(args.argv, request)
     return exit_code
+
+
+def json_failure(root: str | None, failure: Failure) -> dict:
+    """The ``--json`` document of a bootstrap stopped by ``failure`` before its projects' results were known: a rejected
+    command line (``root`` None), a workspace that cannot be read, an interruption."""
+    from installdev.workspace.run import JSON_SCHEMA
+
+    return {"schema": JSON_SCHEMA, "root": root, "workspace_file": None, "jobs": None, "exit_code": int(failure.exit_code),
+            "error": failure.message, "projects": []}
 
 
 def _remember_noop(argv: list[str], request) -> None:

@@ -26,11 +26,13 @@ date); ``problems`` lists every problem found, in the order install-dev checks, 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import sys
 
 from installdev.cli import arguments
+from installdev.cli.outcome import Failure, failure_of, print_json
 from installdev.errors import InstalldevError
+from installdev.report import emit
 from installdev.request.settings.scope import PROJECT_ALONE
 
 SCHEMA_VERSION = 1
@@ -63,7 +65,7 @@ def diagnose(options, env) -> dict:
     try:
         settings = load_settings(options, env)
     except InstalldevError as error:
-        return _unreadable_settings_report(options, error)
+        return _failed_report(options.project_dir, "settings", error.exit_code, str(error))
     freshness = assess(settings)
     plan = make_plan(settings, freshness)
     facts, probe, decision, _ = plan.host
@@ -87,11 +89,19 @@ def diagnose(options, env) -> dict:
     }
 
 
-def _unreadable_settings_report(options, error: InstalldevError) -> dict:
-    return {"schema": SCHEMA_VERSION, "ok": False, "exit_code": int(error.exit_code), "project": options.project_dir,
-            "venv": None, "scope": None, "problems": [_problem_json("settings", error)], "host": None, "probe": None,
-            "decision": None, "development": None, "python": None, "installer": None, "creator": None,
-            "venv_state": None}
+def _failed_report(project: str | None, check: str, exit_code: int, message: str) -> dict:
+    """The document of a doctor that found nothing but ``check``'s failure: its settings unreadable, its command line
+    rejected, or itself interrupted."""
+    return {"schema": SCHEMA_VERSION, "ok": False, "exit_code": int(exit_code), "project": project,
+            "venv": None, "scope": None, "problems": [{"check": check, "exit_code": int(exit_code), "message": message}],
+            "host": None, "probe": None, "decision": None, "development": None, "python": None, "installer": None,
+            "creator": None, "venv_state": None}
+
+
+def json_failure(project: str | None, failure: Failure) -> dict:
+    """The ``--json`` document of a doctor stopped by ``failure`` (``project`` None: its command line was rejected)."""
+    check = "command line" if project is None else "internal" if failure.is_bug else "interrupted"
+    return _failed_report(project, check, failure.exit_code, failure.message)
 
 
 def _venv_state_json(plan, freshness) -> dict:
@@ -218,6 +228,15 @@ def render_text(report: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = diagnose(arguments.options_from(args), os.environ)
-    print(json.dumps(report, indent=2) if args.json else render_text(report), flush=True)
+    try:
+        report = diagnose(arguments.options_from(args), os.environ)
+    except BaseException as stopped:
+        failure = failure_of(stopped)
+        if args.json and failure is not None:
+            print_json(json_failure(args.project_dir, failure))
+        raise
+    if args.json:
+        print_json(report)
+    else:
+        emit(sys.stdout, render_text(report) + "\n")
     return report["exit_code"]

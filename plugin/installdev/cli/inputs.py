@@ -8,6 +8,7 @@ import os
 import sys
 
 from installdev.cli import arguments
+from installdev.report import emit
 
 FORMATS = ("json", "make", "lines")
 DESCRIPTION = ("List what PROJECT_DIR's venv depends on, for a build tool's up-to-date check: the files whose change "
@@ -55,8 +56,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         _replace(args.output, text)
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        emit(sys.stdout, text)
     return 0
 
 

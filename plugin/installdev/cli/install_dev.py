@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 import time
+from typing import TYPE_CHECKING
 
 from installdev.cli import arguments
-from installdev.errors import InstalldevError
+from installdev.cli.outcome import Failure, failure_of, print_json
 from installdev.report import Reporter
+
+if TYPE_CHECKING:
+    from installdev.request.settings.resolve import Settings
 
 DESCRIPTION = ("Create or update PROJECT_DIR's development venv: the project installed editable with what it declares "
                "for development, on an interpreter it accepts; a no-op when nothing changed.")
@@ -52,9 +54,15 @@ settings in PROJECT_DIR/pyproject.toml (the command line wins, key by key):
   flag-prefix = "DATAHUB"        lock-timeout = 900      system-site-packages = false
   installer = "auto"             seed-pip = true         locked = false   frozen = false
 
---json prints one JSON document on stdout (progress goes to stderr): schema 1, with
-  result (built, rebuilt, up to date, failed), exit_code, error, venv, python_executable,
-  activate, mode, mode_reasons, base_python, python_version, installer, changes, seconds.
+--json prints one JSON document on stdout, whatever happens (a rejected command line,
+  a failure, an interruption: result failed): schema 1, with result (built, rebuilt,
+  up to date, failed), exit_code, error, venv, python_executable, activate, mode,
+  mode_reasons, base_python, python_version, installer, changes, seconds.
+
+output: stdout carries only the --json document; progress, the installers' output and
+  warnings go to stderr (-q: errors only). On a terminal the installer's output is one
+  line redrawn in place, shown whole when it fails; -v shows it all. A closed pipe
+  (| head -1) drops the output, not the build: the exit code is the build's.
 
 examples:
   installdev install-dev .
@@ -79,21 +87,19 @@ def run(args: argparse.Namespace) -> int:
     from installdev.request.settings.resolve import load_settings
 
     started = time.perf_counter()
-    reporter = Reporter(args.verbosity, out=sys.stderr if args.json else None)
+    reporter = Reporter(args.verbosity)
     options = arguments.options_from(args)
     settings = None
     try:
         settings = load_settings(options, os.environ)
         result = install_dev(settings, reporter)
-    except InstalldevError as error:
-        if args.json:
-            from installdev.result import failure_json
-
-            _print_json(failure_json(settings.project.directory if settings else None,
-                                     settings.venv if settings else None, error, time.perf_counter() - started))
+    except BaseException as stopped:
+        failure = failure_of(stopped)
+        if args.json and failure is not None:
+            print_json(json_failure(settings, failure, time.perf_counter() - started))
         raise
     if args.json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
     elif not args.force and result.freshness is not None and result.freshness.up_to_date:
         from installdev.actions.freshness import record_noop
 
@@ -102,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_json(document: dict) -> None:
-    sys.stdout.write(json.dumps(document, indent=2) + "\n")
-    sys.stdout.flush()
+def json_failure(settings: Settings | None, failure: Failure, seconds: float = 0.0) -> dict:
+    """The ``--json`` document of a run stopped by ``failure`` (``settings`` None: before they were read)."""
+    from installdev.result import failure_json
+
+    return failure_json(settings.project.directory if settings else None, settings.venv if settings else None,
+                        failure.exit_code, failure.message, seconds)

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         from installdev.install_dev import install_dev
         from installdev.report import Reporter
 
-        freshness = install_dev(settings, Reporter(args.verbosity, out=sys.stderr)).freshness
+        freshness = install_dev(settings, Reporter(args.verbosity)).freshness
     if freshness is not None and freshness.up_to_date:
         _remember_noop(args.argv, settings, freshness)
     return run_in_venv(settings.venv, args.command)

@@ -4,19 +4,23 @@ Each selected project is built by ``install_dev`` in a pool of ``jobs`` threads 
 ``jobs``, else the CPU count), under its venv's lock as always. A project starts once the selected
 projects it installs by path are done, failed or not (graph.py). A failure lets the other builds finish;
 with --fail-fast no new build starts after it and the waiting projects are skipped. A project whose
-settings cannot be read fails before any build starts. Progress and the summary table go to stdout
-(stderr with --json), each failed project's captured output to stderr, then, when all succeeded, how to
+settings cannot be read fails before any build starts. Progress and the summary table go to stderr (stdout is for
+the --json document), each failed project's captured output too, then, when all succeeded, how to
 activate the venvs. The exit code is the first failure's (in the order they happened), else 0. Problems
 with the workspace itself (no table, a bad table, --only matching nothing) raise before any build.
 
 ``--json`` (schema 1) on stdout; ``started``/``finished`` are Unix times; a rebuilt venv is "built" here::
 
-    {"schema": 1, "root": str, "workspace_file": str, "jobs": int, "exit_code": int, "projects": [
+    {"schema": 1, "root": str, "workspace_file": str | null, "jobs": int | null, "exit_code": int, "error": str | null,
+     "projects": [
       {"name": str, "directory": str, "venv": str | null, "python_executable": str | null,
        "activate": str | null, "result": "built" | "up to date" | "failed" | "skipped", "exit_code": int,
        "error": str | null, "mode": "copies" | "symlinks" | null, "reasons": [str], "base_python": str | null,
        "python_version": str | null, "started": float | null, "finished": float | null, "seconds": float,
        "log": str, "depends_on": [str]}]}
+
+``error`` is null once the builds ran (each project says how it went); a bootstrap stopped before that (a workspace that
+cannot be read, an interruption) prints ``error``, its exit code and no projects (``installdev.cli.bootstrap``).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from typing import NamedTuple, TextIO
 
 from installdev.errors import ExitCode, InstalldevError, UsageError
 from installdev.install_dev import install_dev
-from installdev.report import NORMAL, Reporter
+from installdev.report import NORMAL, Reporter, emit
 from installdev.request.settings.options import Options
 from installdev.request.settings.resolve import Settings
 from installdev.result import activate_command
@@ -61,7 +65,7 @@ def run_bootstrap(request: BootstrapRequest) -> int:
     workspace = load_workspace(Path(request.root))
     members = select_projects(workspace, request.only)
     jobs = request.jobs or workspace.jobs or os.cpu_count() or 1
-    ui = sys.stderr if request.as_json else sys.stdout
+    ui = sys.stderr
     runs, settings = _prepare(members, request.options, workspace.defaults)
     _refuse_shared_venvs(settings)
     if request.verbosity >= NORMAL:
@@ -72,9 +76,8 @@ def run_bootstrap(request: BootstrapRequest) -> int:
     _report(runs, failures, request.verbosity, ui)
     if request.as_json:
         document = {"schema": JSON_SCHEMA, "root": str(workspace.root), "workspace_file": str(workspace.origin),
-                    "jobs": jobs, "exit_code": exit_code, "projects": [run.to_json() for run in runs]}
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
-        sys.stdout.flush()
+                    "jobs": jobs, "exit_code": exit_code, "error": None, "projects": [run.to_json() for run in runs]}
+        emit(sys.stdout, json.dumps(document, indent=2) + "\n")
     return exit_code
 
 
@@ -118,7 +121,7 @@ def _announce(workspace: Workspace, runs: list[ProjectRun], jobs: int, ui: TextI
 def _build(run: ProjectRun, settings: Settings, verbosity: int) -> None:
     """In a worker thread: ``install_dev`` for ``run``'s project, recording its result or error and its output."""
     capture = LogCapture(run)
-    reporter = Reporter(max(verbosity, NORMAL), out=capture, err=capture)
+    reporter = Reporter(max(verbosity, NORMAL), capture)
     try:
         result = install_dev(settings, reporter)
     except InstalldevError as error:
