@@ -39,15 +39,15 @@ def test_a_changed_requirement_file_updates_exactly_and_keeps_the_venv_directory
     install_dev(project, env)
     (project / "requirements-dev.txt").write_text("devtool\ntesttool\n")
     added = install_dev(project, env)
-    assert "updating it in place" in added.stdout
-    assert "cloning venv to update it" in added.stdout
+    assert "updating it in place" in added.stderr
+    assert "cloning venv to update it" in added.stderr
     assert installed_versions(project / "venv", ("devtool", "testtool")) == {"devtool": "1.0", "testtool": "1.0"}
     (project / "requirements-dev.txt").write_text("testtool\nreqtool==2.0\n")
     removed = install_dev(project, env)
-    assert "updating it in place" in removed.stdout
+    assert "updating it in place" in removed.stderr
     assert installed_versions(project / "venv", ("devtool", "testtool", "reqtool")) == {"testtool": "1.0", "reqtool": "2.0"}
     assert imports(project, "proj") and not imports(project, "devtool")
-    assert "is up to date" in install_dev(project, env).stdout
+    assert "is up to date" in install_dev(project, env).stderr
     assert not (project / "venv.installdev-previous").exists()
 
 
@@ -59,10 +59,10 @@ def test_a_selection_switched_and_back_updates_both_times(project: Path, env: di
     (project / "requirements-test.txt").write_text("testtool\n")
     install_dev(project, env)
     with_lint = install_dev(project, env, "--group", "lint")
-    assert "updating it in place" in with_lint.stdout
+    assert "updating it in place" in with_lint.stderr
     assert installed_versions(project / "venv", ("testtool", "reqtool")) == {"testtool": "1.0", "reqtool": "1.0"}
     back = install_dev(project, env)
-    assert "updating it in place" in back.stdout
+    assert "updating it in place" in back.stderr
     assert installed_versions(project / "venv", ("testtool", "reqtool")) == {"testtool": "1.0"}
 
 
@@ -73,27 +73,27 @@ def test_a_failed_update_leaves_the_previous_venv_working_and_up_to_date(project
     original = requirements.read_bytes()
     requirements.write_text("devtool\nnothere\n")
     failed = install_dev(project, env, expect=5)
-    assert "updating it in place" in failed.stdout
+    assert "updating it in place" in failed.stderr
     assert imports(project, "devtool") and imports(project, "proj")
     assert not (project / "venv.installdev-previous").exists()
     requirements.write_bytes(original)
-    assert "is up to date" in install_dev(project, env).stdout
+    assert "is up to date" in install_dev(project, env).stderr
 
 
 @pytest.mark.slow
 def test_an_identity_change_or_pip_builds_from_nothing_saying_why(project: Path, env: dict) -> None:
     install_dev(project, env)
     copies = install_dev(project, env, "--copies")
-    assert "building from nothing: its link mode changed" in copies.stdout
+    assert "building from nothing: its link mode changed" in copies.stderr
     (project / "requirements-dev.txt").write_text("testtool\n")
     with_pip = install_dev(project, env, "--copies", "--installer", "pip")
-    assert "building from nothing: its creation options changed" in with_pip.stdout
+    assert "building from nothing: its creation options changed" in with_pip.stderr
     (project / "requirements-dev.txt").write_text("devtool\n")
     again_pip = install_dev(project, env, "--copies", "--installer", "pip")
-    assert "building from nothing: pip cannot update a venv exactly" in again_pip.stdout
+    assert "building from nothing: pip cannot update a venv exactly" in again_pip.stderr
     assert installed_versions(project / "venv", ("devtool", "testtool")) == {"devtool": "1.0"}
     forced = install_dev(project, env, "--copies", "--installer", "pip", "--force")
-    assert "building from nothing: --force" in forced.stdout
+    assert "building from nothing: --force" in forced.stderr
 
 
 def test_the_clone_links_what_installers_replace_and_copies_what_they_rewrite(tmp_path: Path) -> None:
