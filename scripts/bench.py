@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmarks that print medians and ratios (never run as tests): `python scripts/bench.py noop|cold|locked|lock`.
+"""Benchmarks that print medians and ratios (never run as tests): `python scripts/bench.py noop|cold|locked|lock|update`.
 
 noop: the whole-process wall time of `installdev install-dev` and `installdev run -- python -c pass` on an
 up-to-date project (installdev installed in a venv of its own, as pipx or `uv tool install` gives it) next to
@@ -32,6 +32,12 @@ lock: what the venv lock costs a build, in fresh processes that have imported wh
 the lock: taking and releasing installdev's lock for the first time (its import included), next to `import filelock`
 alone (what moving the lock onto filelock would add at least; README, "The lock and filelock"); interleaved, median
 and minimum of --runs (default 30).
+
+update: one change to a venv that exists (a requirement added, one removed, a dependency group switched on, a pin
+bumped; each made and then undone, both timed), on a small project (requests, pytest, pytest-cov, black, mypy, flake8)
+and a large one (the locked benchmark's large set): `installdev install-dev` updating in place, `installdev --force`
+rebuilding from nothing (what every change did before updates) and `uv pip install --exact` making the same change
+in a twin venv, interleaved, median of --runs rounds (target: installdev <= 1.5x uv).
 """
 
 from __future__ import annotations
@@ -377,11 +383,99 @@ def bench_lock(runs: int) -> None:
         print(f"{name}: median {statistics.median(values):.1f} ms, min {min(values):.1f} ms ({runs} runs)")
 
 
+UPDATE_PROJECTS = {"small": ["requests", "pytest", "pytest-cov", "black", "mypy", "flake8"],
+                   "large": [*DEV_TOOLS, *LARGE_DEV_GROUP_EXTRA]}
+UPDATE_BUMP = ("requests==2.31.0", "requests")  # a pin bumped: the old release is downloaded besides
+UPDATE_GROUP = "lint"  # the selection switched on and off: a dependency group holding isort
+UPDATE_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "updateproj"
+version = "0.1"
+
+[dependency-groups]
+lint = ["isort"]
+
+[tool.setuptools.packages.find]
+where = ["src"]
+"""
+
+
+def update_changes(tools: list[str]) -> list[tuple[str, list[str], list[str], bool]]:
+    """The changes timed, each made and then undone: (name, requirement lines before, after, with the group after)."""
+    kept = [tool for tool in tools if tool != "isort"]
+    bumped = [UPDATE_BUMP[0] if tool == "requests" else tool for tool in kept]
+    return [("one requirement added (isort)", kept, [*kept, "isort"], False),
+            ("one requirement removed (flake8)", kept, [tool for tool in kept if tool != "flake8"], False),
+            (f"selection switched (--group {UPDATE_GROUP})", kept, kept, True),
+            ("a pin bumped (requests 2.31.0 -> newest)", bumped, kept, False)]
+
+
+def bench_update(runs: int, wheels: Path) -> None:
+    """installdev updating a venv after one change, next to `uv pip install --exact` making the same change in a twin
+    venv (uv's incremental, exact update) and installdev rebuilding from nothing (--force: what every change did before
+    updates), interleaved, per project and change (each made, then undone)."""
+    python = os.path.realpath(sys.executable)
+    download_wheels(wheels, python)
+    subprocess.run([python, "-m", "pip", "download", "-q", "--only-binary=:all:", "--no-deps", "-d", str(wheels),
+                    UPDATE_BUMP[0]], check=True)
+    with tempfile.TemporaryDirectory(prefix="installdev-bench-") as temp:
+        env = offline_environment(wheels)
+        env.pop("XDG_CACHE_HOME", None)
+        tool = tool_venv(Path(temp) / "tool", env)
+        env = {**tool.env, "UV_OFFLINE": "1"}
+        print(f"update: {runs} interleaved rounds per change (made, then undone: both timed), {os.cpu_count()} CPUs, "
+              f"Python {sys.version.split()[0]}, uv {tool.uv_version}, offline from a local wheel folder, warm caches")
+        for size, tools in UPDATE_PROJECTS.items():
+            projects = {}
+            for who in ("installdev", "rebuild", "uv"):
+                project = Path(temp) / f"{size}-{who}"
+                (project / "src" / "updateproj").mkdir(parents=True)
+                (project / "src" / "updateproj" / "__init__.py").write_text("")
+                (project / "pyproject.toml").write_text(UPDATE_PYPROJECT)
+                projects[who] = project
+            uv_venv = projects["uv"] / "venv"
+            subprocess.run([tool.uv, "venv", "-q", "--python", python, str(uv_venv)], env=env, check=True)
+            for name, before, after, group in update_changes(tools):
+                times: dict[str, list[float]] = {"installdev install-dev": [], "installdev --force (rebuild, as before)": [],
+                                                 "uv pip install --exact": []}
+                states = [(before, False), (after, group)]
+                for round_ in range(2 * runs + 1):
+                    lines, with_group = states[(round_ + 1) % 2]
+                    commands = {
+                        "installdev install-dev": [tool.installdev, "install-dev", str(projects["installdev"]), "-q",
+                                                   "-r", "requirements-dev.txt",
+                                                   *(["--group", UPDATE_GROUP] if with_group else [])],
+                        "installdev --force (rebuild, as before)": [
+                            tool.installdev, "install-dev", str(projects["rebuild"]), "-q", "--force", "-r",
+                            "requirements-dev.txt", *(["--group", UPDATE_GROUP] if with_group else [])],
+                        "uv pip install --exact": [tool.uv, "pip", "install", "-q", "--exact", "--no-index", "--find-links",
+                                                   str(wheels), "--python",
+                                                   str(uv_venv / "bin" / "python"), "-e", ".", "-r",
+                                                   "requirements-dev.txt",
+                                                   *(["--group", f"pyproject.toml:{UPDATE_GROUP}"] if with_group else [])],
+                    }
+                    order = list(commands) if round_ % 2 else list(reversed(commands))
+                    for who in order:
+                        project = projects["rebuild" if "--force" in who else "installdev" if who.startswith("installdev")
+                                           else "uv"]
+                        (project / "requirements-dev.txt").write_text("\n".join(lines) + "\n")
+                        elapsed = timed(commands[who], env, project)
+                        if round_:  # the first round brings both venvs to the state the changes start from
+                            times[who].append(elapsed)
+                print(f"\n{size} project ({len(tools)} tools), {name}:")
+                print_table(times, "uv pip install --exact")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["noop", "cold", "locked", "lock"], help="which benchmark")
+    parser.add_argument("what", choices=["noop", "cold", "locked", "lock", "update"], help="which benchmark")
     parser.add_argument("--runs", type=int, help="timed runs per command: noop's no-op runs and lock's runs (default "
-                        "30), cold's and locked's cold rounds (default 5 and 10; locked's no-op runs are always 30)")
+                        "30), cold's and locked's cold rounds (default 5 and 10; locked's no-op runs are always 30), "
+                        "update's rounds (default 5)")
     parser.add_argument("--wheels", type=Path, default=Path.home() / ".cache" / "installdev-bench-wheels",
                         help="where cold and locked keep the wheels they download once (one folder for both)")
     parser.add_argument("--under", type=Path, help="locked: make the projects and uv's cache in this directory (e.g. "
@@ -393,6 +487,8 @@ def main() -> None:
         bench_lock(args.runs or 30)
     elif args.what == "locked":
         bench_locked(args.runs or 10, args.wheels, args.under)
+    elif args.what == "update":
+        bench_update(args.runs or 5, args.wheels)
     else:
         bench_cold(args.runs or 5, args.wheels)
 

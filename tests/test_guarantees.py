@@ -201,8 +201,10 @@ def kill_phase(output: str) -> str:
         return "6 stamp + delete previous"
     if printed("installdev: installing "):
         return "5 install (pip or uv)"
-    if printed("installdev: creating venv", done=True):
+    if printed("installdev: creating venv", done=True) or printed("installdev: cloning ", done=True):
         return "4 health check"
+    if printed("installdev: cloning "):
+        return "3 clone (update)"
     if printed("installdev: creating venv"):
         return "3 virtualenv"
     if printed("installdev: building "):

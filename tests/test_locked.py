@@ -168,6 +168,34 @@ def test_a_lock_edit_rebuilds_with_the_new_versions(tmp_path, uv, env):
     assert installed(app / "venv")["reqtool"] == "2.0"
 
 
+def test_a_lock_edit_or_a_group_switch_updates_the_venv_in_place_with_uv_sync(tmp_path, uv, env):
+    """uv sync is exact: an update of the clone removes what the lock's selection no longer names (#25, item 3)."""
+    app = locked_uv_project(tmp_path, uv, env)
+    install_dev(app, env)
+    uv_run(uv, app, env, "lock", "--upgrade-package", "reqtool")
+    upgraded = install_dev(app, env)
+    assert "updating it in place" in upgraded.stderr
+    assert installed(app / "venv")["reqtool"] == "2.0"
+    with_test = install_dev(app, env, "--group", "test")
+    assert "updating it in place" in with_test.stderr and "testtool" in installed(app / "venv")
+    back = install_dev(app, env)
+    assert "updating it in place" in back.stderr and "testtool" not in installed(app / "venv")
+
+
+def test_a_failed_uv_sync_update_keeps_the_previous_venv(tmp_path, uv, env):
+    app = locked_uv_project(tmp_path, uv, env)
+    install_dev(app, env)
+    stamp = (app / "venv" / ".installdev-stamp.json").read_text()
+    lock = app / "uv.lock"
+    locked = lock.read_text()
+    lock.write_text(locked.replace('name = "devtool"\nversion = "1.0"', 'name = "devtool"\nversion = "9.9"'))
+    failed = install_dev(app, env, "--frozen", expect=5)
+    assert "updating it in place" in failed.stderr
+    assert (app / "venv" / ".installdev-stamp.json").read_text() == stamp
+    assert installed(app / "venv")["devtool"] == "1.0"
+    assert not (app / "venv.installdev-previous").exists()
+
+
 @pytest.mark.parametrize("flags", [(), ("--locked",)])
 def test_a_stale_lock_fails_and_builds_nothing_with_or_without_locked(tmp_path, uv, env, flags):
     """installdev never re-locks: uv sync always gets --locked, unless --frozen."""

@@ -17,6 +17,8 @@ from installdev.errors import CreateError, HostUnsupportedError, InstalldevError
 from installdev.result import InstallResult, Outcome, activate_command
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from installdev.plan import Plan
     from installdev.report import Reporter
     from installdev.request.project.python_need import PythonNeed
@@ -79,8 +81,8 @@ def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporte
     for hint in decision.hints:
         reporter.detail(f"mode: {hint}")
 
-    with replacing(venv, settings.project.directory, reporter):
-        plan, (mode, backend, identities) = _build_on_fitting_python(plan, reporter)
+    with replacing(venv, settings.project.directory, reporter) as previous:
+        plan, (mode, backend, identities) = _build_on_fitting_python(plan, reporter, _update_source(plan, previous, reporter))
         base, need = plan.base, plan.python_request.need
         reasons = decision.reasons if mode == decision.mode else ("the symlinks venv failed its health check",)
         stamp = Stamp(
@@ -117,10 +119,23 @@ def need_response(plan: Plan, need: PythonNeed, retried: bool) -> NeedResponse:
     return NeedResponse.RETRIED if retried else NeedResponse.REBUILD
 
 
-def _build_on_fitting_python(plan: Plan, reporter: Reporter) -> tuple[Plan, tuple[LinkMode, InstallerName, tuple[str, ...]]]:
-    """Create and fill the venv (``_create_and_install``). When installdev chose the interpreter and the installer
-    reports that a requirement needs another Python, the venv is emptied and built once more on the newest interpreter
-    that fits both, saying why in one line (the previous venv stays set aside, the lock held). Returns the plan the
+def _update_source(plan: Plan, previous: Path | None, reporter: Reporter) -> Path | None:
+    """The previous venv to update from (``installdev.refresh``), or None to build from nothing; says which."""
+    if previous is None:
+        return None
+    from installdev.refresh import choose_refresh
+
+    refresh = choose_refresh(plan, plan.settings.force)
+    reporter.info(refresh.describe())
+    return previous if refresh.updates else None
+
+
+def _build_on_fitting_python(plan: Plan, reporter: Reporter, update_from: Path | None
+                             ) -> tuple[Plan, tuple[LinkMode, InstallerName, tuple[str, ...]]]:
+    """Create and fill the venv, or update a clone of ``update_from`` (``_create_and_install``). When installdev chose
+    the interpreter and the installer reports that a requirement needs another Python, the venv is emptied and built
+    once more (from nothing) on the newest interpreter that fits both, saying why in one line (the previous venv stays
+    set aside, the lock held). Returns the plan the
     venv was built on, and what ``_create_and_install`` returns. Raises InstallError, or BadPythonError naming the
     Python needed and how to get it."""
     from installdev.actions.needed_python import read_python_need
@@ -130,7 +145,7 @@ def _build_on_fitting_python(plan: Plan, reporter: Reporter) -> tuple[Plan, tupl
 
     try:
         with reporter.holding_replay():
-            return plan, _create_and_install(plan, reporter)
+            return plan, _create_and_install(plan, reporter, update_from)
     except InstallError as error:
         need = read_python_need(reporter.tool_tail)
         response = need_response(plan, need, retried=False) if need else None
@@ -164,10 +179,13 @@ def _python_error(plan: Plan, need: PythonNeed | None, response: NeedResponse | 
     return BadPythonError(f"{error}; {named} is Python {plan.base.version_text}: {python_fix(plan, need)}")
 
 
-def _create_and_install(plan: Plan, reporter: Reporter) -> tuple[LinkMode, InstallerName, tuple[str, ...]]:
+def _create_and_install(plan: Plan, reporter: Reporter, update_from: Path | None = None
+                        ) -> tuple[LinkMode, InstallerName, tuple[str, ...]]:
     """Create the venv and fill it, its health check running beside the install; an automatic symlinks venv that fails
-    the check is made again once with copies (by virtualenv) and filled again. Returns the mode, the backend that
-    installed and the files the health check named. Raises CreateError, InstallError or ProjectError."""
+    the check is made again once with copies (by virtualenv) and filled again. With ``update_from`` (the previous
+    venv, set aside), the venv is first a clone of it, updated exactly; an update uv cannot make or a clone that fails
+    its health check is built from nothing instead. Returns the mode, the backend that installed and the files the
+    health check named. Raises CreateError, InstallError or ProjectError."""
     from installdev.actions.creator import create_venv
     from installdev.actions.health import start_check
     from installdev.actions.venvdir import reset
@@ -177,6 +195,11 @@ def _create_and_install(plan: Plan, reporter: Reporter) -> tuple[LinkMode, Insta
 
     settings, base, decision, venv = plan.settings, plan.base, plan.host.decision, plan.settings.venv
     mode, creator = decision.mode, plan.creator
+    if update_from is not None:
+        updated = _update(plan, update_from, reporter)
+        if updated is not None:
+            return updated
+        reset(venv)
     while True:
         with reporter.step(f"creating venv with Python {base.version_text} ({mode}, {creator.name})"):
             create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip, reporter,
@@ -202,6 +225,35 @@ def _create_and_install(plan: Plan, reporter: Reporter) -> tuple[LinkMode, Insta
         if failure is not None:
             raise failure
         return mode, backend, health.identities
+
+
+def _update(plan: Plan, previous: Path, reporter: Reporter) -> tuple[LinkMode, InstallerName, tuple[str, ...]] | None:
+    """Make the venv a clone of ``previous`` and install the development set into it exactly. Returns what
+    ``_create_and_install`` returns, or None (said in one line) when it must be built from nothing instead. Raises
+    InstallError or ProjectError when the development set cannot be installed at all (a rebuild would fail alike)."""
+    from installdev.actions.health import start_check
+    from installdev.actions.installer import ExactUpdateFailed
+    from installdev.actions.venv_clone import clone_venv
+
+    venv = plan.settings.venv
+    with reporter.step(f"cloning {venv.name} to update it"):
+        clone_venv(previous, venv)
+    check = start_check(venv)
+    exact = plan._replace(install_spec=plan.install_spec and plan.install_spec._replace(exact=True))
+    try:
+        backend = _install(exact, reporter)
+    except ExactUpdateFailed as error:
+        check.stop()
+        reporter.warning(f"{error}; building it from nothing instead")
+        return None
+    except BaseException:
+        check.stop()
+        raise
+    health = check.health(plan.base.version)
+    if health.problem:
+        reporter.warning(f"the updated venv failed its health check ({health.problem}); building it from nothing instead")
+        return None
+    return plan.host.decision.mode, backend, health.identities
 
 
 def _install(plan: Plan, reporter: Reporter) -> InstallerName:

@@ -75,6 +75,11 @@ def choose_installer(requested: InstallerName) -> InstallerChoice:
     return InstallerChoice(PIP)
 
 
+class ExactUpdateFailed(InstallError):
+    """uv failed updating a venv in a way pip would not share; pip cannot update exactly, so the venv is built from
+    nothing instead (``installdev.install_dev``)."""
+
+
 class InstallSpec(NamedTuple):
     """What to install into the venv: the project editable with its extras, and the rest of the development set."""
 
@@ -88,6 +93,7 @@ class InstallSpec(NamedTuple):
     options: tuple[str, ...] = ()  # e.g. --no-deps --require-hashes for a lock's packages
     dependency_groups: tuple[str, ...] = ()  # the PEP 735 groups requirement_lines are: uv gets them by name (--group)
     project_name: str | None = None  # normalized; the files' own pins of it give way (installdev.actions.own_pins)
+    exact: bool = False  # an update: remove what the set no longer names (uv's --exact; pip has no such mode)
 
     def summary(self) -> str:
         """E.g. ``-e .[dev] -r requirements-dev.txt + 5 group requirements``, for progress lines."""
@@ -153,6 +159,8 @@ def uv_command(uv: str, venv: Path, spec: InstallSpec, lines_file: Path | None, 
         command.append("--no-index")
     if env.get("PIP_PRE", "").strip().lower() in ("1", "true", "yes", "on") and not env.get("UV_PRERELEASE"):
         command += ["--prerelease", "allow"]
+    if spec.exact:
+        command.append("--exact")
     return [*command, *_targets(spec, lines_file, groups_by_name=True)]
 
 
@@ -279,6 +287,8 @@ def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: In
                 advice = "fix the cause and re-run" if built else "fix the requirements and re-run"
                 raise InstallError(f"{built or f'uv pip install failed ({shared}); its output is above'}: "
                                    f"{newer_python_hint(reporter.tool_tail) or advice}")
+            if spec.exact:
+                raise ExactUpdateFailed(f"uv failed with exit status {returncode} updating {venv}")
             reporter.warning(f"uv failed with exit status {returncode}; retrying once with pip")
         for part in _hash_checked_first(spec):
             returncode = run_streaming(pip_command(venv, base, part, lines_file if part.requirement_lines else None), reporter,

@@ -3,7 +3,8 @@
 * ``uv sync``: run in the lock's directory (the workspace root for a member: uv never searches for a workspace from
   the member's own directory) with ``UV_PROJECT_ENVIRONMENT=VENV`` and ``--python VENV/bin/python`` (so uv takes the
   venv as it is: without ``--python`` it replaces a venv whose interpreter is not the one it would pick, always with
-  symlinks), ``--inexact`` (what virtualenv seeded stays), the plan's target (``--all-packages``, ``--package NAME``),
+  symlinks), ``--inexact`` when it fills a new venv (what virtualenv seeded stays; an update of a clone is exact, and
+  uv keeps the seed packages then), the plan's target (``--all-packages``, ``--package NAME``),
   the selection flags as given (``--extra``, ``--group``, ``--no-group``, ``--only-group`` ...), and ``--locked``
   unless ``--frozen`` (so uv never rewrites the lock; a stale one is a ProjectError). The lock's own sources are used: pip's
   variables are not translated (a lock made from another index would count as out of date). Afterwards the venv
@@ -62,9 +63,10 @@ class LockedFill(NamedTuple):
         return self.spec.project_dir
 
 
-def uv_sync_command(uv: str, venv: Path, choice: LockedInstall, frozen: bool) -> list[str]:
+def uv_sync_command(uv: str, venv: Path, choice: LockedInstall, frozen: bool, exact: bool) -> list[str]:
     """``uv sync`` into ``venv`` as the module says (run it in ``choice.lock.path``'s directory)."""
-    command = [uv, "sync", "--python", str(venv_python(venv)), "--inexact", "--no-progress", *choice.sync_target]
+    command = [uv, "sync", "--python", str(venv_python(venv)), *([] if exact else ["--inexact"]), "--no-progress",
+               *choice.sync_target]
     command += ["--frozen"] if frozen else ["--locked"]
     return command + choice.selection.flags.arguments()
 
@@ -94,7 +96,7 @@ def venv_identity(venv: Path) -> VenvIdentity | None:
 def _uv_sync(fill: LockedFill, reporter: Reporter) -> None:
     venv = fill.venv
     before = venv_identity(venv)
-    command = uv_sync_command(fill.installer.uv, venv, fill.choice, fill.frozen)
+    command = uv_sync_command(fill.installer.uv, venv, fill.choice, fill.frozen, fill.spec.exact)
     returncode = run_streaming(command, reporter, fill.choice.lock.path.parent, uv_environment(venv))
     after = venv_identity(venv)
     if after != before:

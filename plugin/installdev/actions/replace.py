@@ -143,8 +143,9 @@ def recover(venv: Path, project_dir: Path, reporter: Reporter) -> None:
 
 
 @contextmanager
-def replacing(venv: Path, project_dir: Path, reporter: Reporter) -> Iterator[None]:
-    """Build a new venv at ``venv`` inside the block; keep the previous complete one until the block succeeds.
+def replacing(venv: Path, project_dir: Path, reporter: Reporter) -> Iterator[Path | None]:
+    """Build a new venv at ``venv`` inside the block; keep the previous complete one until the block succeeds. The
+    block gets where the previous one is kept (None: there is none), to clone it for an update.
 
     An incomplete previous venv (no stamp: an interrupted first build) is deleted, not kept.
     """
@@ -155,7 +156,7 @@ def replacing(venv: Path, project_dir: Path, reporter: Reporter) -> Iterator[Non
         remove_tree(venv)
     try:
         claim(venv)
-        yield
+        yield previous
     except BaseException:
         if previous is not None:
             _put_back(venv, previous)
