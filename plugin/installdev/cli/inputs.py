@@ -25,9 +25,9 @@ formats:
          absent path appears, and INSTALLDEV_VARIABLES_REGEX (an ERE for `env | grep -E`) on the stamp.
   lines  the input files, one per line (e.g. for a file watcher).
 
-examples:
-  installdev inputs . --format json
-  installdev inputs appdemo --venv appdemo/.venv -r requirements-dev.txt --format make --output appdemo/.venv.mk
+examples (from gradle-example/):
+  installdev inputs appdemo --format json
+  installdev inputs appdemo --venv appdemo/.venv -r appdemo/requirements-dev.txt --format make --output appdemo/.venv.mk
 
 {arguments.EXIT_CODES_HELP}
 """
