@@ -15,6 +15,9 @@ from pythons import broken_shim, executable, pyenv_root, tree_python
 
 pytest.importorskip("nox")
 
+# nox finds the interpreter running it: on the primary Python only, so that 3.12 and 3.13 are not that one
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 
 @pytest.fixture
 def only_312(tmp_path: Path) -> dict[str, str]:
@@ -38,7 +41,6 @@ def run_nox(env: dict[str, str], tmp_path: Path, *args: str) -> subprocess.Compl
                            *args], env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
 
 
-@pytest.mark.e2e
 def test_a_pyenv_version_not_selected_is_found(only_312: dict[str, str], tmp_path: Path) -> None:
     code = ("import os, runpy, sys; runpy.run_path(sys.argv[1]); from nox.virtualenv import _find_python; "
             "print(os.environ['PYENV_VERSION'], _find_python('3.12'), _find_python('3.13'))")
@@ -49,7 +51,6 @@ def test_a_pyenv_version_not_selected_is_found(only_312: dict[str, str], tmp_pat
     assert found.stdout.split() == [f"system:{python312.parent.parent.name}", str(python312), "None"]
 
 
-@pytest.mark.e2e
 def test_a_missing_python_is_skipped_in_one_line_never_downloaded(only_312: dict[str, str], tmp_path: Path) -> None:
     skipped = run_nox(only_312, tmp_path, "-s", "tests-3.13")
     assert skipped.returncode == 0, skipped.stderr
@@ -57,7 +58,6 @@ def test_a_missing_python_is_skipped_in_one_line_never_downloaded(only_312: dict
     assert "127.0.0.1:9" not in skipped.stderr and not Path(only_312["UV_PYTHON_INSTALL_DIR"]).exists()
 
 
-@pytest.mark.e2e
 def test_under_ci_a_missing_python_fails(only_312: dict[str, str], tmp_path: Path) -> None:
     failed = run_nox({**only_312, "CI": "true"}, tmp_path, "-s", "tests-3.13")
     assert failed.returncode == 1, failed.stderr
