@@ -4,17 +4,56 @@
 The full suite, with the hostile-host fixtures (root, FUSE, loop devices, mounts) and real Gradle and
 Make, runs on the primary Python; the other Pythons run the unit tests and the core end-to-end tests.
 Under CI=true a fixture that is unavailable fails its test instead of skipping it.
+
+Interpreters are found, never downloaded: on PATH, among pyenv's versions (made visible below) and, on Windows, the
+ones the py launcher lists (their PEP 514 registrations, which nox reads). One that is not there skips its session
+with nox's one line, or fails it when CI is set (nox's own default).
 """
 
 from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import nox
 
 PYTHONS = ["3.11", "3.10", "3.12", "3.13"]
 PRIMARY = PYTHONS[0]
 
+
+def newest_pyenv_versions(wanted: list[str], installed: list[str]) -> list[str]:
+    """The newest installed final release of each wanted minor version: ["3.10"], ["3.10.2", "3.10.13"] -> ["3.10.13"]."""
+    newest = []
+    for minor in wanted:
+        releases = [name for name in installed if name.startswith(minor + ".") and name[len(minor) + 1:].isdigit()]
+        if releases:
+            newest.append(max(releases, key=lambda name: int(name[len(minor) + 1:])))
+    return newest
+
+
+def make_pyenv_versions_visible() -> None:
+    """pyenv's shims run only the versions pyenv selects, so a python3.12 pyenv has is invisible to nox until selected:
+    select the newest of each version the sessions want after the current selection (which keeps `python3`)."""
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return
+    current = os.environ.get("PYENV_VERSION") or subprocess.run(
+        [pyenv, "version-name"], capture_output=True, text=True).stdout.strip()
+    if not current:  # pyenv selects a version it does not have: its shims fail anyway, and python3 must not change
+        return
+    versions = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    installed = sorted(entry.name for entry in versions.iterdir()) if versions.is_dir() else []
+    selected = current.split(":")
+    selected_minors = {".".join(name.split(".")[:2]) for name in selected}
+    added = [name for name in newest_pyenv_versions(PYTHONS, installed) if name.rsplit(".", 1)[0] not in selected_minors]
+    os.environ["PYENV_VERSION"] = ":".join(selected + added)
+
+
+make_pyenv_versions_visible()
 nox.options.sessions = ["lint", "tests"]
-nox.options.error_on_missing_interpreters = True
+nox.options.download_python = "never"
 # uv makes the session venvs and installs into them when it is there (README's command installs it): seconds instead of
 # half a minute per session
 nox.options.default_venv_backend = "uv|virtualenv"

@@ -18,9 +18,10 @@ It needs nothing installed but Python >= 3.10 and, on first use, pip:
 
 Before step 2, an ``install-dev`` that a quick record vouches for (``installdev.quickcheck``) is answered at once.
 
-Exit status 9 (installdev's "bad python") when this interpreter cannot run installdev: too old, no
-pip to fetch the dependencies with, or the dependencies could not be installed; the message says how
-to fix it.
+Exit status 9 (installdev's "bad python") when this interpreter cannot run installdev: too old, or no
+pip to fetch the dependencies with; 5 (an install failed) when pip could not install them, from an
+unreachable package index or otherwise; the one error line says how to fix it. Its messages go to
+stderr, so that stdout carries only the command's result (``--json``).
 
 This runs on every build, so the path with dependencies present stays cheap: it lives in a module
 (compiled once, unlike a script) and imports no third-party module and reads no package metadata
@@ -32,6 +33,7 @@ too-old interpreter gets the message instead of a SyntaxError.
 import os
 import sys
 
+EXIT_INSTALL_FAILED = 5
 EXIT_BAD_PYTHON = 9
 MINIMUM_PYTHON = (3, 10)
 REQUIREMENTS_FILE = "tool-requirements.txt"
@@ -50,15 +52,14 @@ MINIMUM_VERSIONS = (
 MINIMUM_VERSIONS_BEFORE_311 = (("tomli", "tomli", (1, 1)),)
 
 
-def _say(message, stream=None):
-    stream = stream or sys.stdout
-    stream.write("installdev: " + message + "\n")
-    stream.flush()
+def _say(message):
+    sys.stderr.write("installdev: " + message + "\n")
+    sys.stderr.flush()
 
 
-def _fail(message):
-    _say("error: " + message, sys.stderr)
-    return EXIT_BAD_PYTHON
+def _fail(message, status=EXIT_BAD_PYTHON):
+    _say("error: " + message)
+    return status
 
 
 def _dotted(numbers):
@@ -198,6 +199,16 @@ def no_pip_message(problems, tool_dir):
     return "\n".join(lines)
 
 
+# What pip's output holds when it could not connect to the index at all (urllib3's and requests' wording)
+_UNREACHABLE_INDEX_SIGNS = ("NewConnectionError", "Failed to establish a new connection", "ConnectTimeoutError",
+                            "ProxyError", "Temporary failure in name resolution", "Name or service not known",
+                            "nodename nor servname provided")
+
+
+def _index_url():
+    return os.environ.get("PIP_INDEX_URL") or "the index pip is configured with (https://pypi.org/simple by default)"
+
+
 def _remove_stale_temporaries(root):
     import shutil
     import time
@@ -258,12 +269,20 @@ def bootstrap(plugin_dir, tool_dir, problems, quiet, verbose):
                                    stderr=subprocess.STDOUT, env=_pip_environment())
         output = completed.stdout.decode("utf-8", "replace")
         if completed.returncode != 0:
+            if any(sign in output for sign in _UNREACHABLE_INDEX_SIGNS):
+                if verbose:
+                    sys.stderr.write(output)
+                return _fail(f"pip cannot reach the package index {_index_url()} to install installdev's pinned "
+                             f"dependencies into {tool_dir}: connect to the network, point PIP_INDEX_URL (or pip.conf) "
+                             "at an index you can reach, or install installdev so that `installdev` is on PATH",
+                             EXIT_INSTALL_FAILED)
             sys.stderr.write(output)
             return _fail(f"pip could not install installdev's dependencies into {tool_dir} (exit status "
-                         f"{completed.returncode}, its output is above): check the network or your pip index "
-                         "settings (PIP_INDEX_URL, pip.conf), or install installdev so that `installdev` is on PATH")
+                         f"{completed.returncode}, its output is above): check {requirements} and your pip "
+                         "settings (PIP_INDEX_URL, pip.conf), or install installdev so that `installdev` is on PATH",
+                         EXIT_INSTALL_FAILED)
         if verbose:
-            sys.stdout.write(output)
+            sys.stderr.write(output)
         missing = [module for module, _, _ in MINIMUM_VERSIONS
                    if not os.path.isdir(os.path.join(temp, module))]
         if missing:

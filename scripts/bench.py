@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Benchmarks that print medians and ratios (never run as tests): `python scripts/bench.py noop|cold|locked|lock|update`.
 
-noop: the whole-process wall time of `installdev install-dev` and `installdev run -- python -c pass` on an
-up-to-date project (installdev installed in a venv of its own, as pipx or `uv tool install` gives it) next to
-`uv sync` and `uv run python -c pass` on the same project, `installdev bootstrap` of an up-to-date workspace of 20
-projects and the interpreter floor, interleaved, with the three ratios the targets are set on. Runs offline from
-wheels it builds itself (installdev's own dependencies come from the package index once).
+noop: the whole-process wall time of `installdev install-dev` on an up-to-date project from every documented install
+route (`pip install` into a venv, `pipx install` and `uv tool install` of a wheel built from the checkout, `python -m
+installdev`, `plugin/run_installdev.py`) and of `installdev run -- python -c pass`, next to `uv sync` and `uv run python
+-c pass` on the same project, `installdev bootstrap` of an up-to-date workspace of 20 projects and the interpreter floor,
+interleaved, with the ratios the targets are set on. The timed runs are offline, from wheels it builds itself
+(installdev's own dependencies, and pipx, come from the package index while the routes are installed).
 
 cold: a project whose dev extra is a realistic tool set (requests, pydantic, pytest, pytest-cov,
 black, isort, flake8, mypy), built from nothing by the DataHub recipe, installdev with pip and
@@ -44,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -99,36 +101,72 @@ class Tool(NamedTuple):
     uv: str  # the uv installdev finds there (its [uv] extra): the benchmarks' uv rows run this same binary
     uv_version: str
     env: dict[str, str]  # the offline environment without PYTHONPATH: nothing from the checkout is importable
+    wheel: Path  # installdev's wheel, built from the checkout: what the other install routes install
+    pip_version: str  # the pip that installed it (its console-script wrapper is that pip's)
 
 
 def tool_venv(directory: Path, env: dict[str, str]) -> Tool:
-    """installdev installed from the checkout with its ``[uv]`` extra into a virtualenv of its own at ``directory``,
-    as pipx or `uv tool install` gives it: a built (not editable) install, its bytecode compiled by pip, run through
-    its console script. Its dependencies come from the package index (noop's only network use; locked's besides
-    the one wheel download)."""
+    """installdev's wheel built from the checkout, installed with its ``[uv]`` extra by pip into a virtualenv of its own
+    at ``directory``: `pip install` into a venv, its bytecode compiled by pip, run through its console script. Its
+    dependencies come from the package index (noop's only network use besides the other routes'; locked's besides the
+    one wheel download)."""
     python = os.path.realpath(sys.executable)
     subprocess.run([python, "-m", "virtualenv", "-q", str(directory)], env=env, check=True)
-    subprocess.run([str(directory / "bin" / "python"), "-m", "pip", "install", "-q", "--no-build-isolation", f"{REPO}[uv]"],
-                   env={k: v for k, v in env.items() if k not in ("PIP_NO_INDEX", "PIP_FIND_LINKS")}, check=True)
-    tool_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
     tool_python = str(directory / "bin" / "python")
+    online = {k: v for k, v in env.items() if k not in ("PIP_NO_INDEX", "PIP_FIND_LINKS", "PYTHONPATH")}
+    source = directory / "source"  # a copy, so that the build's egg-info and build/ stay out of the checkout
+    shutil.copytree(REPO / "plugin", source / "plugin", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
+    subprocess.run([tool_python, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
+                    str(directory / "built"), str(source)], env=online, check=True)
+    (wheel,) = (directory / "built").glob("installdev-*.whl")
+    subprocess.run([tool_python, "-m", "pip", "install", "-q", f"{wheel}[uv]"], env=online, check=True)
+    tool_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
     found = subprocess.run([tool_python, "-c", "from installdev.actions.installer import find_uv; print(find_uv() or '')"],
                            env=tool_env, capture_output=True, text=True, check=True).stdout.strip()
     if not found:
         raise SystemExit(f"installdev in {directory} finds no uv, although its [uv] extra is installed")
     version = subprocess.run([found, "--version"], env=tool_env, capture_output=True, text=True, check=True).stdout.split()[1]
-    return Tool(tool_python, str(directory / "bin" / "installdev"), found, version, tool_env)
+    pip_version = subprocess.run([tool_python, "-m", "pip", "--version"], env=tool_env, capture_output=True, text=True,
+                                 check=True).stdout.split()[1]
+    return Tool(tool_python, str(directory / "bin" / "installdev"), found, version, tool_env, wheel, pip_version)
+
+
+def installed_routes(root: Path, tool: Tool) -> dict[str, list[str]]:
+    """installdev's command from each documented install route besides `pip install` (``tool``): `pipx install` and
+    `uv tool install` of the same wheel (their dependencies from the index), `python -m installdev` in pip's venv, and
+    the vendored `plugin/run_installdev.py` of the checkout, run by that venv's python (a base interpreter's own start
+    is the machine's: the floor rows show it)."""
+    online = {k: v for k, v in tool.env.items() if k not in ("PIP_NO_INDEX", "PIP_FIND_LINKS")}  # no PYTHONPATH there
+    pipx_venv = root / "pipx-venv"
+    subprocess.run([tool.python, "-m", "virtualenv", "-q", str(pipx_venv)], env=online, check=True)
+    subprocess.run([str(pipx_venv / "bin" / "python"), "-m", "pip", "install", "-q", "pipx"], env=online, check=True)
+    pipx_bin = root / "pipx-bin"
+    subprocess.run([str(pipx_venv / "bin" / "pipx"), "install", "--python", os.path.realpath(sys.executable),
+                    str(tool.wheel)], env={**online, "PIPX_HOME": str(root / "pipx-home"), "PIPX_BIN_DIR": str(pipx_bin),
+                                          "PIPX_MAN_DIR": str(root / "pipx-man")}, check=True, stdout=subprocess.DEVNULL)
+    uv_bin = root / "uv-tool-bin"
+    subprocess.run([tool.uv, "tool", "install", "-q", "--python", os.path.realpath(sys.executable), str(tool.wheel)],
+                   env={**online, "UV_TOOL_DIR": str(root / "uv-tools"), "UV_TOOL_BIN_DIR": str(uv_bin)}, check=True)
+    return {
+        f"pip install (pip {tool.pip_version}'s wrapper)": [tool.installdev],
+        "pipx install": [str(pipx_bin / "installdev")],
+        "uv tool install": [str(uv_bin / "installdev")],
+        "python -m installdev": [tool.python, "-m", "installdev"],
+        "plugin/run_installdev.py": [tool.python, str(REPO / "plugin" / "run_installdev.py")],
+    }
 
 
 WORKSPACE_PROJECTS = 20
 
 
 def bench_noop(runs: int) -> None:
-    """No-op of install-dev and run against uv's on the same project, and the interpreter floor, interleaved.
+    """No-op of install-dev from every install route, and of run, against uv's on the same project, and the interpreter
+    floor, interleaved.
 
-    installdev runs as users install it: in a venv of its own (as pipx or `uv tool install` makes), through its
-    console script. The project declares a dev group; uv has its own .venv and uv.lock beside installdev's venv.
-    uv is the one installdev's [uv] extra installed.
+    The project declares a dev group; uv has its own .venv and uv.lock beside installdev's venv. uv is the one
+    installdev's [uv] extra installed. Every route answers the same invocation, so from the same quick record.
     """
     with tempfile.TemporaryDirectory(prefix="installdev-bench-") as temp:
         root = Path(temp)
@@ -141,9 +179,11 @@ def bench_noop(runs: int) -> None:
             handle.write('\n[dependency-groups]\ndev = ["devtool"]\n')
         python = os.path.realpath(sys.executable)
         tool = tool_venv(root / "tool", offline_environment(wheels))
+        routes = installed_routes(root, tool)
         uv, installdev, tool_env = tool.uv, tool.installdev, tool.env
         uv_env = {**tool_env, "UV_OFFLINE": "1", "UV_FIND_LINKS": str(wheels), "UV_NO_INDEX": "1"}
-        subprocess.run([installdev, "install-dev", str(project), "--python", python, "-q"], env=tool_env, check=True)
+        install_dev = ["install-dev", str(project), "--python", python, "-q"]
+        subprocess.run([installdev, *install_dev], env=tool_env, check=True)
         subprocess.run([uv, "sync", "-q", "--python", python], env=uv_env, cwd=project, check=True)
         workspace = root / "workspace"
         for index in range(WORKSPACE_PROJECTS):
@@ -151,27 +191,30 @@ def bench_noop(runs: int) -> None:
         (workspace / "pyproject.toml").write_text('[tool.installdev.workspace]\nprojects = ["libs/*"]\n')
         bootstrap = [installdev, "bootstrap", str(workspace), "--python", python, "-q"]
         subprocess.run(bootstrap, env=tool_env, check=True)
+        route_rows = {f"install-dev no-op from {route}": [*command, *install_dev] for route, command in routes.items()}
         commands = {
             "uv sync (no-op)": [uv, "sync", "-q", "--project", str(project)],
-            "installdev install-dev (no-op)": [installdev, "install-dev", str(project), "--python", python, "-q"],
+            **route_rows,
             "uv run python -c pass": [uv, "run", "-q", "--project", str(project), "python", "-c", "pass"],
             "installdev run -- python -c pass": [installdev, "run", str(project), "--python", python, "-q", "--",
                                                  "python", "-c", "pass"],
             f"installdev bootstrap, {WORKSPACE_PROJECTS} projects up to date": bootstrap,
-            "installdev's own python -c pass (the floor)": [tool.python, "-c", "pass"],
+            "pip's venv python -c pass (the floor)": [tool.python, "-c", "pass"],
+            "the base interpreter's python -c pass": [python, "-c", "pass"],
         }
         times = wall_times(commands, lambda argv: uv_env if argv[0] == uv else tool_env, runs)
         medians = {name: statistics.median(values) for name, values in times.items()}
         print(f"no-op benchmark: {runs} interleaved runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
               f"uv {tool.uv_version}")
         for name, median in medians.items():
-            print(f"{name:<48} {median * 1000:>8.1f}ms")
-        print(f"install-dev no-op / uv sync no-op: {medians['installdev install-dev (no-op)'] / medians['uv sync (no-op)']:.2f}x "
-              "(target <= 1.0)")
+            print(f"{name:<60} {median * 1000:>8.1f}ms")
+        uv_sync = medians["uv sync (no-op)"]
+        for name in route_rows:
+            print(f"{name} / uv sync no-op: {medians[name] / uv_sync:.2f}x (target <= 1.0)")
         ratio = medians["installdev run -- python -c pass"] / medians["uv run python -c pass"]
         print(f"installdev run / uv run: {ratio:.2f}x (target <= 1.2)")
         workspace_noop = medians[f"installdev bootstrap, {WORKSPACE_PROJECTS} projects up to date"]
-        ratio = workspace_noop / medians["installdev install-dev (no-op)"]
+        ratio = workspace_noop / medians[next(iter(route_rows))]
         print(f"bootstrap of {WORKSPACE_PROJECTS} / one project's no-op: {ratio:.2f}x (target <= 3)")
 
 
@@ -215,7 +258,6 @@ def cold_rounds(commands: dict[str, list[str] | str], venvs: dict[str, Path], en
     (a command never always follows the same one, nor the deletion of the same venv); each command's venv (``venvs``)
     is deleted after each of its runs, so every run builds from nothing. The disk is synced after each deletion: a run's
     writes and their deletion are flushed before the next run starts, not charged to it."""
-    import shutil
 
     times: dict[str, list[float]] = {name: [] for name in commands}
     for round_ in range(runs + 1):
@@ -302,7 +344,6 @@ PYTHON_FLOOR = "import subprocess, sys; sys.exit(subprocess.run([sys.argv[1], 's
 def bench_locked(runs: int, wheels: Path, under: Path | None) -> None:
     """installdev cold vs ``uv sync`` cold on a small and a large locked project, then the no-op of each. With ``under``
     the projects and uv's cache are made there (a tmpfs takes the disk out of the comparison)."""
-    import shutil
 
     python = os.path.realpath(sys.executable)
     download_wheels(wheels, python)

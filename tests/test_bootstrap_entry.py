@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -79,8 +80,8 @@ def test_missing_dependencies_go_to_a_private_tool_dir_never_the_interpreter_or_
     bare, entry = bootstrap_setup["bare"], bootstrap_setup["entry"]
     first = run_entry(bare, entry, ["--version"], env)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "installdev 0.1.0" in first.stdout
-    assert "installing its pinned dependencies" in first.stdout
+    assert first.stdout == "installdev 0.1.0\n"  # stdout is the command's result alone, on first use too
+    assert "installing its pinned dependencies" in first.stderr
     (tool_dir,) = tool_dirs(env)
     major, minor = sys.version_info[:2]
     assert re.fullmatch(rf"tool-[\w.]+-py{major}{minor}-[0-9a-f]{{12}}", tool_dir.name)
@@ -93,7 +94,7 @@ def test_missing_dependencies_go_to_a_private_tool_dir_never_the_interpreter_or_
     project = bootstrap_setup["example"] / "libdemo"
     built = run_entry(bare, entry, ["install-dev", str(project), "--venv", str(tmp_path / "venv"), "-q"], env)
     assert built.returncode == 0, built.stdout + built.stderr
-    assert "installing" not in built.stdout  # the tool dir is reused
+    assert "installing" not in built.stderr  # the tool dir is reused
     leaked = subprocess.run([str(tmp_path / "venv" / "bin" / "python"), "-c", "import libdemo, virtualenv"],
                             capture_output=True, text=True, timeout=60)
     assert "No module named 'virtualenv'" in leaked.stderr
@@ -123,6 +124,22 @@ def test_without_pip_a_clear_message_per_platform_and_exit_9(bootstrap_setup, en
                 "nix-shell -p", "brew install python", "ensurepip"):
         assert fix in message, fix
     assert message.count("installdev: error:") == 1
+    assert tool_dirs(env) == []
+
+
+@pytest.mark.e2e
+def test_an_unreachable_index_is_an_install_failure_in_one_line(bootstrap_setup, env):
+    with socket.socket() as closed:  # a port nothing listens on once the socket is closed
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    unreachable = {key: value for key, value in env.items() if key not in ("PIP_FIND_LINKS", "PIP_NO_INDEX")}
+    unreachable.update(PIP_INDEX_URL=f"http://127.0.0.1:{port}/simple", PIP_RETRIES="1", PIP_TIMEOUT="5")
+    failed = run_entry(bootstrap_setup["bare"], bootstrap_setup["entry"], ["install-dev", "."], unreachable)
+    assert failed.returncode == 5, failed.stdout + failed.stderr
+    assert failed.stdout == ""
+    (error,) = [line for line in failed.stderr.splitlines() if not line.startswith("installdev: this Python cannot")]
+    assert error.startswith(f"installdev: error: pip cannot reach the package index http://127.0.0.1:{port}/simple "), error
+    assert "PIP_INDEX_URL" in error
     assert tool_dirs(env) == []
 
 
