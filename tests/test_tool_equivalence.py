@@ -77,7 +77,7 @@ def hatch_default_environment(project: Path, env: dict[str, str]) -> set[tuple[s
 
 def installdev_environment(project: Path, env: dict[str, str]) -> tuple[set[tuple[str, str]], str]:
     result = install_dev(project, env)
-    chosen = next(line for line in result.stdout.splitlines() if "development set:" in line)
+    chosen = next(line for line in result.stderr.splitlines() if "development set:" in line)
     return distributions(project / "venv" / "bin" / "python", env), chosen
 
 
