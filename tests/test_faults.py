@@ -21,8 +21,10 @@ ALONE = ["--no-default-groups"]
 
 
 def error_line(result) -> str:
-    """The one error line of a failed run (asserting there is exactly one, and no traceback)."""
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    """The one error line of a failed run (asserting there is exactly one, and no traceback). Progress lines
+    (``installdev: ...`` that are no error) and the installers' indented output, on stderr too, are not counted."""
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("    ")
+             and (line.startswith("installdev: error: ") or not line.startswith("installdev: "))]
     assert "Traceback" not in result.stderr, result.stderr
     assert len(lines) == 1 and lines[0].startswith("installdev: error: "), result.stdout + result.stderr
     return lines[0]
