@@ -240,6 +240,7 @@ def test_on_a_terminal_a_failed_install_shows_its_whole_log(project, offline_env
     assert screen.index(log[-1]) < next(index for index, line in enumerate(screen) if line.startswith("installdev: error:"))
 
 
+@pytest.mark.slow  # primary Python only: the other sessions would skip it (3.10's virtualenv has no such caution)
 @pytest.mark.skipif(sys.version_info < (3, 11) or not sysconfig.get_config_var("Py_ENABLE_SHARED"),
                     reason="virtualenv cautions about the standard-library search path of copies of a shared CPython 3.11+")
 def test_virtualenvs_caution_about_a_world_writable_parent_is_a_verbose_detail(tmp_path, offline_env):
