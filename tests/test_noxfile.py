@@ -9,11 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nox  # noqa: F401  (the test extra installs nox: missing, collection fails, never skips)
 import pytest
 from conftest import REPO
 from pythons import broken_shim, executable, pyenv_root, tree_python
-
-pytest.importorskip("nox")
 
 # nox finds the interpreter running it: on the primary Python only, so that 3.12 and 3.13 are not that one
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
