@@ -33,8 +33,9 @@ class Rebuild(enum.Enum):
     GIVEN_FILES_AFTER_LOCK = "the -r files installed after uv sync are not removed by it"
 
 
-# The stamp's inputs that are part of the venv's identity: a change in one of them rebuilds.
-_IDENTITY_INPUTS = ("system_site_packages", "seed_pip", "installer", "scope", "installdev")
+# The stamp's inputs that are part of the venv's identity besides those the stamp records itself (installdev's version,
+# the base interpreter, the mode): a change in one of them rebuilds.
+_IDENTITY_INPUTS = ("system_site_packages", "seed_pip", "installer", "scope")
 
 
 class Refresh(NamedTuple):
