@@ -201,10 +201,10 @@ def kill_phase(output: str) -> str:
         return "6 stamp + delete previous"
     if printed("installdev: installing "):
         return "5 install (pip or uv)"
-    if printed("installdev: creating venv", done=True) or printed("installdev: cloning ", done=True):
+    if printed("installdev: creating venv", done=True) or printed("installdev: saving what the update", done=True):
         return "4 health check"
-    if printed("installdev: cloning "):
-        return "3 clone (update)"
+    if printed("installdev: asking uv what the update"):
+        return "3 dry run, undo journal (update)"
     if printed("installdev: creating venv"):
         return "3 virtualenv"
     if printed("installdev: building "):

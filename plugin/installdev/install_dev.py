@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING
 from installdev import __version__
 from installdev.actions.freshness import Freshness, assess, is_empty_or_missing
 from installdev.actions.stamp import Stamp
-from installdev.errors import CreateError, HostUnsupportedError, InstalldevError
+from installdev.errors import CreateError, HostUnsupportedError, InstalldevError, InstallError
 from installdev.result import InstallResult, Outcome, activate_command
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from installdev.plan import Plan
     from installdev.report import Reporter
     from installdev.request.project.python_need import PythonNeed
     from installdev.request.settings.resolve import Settings
+    from installdev.update import Updated
     from installdev.vocabulary import InstallerName, LinkMode
 
 
@@ -69,6 +69,8 @@ def install_dev(settings: Settings, reporter: Reporter) -> InstallResult:
 
 
 def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporter, started: float) -> InstallResult:
+    """Update the venv in place when ``installdev.refresh`` allows it, else build it from nothing, keeping the previous
+    one until the new one is complete (``installdev.actions.replace``); then stamp it."""
     from installdev.actions.freshness import after_build
     from installdev.actions.replace import replacing
     from installdev.actions.stamp import write_stamp
@@ -81,21 +83,78 @@ def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporte
     for hint in decision.hints:
         reporter.detail(f"mode: {hint}")
 
-    with replacing(venv, settings.project.directory, reporter) as previous:
-        plan, (mode, backend, identities) = _build_on_fitting_python(plan, reporter, _update_source(plan, previous, reporter))
-        base, need = plan.base, plan.python_request.need
-        reasons = decision.reasons if mode == decision.mode else ("the symlinks venv failed its health check",)
-        stamp = Stamp(
-            installdev=__version__, inputs=_stamp_inputs(plan, freshness.inputs, mode), python_requested=base.requested,
-            python_path=base.path,
-            python_version=base.version_text, mode=mode, mode_reasons=tuple(reasons), installer=str(backend),
-            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), python_need=need.to_json() if need else None,
-        )
-        write_stamp(venv, stamp)
+    plan, updated = _update_if_allowed(plan, freshness, reporter)
+    if updated is not None:
+        mode, backend, identities, stamp = updated
+    else:
+        with replacing(venv, settings.project.directory, reporter):
+            plan, (mode, backend, identities) = _build_on_fitting_python(plan, reporter)
+            stamp = _stamp(plan, freshness, mode, backend)
+            write_stamp(venv, stamp)
+    base = plan.base
     seconds = time.perf_counter() - started
     reporter.info(f"ready in {seconds:.1f}s (installed with {backend}): {activate_command(venv)}")
-    return InstallResult(outcome, settings.project.directory, venv, mode, tuple(reasons), base.path, base.version_text,
-                         str(backend), seconds, freshness.reasons, after_build(stamp, identities))
+    return InstallResult(outcome, settings.project.directory, venv, mode, stamp.mode_reasons, base.path,
+                         base.version_text, str(backend), seconds, freshness.reasons, after_build(stamp, identities))
+
+
+def _stamp(plan: Plan, freshness: Freshness, mode: LinkMode, backend: InstallerName) -> Stamp:
+    """The stamp of ``plan``'s venv built or updated in ``mode`` by ``backend``."""
+    decision, base, need = plan.host.decision, plan.base, plan.python_request.need
+    reasons = decision.reasons if mode == decision.mode else ("the symlinks venv failed its health check",)
+    return Stamp(
+        installdev=__version__, inputs=_stamp_inputs(plan, freshness.inputs, mode), python_requested=base.requested,
+        python_path=base.path, python_version=base.version_text, mode=mode, mode_reasons=tuple(reasons),
+        installer=str(backend), built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        python_need=need.to_json() if need else None,
+    )
+
+
+def _update_if_allowed(plan: Plan, freshness: Freshness, reporter: Reporter) -> tuple[Plan, Updated | None]:
+    """Update the complete venv in place (``installdev.update``) when ``installdev.refresh`` allows it, saying which
+    it chose. Returns the plan to build on and the update, or None to build from nothing: not allowed, an update uv
+    cannot make, or (when installdev chose the interpreter) a requirement that needs another Python, the plan then on
+    the newest interpreter that fits. Raises InstallError or ProjectError (the previous venv back in place)."""
+    from installdev.actions.venvdir import VenvKind, check_venv_path, stamp_path
+
+    settings = plan.settings
+    if check_venv_path(settings.venv, settings.project.directory) != VenvKind.OURS or not stamp_path(settings.venv).is_file():
+        return plan, None
+    from installdev.errors import InstallError
+    from installdev.refresh import choose_refresh
+    from installdev.update import update_in_place
+
+    refresh = choose_refresh(plan, settings.force)
+    reporter.info(refresh.describe())
+    if not refresh.updates:
+        return plan, None
+    try:
+        with reporter.holding_replay():
+            return plan, update_in_place(plan, reporter,
+                                         lambda backend: _stamp(plan, freshness, plan.host.decision.mode, backend))
+    except InstallError as error:
+        return _moved_or_raise(plan, error, reporter), None
+    except BaseException:
+        reporter.end_hold(replay=True)
+        raise
+
+
+def _moved_or_raise(plan: Plan, error: InstallError, reporter: Reporter) -> Plan:
+    """After ``error`` from the installer inside ``holding_replay``: when it reports that a requirement needs another
+    Python and installdev chose the interpreter, the plan on the newest interpreter that fits both (said in one line);
+    else raise ``error`` or the BadPythonError naming a fitting interpreter."""
+    from installdev.actions.needed_python import read_python_need
+    from installdev.plan import rebased
+
+    need = read_python_need(reporter.tool_tail)
+    response = need_response(plan, need, retried=False) if need else None
+    reporter.end_hold(replay=response != NeedResponse.REBUILD)
+    if response != NeedResponse.REBUILD:
+        raise _python_error(plan, need, response, error) from None
+    moved = rebased(plan, need)
+    reporter.info(f"{need.sentence}; building on {moved.base.path} (Python {moved.base.version_text}) instead of "
+                  f"Python {plan.base.version_text}")
+    return moved
 
 
 class NeedResponse(enum.Enum):
@@ -119,45 +178,24 @@ def need_response(plan: Plan, need: PythonNeed, retried: bool) -> NeedResponse:
     return NeedResponse.RETRIED if retried else NeedResponse.REBUILD
 
 
-def _update_source(plan: Plan, previous: Path | None, reporter: Reporter) -> Path | None:
-    """The previous venv to update from (``installdev.refresh``), or None to build from nothing; says which."""
-    if previous is None:
-        return None
-    from installdev.refresh import choose_refresh
-
-    refresh = choose_refresh(plan, plan.settings.force)
-    reporter.info(refresh.describe())
-    return previous if refresh.updates else None
-
-
-def _build_on_fitting_python(plan: Plan, reporter: Reporter, update_from: Path | None
-                             ) -> tuple[Plan, tuple[LinkMode, InstallerName, tuple[str, ...]]]:
-    """Create and fill the venv, or update a clone of ``update_from`` (``_create_and_install``). When installdev chose
-    the interpreter and the installer reports that a requirement needs another Python, the venv is emptied and built
-    once more (from nothing) on the newest interpreter that fits both, saying why in one line (the previous venv stays
-    set aside, the lock held). Returns the plan the
+def _build_on_fitting_python(plan: Plan, reporter: Reporter) -> tuple[Plan, tuple[LinkMode, InstallerName, tuple[str, ...]]]:
+    """Create and fill the venv (``_create_and_install``). When installdev chose the interpreter and the installer
+    reports that a requirement needs another Python, the venv is emptied and built once more on the newest interpreter
+    that fits both, saying why in one line (the previous venv stays set aside, the lock held). Returns the plan the
     venv was built on, and what ``_create_and_install`` returns. Raises InstallError, or BadPythonError naming the
     Python needed and how to get it."""
     from installdev.actions.needed_python import read_python_need
     from installdev.actions.venvdir import reset
     from installdev.errors import InstallError
-    from installdev.plan import rebased
 
     try:
         with reporter.holding_replay():
-            return plan, _create_and_install(plan, reporter, update_from)
+            return plan, _create_and_install(plan, reporter)
     except InstallError as error:
-        need = read_python_need(reporter.tool_tail)
-        response = need_response(plan, need, retried=False) if need else None
-        reporter.end_hold(replay=response != NeedResponse.REBUILD)
-        if response != NeedResponse.REBUILD:
-            raise _python_error(plan, need, response, error) from None
-        moved = rebased(plan, need)
+        moved = _moved_or_raise(plan, error, reporter)
     except BaseException:
         reporter.end_hold(replay=True)
         raise
-    reporter.info(f"{need.sentence}; building on {moved.base.path} (Python {moved.base.version_text}) instead of "
-                  f"Python {plan.base.version_text}")
     reset(plan.settings.venv)
     try:
         return moved, _create_and_install(moved, reporter)
@@ -179,27 +217,20 @@ def _python_error(plan: Plan, need: PythonNeed | None, response: NeedResponse | 
     return BadPythonError(f"{error}; {named} is Python {plan.base.version_text}: {python_fix(plan, need)}")
 
 
-def _create_and_install(plan: Plan, reporter: Reporter, update_from: Path | None = None
-                        ) -> tuple[LinkMode, InstallerName, tuple[str, ...]]:
+def _create_and_install(plan: Plan, reporter: Reporter) -> tuple[LinkMode, InstallerName, tuple[str, ...]]:
     """Create the venv and fill it, its health check running beside the install; an automatic symlinks venv that fails
-    the check is made again once with copies (by virtualenv) and filled again. With ``update_from`` (the previous
-    venv, set aside), the venv is first a clone of it, updated exactly; an update uv cannot make or a clone that fails
-    its health check is built from nothing instead. Returns the mode, the backend that installed and the files the
-    health check named. Raises CreateError, InstallError or ProjectError."""
+    the check is made again once with copies (by virtualenv) and filled again. Returns the mode, the backend that
+    installed and the files the health check named. Raises CreateError, InstallError or ProjectError."""
     from installdev.actions.creator import create_venv
     from installdev.actions.health import start_check
     from installdev.actions.venvdir import reset
     from installdev.errors import InstallError, ProjectError
+    from installdev.fill import fill_venv
     from installdev.policy import choose_creator
     from installdev.vocabulary import CreatorName, LinkMode
 
     settings, base, decision, venv = plan.settings, plan.base, plan.host.decision, plan.settings.venv
     mode, creator = decision.mode, plan.creator
-    if update_from is not None:
-        updated = _update(plan, update_from, reporter)
-        if updated is not None:
-            return updated
-        reset(venv)
     while True:
         with reporter.step(f"creating venv with Python {base.version_text} ({mode}, {creator.name})"):
             create_venv(venv, base, mode, settings.system_site_packages, plan.seed_pip, reporter,
@@ -207,7 +238,7 @@ def _create_and_install(plan: Plan, reporter: Reporter, update_from: Path | None
         check = start_check(venv)
         failure: InstallError | ProjectError | None = None
         try:
-            backend = _install(plan, reporter)
+            backend = fill_venv(plan, reporter)
         except (InstallError, ProjectError) as error:  # a venv that is not healthy explains it better
             failure, backend = error, None
         except BaseException:
@@ -227,52 +258,6 @@ def _create_and_install(plan: Plan, reporter: Reporter, update_from: Path | None
         return mode, backend, health.identities
 
 
-def _update(plan: Plan, previous: Path, reporter: Reporter) -> tuple[LinkMode, InstallerName, tuple[str, ...]] | None:
-    """Make the venv a clone of ``previous`` and install the development set into it exactly. Returns what
-    ``_create_and_install`` returns, or None (said in one line) when it must be built from nothing instead. Raises
-    InstallError or ProjectError when the development set cannot be installed at all (a rebuild would fail alike)."""
-    from installdev.actions.health import start_check
-    from installdev.actions.installer import ExactUpdateFailed
-    from installdev.actions.venv_clone import clone_venv
-
-    venv = plan.settings.venv
-    with reporter.step(f"cloning {venv.name} to update it"):
-        clone_venv(previous, venv)
-    check = start_check(venv)
-    exact = plan._replace(install_spec=plan.install_spec and plan.install_spec._replace(exact=True))
-    try:
-        backend = _install(exact, reporter)
-    except ExactUpdateFailed as error:
-        check.stop()
-        reporter.warning(f"{error}; building it from nothing instead")
-        return None
-    except BaseException:
-        check.stop()
-        raise
-    health = check.health(plan.base.version)
-    if health.problem:
-        reporter.warning(f"the updated venv failed its health check ({health.problem}); building it from nothing instead")
-        return None
-    return plan.host.decision.mode, backend, health.identities
-
-
-def _install(plan: Plan, reporter: Reporter) -> InstallerName:
-    """Fill the new venv: from the project's lock, or the install spec (then the extras only its build declares are
-    checked). Returns the backend that installed."""
-    from installdev.actions.installer import install_project
-    from installdev.actions.locked_install import LockedFill, install_locked
-
-    reporter.info(f"development set: {plan.development.reason}")
-    settings = plan.settings
-    if plan.locked is not None and plan.locked.is_locked:
-        fill = LockedFill(settings.venv, plan.base, plan.installer, plan.locked, plan.locked_set, plan.install_spec,
-                          settings.requirements, settings.frozen)
-        return install_locked(fill, reporter)
-    with reporter.step(f"installing {plan.install_spec.summary()}"):
-        backend = install_project(plan.settings.venv, plan.base, plan.install_spec, plan.installer, reporter)
-    return _verify_extras(plan, backend, reporter) or backend
-
-
 def _stamp_inputs(plan: Plan, assessed: dict, mode: LinkMode) -> dict:
     """The inputs the new stamp records: as assessed before the build, plus the project files of the local directories
     the venv installs (a sibling that changes its dependencies rebuilds this venv), the ``mode`` built and the one the
@@ -284,48 +269,3 @@ def _stamp_inputs(plan: Plan, assessed: dict, mode: LinkMode) -> dict:
     linked = linked_project_files(settings.venv, plan.base.version, settings.project.directory)
     automatic_mode = mode if settings.mode_request.mode is None else plan.host.automatic_mode
     return stamp_inputs(assessed, linked, mode, automatic_mode)
-
-
-def _verify_extras(plan: Plan, backend, reporter: Reporter):
-    """Check the extras only the build could declare; install the fallback file instead of a missing default ``dev``.
-
-    Returns the backend of a fallback install, else None. Raises ProjectError when an extra is missing and there is
-    no fallback: pip and uv only warn about it, and a venv without its development tools is no success. Raises
-    InstallError when the installed project cannot be found in the venv, so its extras cannot be checked.
-    """
-    development, settings = plan.development, plan.settings
-    if not development.unverified_extras:
-        return None
-    from installdev.actions.installer import install_project
-    from installdev.actions.metadata import provided_extras
-    from installdev.errors import InstallError, ProjectError
-    from installdev.request.project.tables import normalize_name
-
-    provided = provided_extras(settings.venv, settings.project.directory)
-    if provided is None:
-        raise InstallError(f"no distribution installed in {settings.venv} comes from {settings.project.directory}, so "
-                           f"installdev cannot check that its build provides extra {', '.join(development.unverified_extras)}: "
-                           "re-run with -v to see what the installer did")
-    missing = [extra for extra in development.unverified_extras if normalize_name(extra) not in provided]
-    if not missing:
-        return None
-    listing = ", ".join(sorted(provided)) or "none"
-    asked = [extra for extra in missing if extra not in development.guessed_extras]
-    something_else = (set(development.extras) - set(missing)) or development.requirement_lines or development.requirement_files
-    if asked or (development.fallback is None and not something_else):
-        raise ProjectError(f"{settings.project.directory}: its build provides no extra {', '.join(asked or missing)} "
-                           f"(it provides: {listing}): pick one with --extra NAME, --group NAME or -r FILE, "
-                           "or pass --no-default-groups to install the project alone")
-    fallback = development.fallback
-    if fallback is None:
-        reporter.info(f"its build provides no extra {', '.join(missing)} (it provides: {listing}), the default "
-                      "development set installdev tried: what was asked for besides is installed")
-        return None
-    reporter.info(f"its build provides no extra {', '.join(missing)} (it provides: {listing}); "
-                  f"installing {fallback.reason} instead")
-    spec = plan.install_spec
-    spec = spec._replace(extras=fallback.extras, requirement_files=(*spec.requirement_files, *fallback.requirement_files),
-                         requirement_lines=(*spec.requirement_lines, *fallback.requirements), dependency_groups=(),
-                         constraint_files=(*spec.constraint_files, *fallback.constraint_files))
-    with reporter.step(f"installing {spec.summary()}"):
-        return install_project(settings.venv, plan.base, spec, plan.installer, reporter)

@@ -2,9 +2,10 @@
 
 A venv whose identity is unchanged (the same base interpreter and version, link mode, creator settings, installdev
 version and scope) and whose inputs changed only in what it holds (requirement files, the selection, the project's
-declarations, a lock, the install variables) is updated: the new development set is installed exactly into a clone
-of it (``installdev.actions.venv_clone``), as ``uv sync`` and ``uv pip install --exact`` update an environment,
-removing what the set no longer names. Anything else is built from nothing, and ``Rebuild`` says why.
+declarations, a lock, the install variables) is updated where it stands (``installdev.update``): the new development
+set is installed exactly, as ``uv sync`` and ``uv pip install --exact`` update an environment, removing what the set
+no longer names, under an undo journal that puts the previous venv back when the update fails. Anything else is
+built from nothing, and ``Rebuild`` says why.
 """
 
 from __future__ import annotations

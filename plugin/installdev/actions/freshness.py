@@ -304,7 +304,7 @@ def assess(settings: Settings) -> Freshness:
     if settings.force:
         return Freshness(inputs, ("--force",), reading)
     if interrupted_rebuild(settings.venv):
-        return Freshness(inputs, ("a previous rebuild was interrupted",), reading)
+        return Freshness(inputs, ("a previous rebuild or update was interrupted",), reading)
     reasons, liveness = staleness(settings.venv, inputs, reading)
     return Freshness(inputs, tuple(reasons), reading, liveness=liveness)
 

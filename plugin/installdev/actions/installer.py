@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import threading
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from installdev.actions.needed_python import read_python_need
 from installdev.actions.venvdir import venv_python
@@ -31,6 +31,9 @@ from installdev.host.interpreter import BasePython
 from installdev.report import Reporter
 from installdev.request.project.requirements import uses_hashes
 from installdev.vocabulary import InstallerName
+
+if TYPE_CHECKING:
+    from installdev.actions.uv_changes import UvChanges
 
 PIP, UV = InstallerName.PIP, InstallerName.UV
 
@@ -125,7 +128,10 @@ def _targets(spec: InstallSpec, lines_file: Path | None, groups_by_name: bool = 
     return arguments
 
 
-def pip_command(venv: Path, base: BasePython, spec: InstallSpec, lines_file: Path | None) -> list[str]:
+def pip_command(venv: Path, base: BasePython, spec: InstallSpec, lines_file: Path | None,
+                after_uv: bool = False) -> list[str]:
+    """pip's install command for ``spec``; ``after_uv``: retrying after uv failed part way, so what uv left half
+    installed is reinstalled rather than taken as satisfied (``--force-reinstall``)."""
     python = str(venv_python(venv))
     if (venv_python(venv).parent / "pip").exists():
         runner = [python, "-m", "pip"]
@@ -133,7 +139,8 @@ def pip_command(venv: Path, base: BasePython, spec: InstallSpec, lines_file: Pat
         from virtualenv.seed.wheels.embed import get_embed_wheel
 
         runner = [python, str(get_embed_wheel("pip", f"{base.version[0]}.{base.version[1]}").path / "pip")]
-    return [*runner, "install", "--disable-pip-version-check", *_targets(spec, lines_file)]
+    return [*runner, "install", "--disable-pip-version-check", *(["--force-reinstall"] if after_uv else []),
+            *_targets(spec, lines_file)]
 
 
 # pip's variables that change what is installed, the uv option each becomes, and the uv variables that take precedence
@@ -270,6 +277,24 @@ def install_project(venv: Path, base: BasePython, spec: InstallSpec, installer: 
         return _install_with(venv, base, installed, installer, reporter)
 
 
+def uv_install_changes(venv: Path, base: BasePython, spec: InstallSpec, installer: InstallerChoice) -> UvChanges | None:
+    """What ``install_project`` with uv would change in ``venv`` (``installdev.actions.uv_changes``), asked with the
+    same command and files and ``--dry-run``; None when uv cannot say."""
+    from installdev.actions.own_pins import own_pins_dropped
+    from installdev.actions.uv_changes import ask_uv
+    from installdev.report import QUIET
+
+    with own_pins_dropped(spec, base.version, Reporter(QUIET)) as asked:
+        lines_file = _write_requirement_lines(asked.requirement_lines)
+        try:
+            env = dict(os.environ)
+            return ask_uv(uv_command(installer.uv, venv, asked, lines_file, env), asked.project_dir,
+                          _unwrapped(_without_home_cache(env)))
+        finally:
+            if lines_file:
+                shutil.rmtree(lines_file.parent, ignore_errors=True)
+
+
 def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: InstallerChoice,
                   reporter: Reporter) -> InstallerName:
     lines_file = _write_requirement_lines(spec.requirement_lines)
@@ -291,8 +316,9 @@ def _install_with(venv: Path, base: BasePython, spec: InstallSpec, installer: In
                 raise ExactUpdateFailed(f"uv failed with exit status {returncode} updating {venv}")
             reporter.warning(f"uv failed with exit status {returncode}; retrying once with pip")
         for part in _hash_checked_first(spec):
-            returncode = run_streaming(pip_command(venv, base, part, lines_file if part.requirement_lines else None), reporter,
-                                       spec.project_dir)
+            command = pip_command(venv, base, part, lines_file if part.requirement_lines else None,
+                                  after_uv=installer.name == UV)
+            returncode = run_streaming(command, reporter, spec.project_dir)
             if returncode != 0:
                 raise_if_unreachable("pip install", reporter)
                 reporter.replay_tool_tail()

@@ -3,7 +3,7 @@
 * ``uv sync``: run in the lock's directory (the workspace root for a member: uv never searches for a workspace from
   the member's own directory) with ``UV_PROJECT_ENVIRONMENT=VENV`` and ``--python VENV/bin/python`` (so uv takes the
   venv as it is: without ``--python`` it replaces a venv whose interpreter is not the one it would pick, always with
-  symlinks), ``--inexact`` when it fills a new venv (what virtualenv seeded stays; an update of a clone is exact, and
+  symlinks), ``--inexact`` when it fills a new venv (what virtualenv seeded stays; an update is exact, and
   uv keeps the seed packages then), the plan's target (``--all-packages``, ``--package NAME``),
   the selection flags as given (``--extra``, ``--group``, ``--no-group``, ``--only-group`` ...), and ``--locked``
   unless ``--frozen`` (so uv never rewrites the lock; a stale one is a ProjectError). The lock's own sources are used: pip's
@@ -40,6 +40,7 @@ from installdev.request.selection import InstallMethod, LockedInstall
 from installdev.vocabulary import InstallerName
 
 if TYPE_CHECKING:
+    from installdev.actions.uv_changes import UvChanges
     from installdev.host.interpreter import BasePython
     from installdev.report import Reporter
 
@@ -113,6 +114,15 @@ def _uv_sync(fill: LockedFill, reporter: Reporter) -> None:
         failed = f"uv sync failed ({errors[-1] if errors else f'exit status {returncode}'}); its output is above"
         built = failure_line("uv sync", reporter.build_failure, fill.spec.project_name, fill.project_dir)
         raise InstallError(f"{built or failed}: fix the cause and re-run")
+
+
+def uv_sync_changes(fill: LockedFill) -> UvChanges | None:
+    """What an exact ``uv sync`` into ``fill.venv`` would change (``installdev.actions.uv_changes``); None when uv cannot
+    say."""
+    from installdev.actions.uv_changes import ask_uv
+
+    command = uv_sync_command(fill.installer.uv, fill.venv, fill.choice, fill.frozen, exact=True)
+    return ask_uv(command, fill.choice.lock.path.parent, uv_environment(fill.venv))
 
 
 def _install(fill: LockedFill, spec: InstallSpec, reporter: Reporter) -> InstallerName:

@@ -104,7 +104,8 @@ def _foreign_previous(previous: Path) -> str | None:
 
 
 def recover(venv: Path, project_dir: Path, reporter: Reporter) -> None:
-    """Repair what an interrupted rebuild left: finish it if the new venv is complete, else restore the old one.
+    """Repair what an interrupted rebuild left: finish it if the new venv is complete, else restore the old one; roll
+    back an interrupted update (``installdev.actions.update_journal``).
 
     Raises UnsafeVenvPathError for a ``.installdev-previous`` sibling that is not a venv installdev made for this user.
     """
@@ -129,6 +130,12 @@ def recover(venv: Path, project_dir: Path, reporter: Reporter) -> None:
         return
     if classify(venv) != VenvKind.OURS or trust_problem(venv):
         return
+    from installdev.actions.update_journal import recover_update
+
+    repaired = recover_update(venv)
+    if repaired:
+        reporter.info(repaired)
+        return
     if os.path.isdir(venv / INNER_RETURNING):
         _merge_back(venv)
     elif os.path.isdir(venv / INNER_PREVIOUS):
@@ -143,9 +150,8 @@ def recover(venv: Path, project_dir: Path, reporter: Reporter) -> None:
 
 
 @contextmanager
-def replacing(venv: Path, project_dir: Path, reporter: Reporter) -> Iterator[Path | None]:
-    """Build a new venv at ``venv`` inside the block; keep the previous complete one until the block succeeds. The
-    block gets where the previous one is kept (None: there is none), to clone it for an update.
+def replacing(venv: Path, project_dir: Path, reporter: Reporter) -> Iterator[None]:
+    """Build a new venv at ``venv`` inside the block; keep the previous complete one until the block succeeds.
 
     An incomplete previous venv (no stamp: an interrupted first build) is deleted, not kept.
     """
@@ -156,7 +162,7 @@ def replacing(venv: Path, project_dir: Path, reporter: Reporter) -> Iterator[Pat
         remove_tree(venv)
     try:
         claim(venv)
-        yield previous
+        yield
     except BaseException:
         if previous is not None:
             _put_back(venv, previous)

@@ -30,6 +30,7 @@ STAMP_NAME = ".installdev-stamp.json"
 PREVIOUS_SUFFIX = ".installdev-previous"
 INNER_PREVIOUS = ".installdev-previous"  # in place: the complete previous venv's entries
 INNER_RETURNING = ".installdev-returning"  # in place: previous entries on their way out or back; merged back on recovery
+JOURNAL_NAME = ".installdev-update"  # installdev.actions.update_journal's undo journal of an update in progress
 PROBE_PREFIX = ".installdev-probe-"  # installdev.host.probe's private directories, which may sit in an in-place venv
 IN_PLACE_KEEPS = frozenset({MARKER_NAME, INNER_PREVIOUS, INNER_RETURNING})
 # rename or rmdir failing with these means "this directory stays where it is": a mount point (EBUSY, EXDEV), a parent
@@ -64,11 +65,11 @@ def previous_path(venv: Path) -> Path:
 
 
 def interrupted_rebuild(venv: Path) -> bool:
-    """Whether a rebuild of ``venv`` was interrupted and left the previous venv aside (beside it or inside it), or the
-    empty directory of the user's own deletion of it killed between its marker and the directory itself."""
+    """Whether a rebuild of ``venv`` was interrupted and left the previous venv aside (beside it or inside it), an
+    update left its undo journal, or the user's own deletion of it was killed between its marker and the directory."""
     if venv.name and (os.path.isfile(previous_path(venv) / MARKER_NAME) or emptied_previous(venv)):  # "/" has no sibling
         return True
-    return any(os.path.isdir(venv / name) for name in (INNER_PREVIOUS, INNER_RETURNING))
+    return any(os.path.isdir(venv / name) for name in (INNER_PREVIOUS, INNER_RETURNING, JOURNAL_NAME))
 
 
 def emptied_previous(venv: Path) -> bool:
