@@ -376,7 +376,7 @@ def test_chaos_kill_9_at_random_moments_never_loses_the_venv(tmp_path, offline_e
 
 
 # --------------------------------------------------------------------------------------------------
-# the exact states a kill -9 can leave at each step of a rebuild, made deterministically
+# the exact states a kill -9 can leave at each step of a rebuild or an update, made deterministically
 
 
 def _set_aside(venv: Path, previous: Path) -> None:
@@ -411,7 +411,38 @@ def _complete_with_old_emptied(venv: Path, previous: Path) -> None:
     previous.mkdir()  # deleting the old venv was killed after its marker, before its directory
 
 
+def _site_packages(venv: Path) -> Path:
+    return next((venv / "lib").glob("python*/site-packages"))
+
+
+def _update_killed_while_saving(venv: Path, previous: Path) -> None:
+    (venv / ".installdev-update" / "saved" / "lib").mkdir(parents=True)  # no journal.json yet, the stamp in place
+
+
+def _update_killed_while_installing(venv: Path, previous: Path) -> None:
+    from installdev.actions.update_journal import UpdateJournal
+
+    UpdateJournal.open(venv, frozenset({"devtool"}))
+    site = _site_packages(venv)
+    for entry in site.iterdir():  # uv had removed devtool and was linking newtool in
+        if entry.name.startswith("devtool"):
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    (site / "newtool").mkdir()
+    (site / "newtool" / "__init__.py").write_text("")
+
+
+def _update_killed_after_its_stamp(venv: Path, previous: Path) -> None:
+    from installdev.actions.update_journal import UpdateJournal
+
+    stamp = (venv / ".installdev-stamp.json").read_text()
+    UpdateJournal.open(venv, frozenset({"devtool"}))
+    (venv / ".installdev-stamp.json").write_text(stamp)  # the updated venv's stamp written, the journal not dropped
+
+
 CRASH_STATES = {
+    "update killed while saving its journal": (_update_killed_while_saving, "removed .installdev-update"),
+    "update killed while installing": (_update_killed_while_installing, "rolled back an interrupted update"),
+    "update killed after its stamp": (_update_killed_after_its_stamp, "removed .installdev-update"),
     "old set aside, new not started": (_set_aside, "restored the previous venv"),
     "new directory made, not yet marked": (_set_aside_then_mkdir, "restored the previous venv"),
     "new venv half built": (_set_aside_then_partial, "restored the previous venv"),
@@ -432,6 +463,7 @@ def test_the_next_run_repairs_every_crash_state(tmp_path, offline_env, state):
     make_state(venv, venv.with_name("venv.installdev-previous"))
 
     result = run_installdev(["install-dev", str(project)], offline_env)
+    assert not (venv / ".installdev-update").exists()
     assert result.returncode == 0, result.stdout + result.stderr
     assert message in result.stderr, result.stderr
     assert "ready in" not in result.stderr, "the surviving complete venv is kept, not rebuilt"
@@ -448,15 +480,17 @@ def tiny_project(tmp_path) -> Path:
     return write_tiny_project(tmp_path / "proj")
 
 
-def test_failed_rebuild_missing_requirement_keeps_the_old_venv(tiny_project, offline_env):
+@pytest.mark.parametrize("refresh", ["update", "rebuild"])
+def test_failed_rebuild_missing_requirement_keeps_the_old_venv(tiny_project, offline_env, refresh):
     venv = tiny_project / "venv"
     assert run_installdev(["install-dev", str(tiny_project)], offline_env).returncode == 0
     before = stamp_text(venv)
     requirements = tiny_project / "requirements.txt"
     requirements.write_text("no-such-package-anywhere\n")
-    args = [str(tiny_project), "-r", str(requirements)]
+    args = [str(tiny_project), "-r", str(requirements), *(["--force"] if refresh == "rebuild" else [])]
     result = run_installdev(["install-dev", *args], offline_env)
     assert result.returncode == 5, result.stdout + result.stderr
+    assert ("updating it in place" if refresh == "update" else "building from nothing: --force") in result.stderr
     assert "previous venv is still in place" in result.stderr
     assert stamp_text(venv) == before
     assert imports_ok(venv).returncode == 0
@@ -484,9 +518,10 @@ def test_failed_rebuild_on_a_full_disk_keeps_the_old_venv(tiny_project, offline_
     requirements = tiny_project / "requirements.txt"
     requirements.write_text(f"--find-links {links}\nfatwheel\n")
 
-    result = run_installdev(["install-dev", str(tiny_project), "--venv", str(venv), "-r", str(requirements)],
+    result = run_installdev(["install-dev", str(tiny_project), "--venv", str(venv), "-r", str(requirements), "--force"],
                             offline_env)
     assert result.returncode in (4, 5), result.stdout + result.stderr
+    assert "building from nothing: --force" in result.stderr
     assert "No space left on device" in result.stdout + result.stderr
     assert "previous venv is still in place" in result.stderr
     assert stamp_text(venv) == before
@@ -496,31 +531,67 @@ def test_failed_rebuild_on_a_full_disk_keeps_the_old_venv(tiny_project, offline_
     assert shutil.disk_usage(disk).used <= used_by_venv + 1_000_000, "the partial venv is gone"
 
 
+@pytest.mark.hosts
+def test_failed_update_on_a_full_disk_keeps_the_old_venv(tiny_project, offline_env, tmpfs_dir, tmp_path):
+    """The venv on a 40 MB tmpfs, updated in place: uv's dry run plans a fat wheel larger than the space left, the
+    install hits ENOSPC, the update is rolled back, and the rebuild from nothing it falls back to cannot fit either."""
+    disk = tmpfs_dir("size=40m")
+    venv = disk / "venv"
+    first = run_installdev(["install-dev", str(tiny_project), "--venv", str(venv)], offline_env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = stamp_text(venv)
+    used_by_venv = shutil.disk_usage(disk).used
+    fat_size = shutil.disk_usage(disk).free + 4_000_000
+    links = tmp_path / "fat-links"
+    links.mkdir()
+    payload = os.urandom(fat_size * 3 // 4).hex()[: fat_size]
+    build_wheel(links, "fatwheel", module_source=f"DATA = {payload!r}\n")
+    requirements = tiny_project / "requirements.txt"
+    requirements.write_text(f"--find-links {links}\nfatwheel\n")
+
+    result = run_installdev(["install-dev", str(tiny_project), "--venv", str(venv), "-r", str(requirements)],
+                            offline_env)
+    output = result.stdout + result.stderr
+    assert result.returncode in (4, 5), output
+    assert "updating it in place" in output and "saving what the update replaces" in output
+    assert "No space left on device" in output
+    assert "previous venv is still in place" in output
+    assert stamp_text(venv) == before
+    assert imports_ok(venv).returncode == 0
+    assert imports_ok(venv, "fatwheel").returncode != 0
+    assert leftovers(venv) == [] and lock_is_free(venv) and not (venv / ".installdev-update").exists()
+    assert shutil.disk_usage(disk).used <= used_by_venv + 1_000_000, "what the update wrote is gone"
+
+
 # --------------------------------------------------------------------------------------------------
 # signals during a rebuild
 
 
+@pytest.mark.parametrize("refresh", ["update", "rebuild"])
 @pytest.mark.parametrize(("signum", "target", "code"), [
     (signal.SIGTERM, "process", 143),
     (signal.SIGINT, "process", 130),
-    (signal.SIGINT, "group", 130),  # Ctrl-C in a terminal: pip gets it too
+    (signal.SIGINT, "group", 130),  # Ctrl-C in a terminal: the installer gets it too
 ])
-def test_signal_during_rebuild_restores_the_old_venv(tiny_project, offline_env, signum, target, code):
+def test_signal_during_rebuild_restores_the_old_venv(tiny_project, offline_env, signum, target, code, refresh):
     venv = tiny_project / "venv"
     assert run_installdev(["install-dev", str(tiny_project)], offline_env).returncode == 0
     before = stamp_text(venv)
     touch_input(tiny_project, "signal")
     log = tiny_project.parent / "interrupted.log"
     building = tiny_project.parent / "pip-is-building"
-    env = {**offline_env, "TINYBACKEND_HOLD": str(building)}  # pip's editable build then waits 60 s
+    env = {**offline_env, "TINYBACKEND_HOLD": str(building)}  # the installer's editable build then waits 60 s
     with log.open("w") as output:
-        process = subprocess.Popen(installdev_command(str(tiny_project)), env=env, stdin=subprocess.DEVNULL,
-                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(installdev_command(str(tiny_project), *(["--force"] if refresh == "rebuild" else [])),
+                                   env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
         try:
-            wait_until(lambda: building.exists() or process.poll() is not None, 60, "pip to start building")
+            wait_until(lambda: building.exists() or process.poll() is not None, 60, "the installer to start building")
             assert process.poll() is None, log.read_text()
-            # pip is installing into the new venv while the old one waits aside
-            assert (venv.with_name("venv.installdev-previous") / ".installdev-stamp.json").is_file()
+            if refresh == "rebuild":  # the installer fills the new venv while the old one waits aside
+                assert (venv.with_name("venv.installdev-previous") / ".installdev-stamp.json").is_file()
+            else:  # the installer updates the venv where it stands, its stamp kept in the undo journal
+                assert (venv / ".installdev-update" / "stamp.json").is_file(), log.read_text()
             started = time.monotonic()
             if target == "group":
                 os.killpg(process.pid, signum)

@@ -56,7 +56,7 @@ def test_quiet_silences_warnings(project, offline_env):
     (project / "pyproject.toml").write_text((project / "pyproject.toml").read_text().replace(
         'dependencies = []', 'dependencies = ["not-in-the-wheelhouse"]'))
     loud = install_dev(project, offline_env, expect=5)
-    assert "installdev: warning: the build failed; the previous venv is still in place" in loud.stderr
+    assert "installdev: warning: the update failed; the previous venv is still in place" in loud.stderr
     quiet = install_dev(project, offline_env, "-q", expect=5)
     assert "warning" not in quiet.stderr
     assert "installdev: error:" in quiet.stderr

@@ -19,6 +19,8 @@ def is_locked(plan: Plan) -> bool:
 
 
 def locked_fill(plan: Plan) -> LockedFill:
+    from installdev.actions.locked_install import LockedFill
+
     settings = plan.settings
     return LockedFill(settings.venv, plan.base, plan.installer, plan.locked, plan.locked_set, plan.install_spec,
                       settings.requirements, settings.frozen)

@@ -292,7 +292,7 @@ def recover_update(venv: Path) -> str | None:
         return None
     if os.path.lexists(stamp_path(venv)):
         journal.commit()
-        return f"removed {JOURNAL_NAME} left in {venv} by an update killed after it completed"
+        return f"removed {JOURNAL_NAME} left in {venv} by an update killed before it changed anything or after it completed"
     missing = journal.roll_back()
     if missing:
         return (f"rolled back an interrupted update of {venv}, but {', '.join(missing)} could not be restored: it is "
