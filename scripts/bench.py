@@ -509,6 +509,41 @@ def bench_update(runs: int, wheels: Path) -> None:
                             times[who].append(elapsed)
                 print(f"\n{size} project ({len(tools)} tools), {name}:")
                 print_table(times, "uv pip install --exact")
+        bench_locked_updates(tool, env, Path(temp), runs)
+
+
+def bench_locked_updates(tool: Tool, env: dict[str, str], root: Path, runs: int) -> None:
+    """installdev updating the venv of a project locked by uv.lock (``uv sync`` into it) next to ``uv sync`` making
+    the same change to its own ``.venv``, interleaved: a pin bumped in the lock alone (pyproject.toml unchanged, so
+    neither rebuilds the editable project), and the dev group switched off and on."""
+    env = {**env, "UV_FIND_LINKS": env["PIP_FIND_LINKS"], "UV_PYTHON": os.path.realpath(sys.executable),
+           "UV_PYTHON_DOWNLOADS": "never"}
+    for size, dev_group in LOCKED_DEV_GROUPS.items():
+        projects = {who: locked_project(root / f"locked-{size}-{who}", dev_group, env, tool.uv)[0]
+                    for who in ("installdev", "uv sync")}
+        newest = (projects["uv sync"] / "uv.lock").read_text()
+        subprocess.run([tool.uv, "lock", "-q", "--no-index", "--upgrade-package", UPDATE_BUMP[0]], cwd=projects["uv sync"],
+                       env=env, check=True)
+        bumped = (projects["uv sync"] / "uv.lock").read_text()
+        if bumped == newest:
+            raise SystemExit(f"uv lock --upgrade-package {UPDATE_BUMP[0]} changed nothing: the comparison is void")
+        changes = [("a pin bumped in uv.lock (requests 2.31.0 -> newest)", (bumped, ()), (newest, ())),
+                   ("selection switched (--no-dev)", (newest, ()), (newest, ("--no-dev",)))]
+        project_of = {"installdev install-dev": projects["installdev"], "uv sync": projects["uv sync"]}
+        for name, before, after in changes:
+            times: dict[str, list[float]] = {who: [] for who in project_of}
+            for round_ in range(2 * runs + 1):
+                lock, flags = (before, after)[(round_ + 1) % 2]
+                commands = {"installdev install-dev": [tool.installdev, "install-dev", str(projects["installdev"]), "-q",
+                                                       *flags],
+                            "uv sync": [tool.uv, "sync", "-q", *flags, "--project", str(projects["uv sync"])]}
+                for who in (list(commands) if round_ % 2 else list(reversed(commands))):
+                    (project_of[who] / "uv.lock").write_text(lock)
+                    elapsed = timed(commands[who], env, project_of[who])
+                    if round_:  # the first round brings both venvs to the state the changes start from
+                        times[who].append(elapsed)
+            print(f"\n{size} locked project ({len(dev_group)} tools in its dev group), {name}:")
+            print_table(times, "uv sync")
 
 
 def main() -> None:

@@ -169,12 +169,14 @@ def test_a_lock_edit_rebuilds_with_the_new_versions(tmp_path, uv, env):
 
 
 def test_a_lock_edit_or_a_group_switch_updates_the_venv_in_place_with_uv_sync(tmp_path, uv, env):
-    """uv sync is exact: an update of the clone removes what the lock's selection no longer names (#25, item 3)."""
+    """uv sync is exact: an update removes what the lock's selection no longer names (#25, item 3); uv sync's dry run
+    names what goes, so only that is saved in the undo journal."""
     app = locked_uv_project(tmp_path, uv, env)
     install_dev(app, env)
     uv_run(uv, app, env, "lock", "--upgrade-package", "reqtool")
     upgraded = install_dev(app, env)
     assert "updating it in place" in upgraded.stderr
+    assert "saving what the update replaces (1 to remove, 1 to install)" in upgraded.stderr, upgraded.stderr
     assert installed(app / "venv")["reqtool"] == "2.0"
     with_test = install_dev(app, env, "--group", "test")
     assert "updating it in place" in with_test.stderr and "testtool" in installed(app / "venv")

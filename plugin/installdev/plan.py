@@ -141,8 +141,9 @@ def make_plan(settings: Settings, freshness: Freshness) -> Plan:
     seed_pip = settings.seed_pip if settings.seed_pip is not None else (installer is None or installer.name == InstallerName.PIP)
     locked_set = None
     if locked is not None and locked.is_locked:
-        if locked.method == InstallMethod.UV_SYNC and not settings.frozen and installer is not None:
-            attempt(Check.LOCK, lambda: check_uv_lock(installer.uv, locked.lock.path))  # what uv sync --locked checks
+        if locked.method == InstallMethod.UV_SYNC and not settings.frozen and installer is not None:  # what uv sync
+            # --locked checks
+            attempt(Check.LOCK, lambda: check_uv_lock(installer.uv, locked.lock.path, base and base.path))
         if base is not None and locked.method != InstallMethod.UV_SYNC:  # uv sync reads its lock itself
             locked_set = attempt(Check.LOCK, lambda: read_lock(settings, locked, base.version))
         if locked_set is not None and locked_set.constraints:  # the lock only pins versions: resolved after it
