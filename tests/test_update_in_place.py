@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import install_dev
+from conftest import install_dev, run_installdev
 from installdev.actions.update_journal import UpdateJournal, recover_update
 from installdev.actions.uv_changes import parse_dry_run
 from projects import installed_versions, pep621_project
@@ -130,6 +130,20 @@ def test_an_identity_change_or_pip_builds_from_nothing_saying_why(project: Path,
     assert installed_versions(project / "venv", ("devtool", "testtool")) == {"devtool": "1.0"}
     forced = install_dev(project, env, "--copies", "--installer", "pip", "--force")
     assert "building from nothing: --force" in forced.stderr
+
+
+@pytest.mark.slow
+def test_doctor_says_whether_the_next_install_dev_updates_or_rebuilds(project: Path, env: dict) -> None:
+    import json
+
+    install_dev(project, env)
+    (project / "requirements-dev.txt").write_text("testtool\n")
+    doctor = run_installdev(["doctor", str(project)], env)
+    assert "next install-dev: updating it in place" in doctor.stdout, doctor.stdout + doctor.stderr
+    copies = json.loads(run_installdev(["doctor", str(project), "--copies", "--json"], env).stdout)
+    assert copies["venv_state"]["next"] == "building from nothing: its link mode changed"
+    install_dev(project, env)
+    assert "next" not in json.loads(run_installdev(["doctor", str(project), "--json"], env).stdout)["venv_state"]
 
 
 SITE = "lib/python3.11/site-packages"

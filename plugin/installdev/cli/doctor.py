@@ -15,7 +15,8 @@ The report is one screen of text, or with ``--json`` a stable document (schema 1
      "python": {"requested", "accepts", "path", "version", "reasons": [str], "error": str | null} | null,
      "installer": {"name": "pip" | "uv" | null, "error": str | null} | null,
      "creator": {"name": "virtualenv" | "uv" | null, "reason": str | null} | null,
-     "venv_state": {"state": "missing" | "up to date" | "stale" | "refused", "reasons": [str]} | null}
+     "venv_state": {"state": "missing" | "up to date" | "stale" | "refused", "reasons": [str],
+                    "next": str (stale venvs: "updating it in place (...)" or "building from nothing: WHY")} | null}
 
 ``exit_code`` is what install-dev would exit with (0 when it would succeed, or find the venv up to
 date); ``problems`` lists every problem found, in the order install-dev checks, the first one giving
@@ -114,7 +115,13 @@ def _venv_state_json(plan, freshness) -> dict:
     if freshness.up_to_date:
         stamp = freshness.reading.stamp
         return {"state": "up to date", "reasons": [f"built with {stamp.mode}: " + "; ".join(stamp.mode_reasons)]}
-    return {"state": "stale", "reasons": list(freshness.reasons)}
+    state = {"state": "stale", "reasons": list(freshness.reasons)}
+    if plan.venv_kind == VenvKind.OURS and freshness.reading.stamp is not None and plan.base is not None \
+            and plan.host.decision is not None:
+        from installdev.refresh import choose_refresh
+
+        state["next"] = choose_refresh(plan, plan.settings.force).describe()
+    return state
 
 
 def _host_json(facts) -> dict:
@@ -210,6 +217,8 @@ def render_text(report: dict) -> str:
             lines.append(f"creator      {creator['name']}: {creator['reason']}")
         why = f" ({'; '.join(venv['reasons'])})" if venv["reasons"] else ""
         lines.append(f"venv         {report['venv']}: {venv['state']}{why}")
+        if venv.get("next"):
+            lines.append(f"             next install-dev: {venv['next']}")
     lines.extend(f"problem      {problem['message']} (exit {problem['exit_code']})" for problem in report["problems"])
     if not report["ok"]:
         verdict = f"install-dev would fail (exit {report['exit_code']})"
