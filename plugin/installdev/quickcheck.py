@@ -2,9 +2,10 @@
 
 After a build, or after the full check found a venv up to date, installdev writes a *quick record* for that exact
 invocation (working directory, argument list, and the environment variables that can change the result). It holds
-the identity (size, mtime, inode) of every file the full check read or depends on, the paths that must stay absent
-(a ``setup.py`` or ``requirements-dev.txt`` that appears changes the development set), and the identities that prove
-the venv's python still starts without running it:
+the identity (size, modification and change times, inode) of every file the full check read or depends on, the
+paths that must stay absent (a ``setup.py`` or ``requirements-dev.txt`` that appears changes the development set),
+and the identities that prove the venv's python still starts without running it (none is written when an input's
+modification time is a normalised one, near the epoch: the full check, which reads every input, answers then):
 
 - ``VENV/bin/python`` itself (``lstat``: a symlink's own identity) and the file it resolves to (``stat``): a
   dangling link, a removed or replaced base interpreter, a garbage-collected Nix store path change or remove it;
@@ -28,7 +29,7 @@ import sys
 from installdev import __version__
 from installdev.environment import digest, relevant_variables
 
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
 
 
 def cache_directory(env=os.environ):
@@ -61,13 +62,15 @@ def _record_path(key, env):
 
 
 def identity(path, follow=True):
-    """(size, mtime_ns, inode, mode, owner) of ``path``, following links unless ``follow`` is False; None when it does
-    not exist. Mode and owner are part of it: a venv another user took over or opened to others is not the same."""
+    """(size, mtime_ns, ctime_ns, inode, mode, owner) of ``path``, following links unless ``follow`` is False; None when
+    it does not exist. The change time is set by the kernel on every write, rename onto the path and ``touch -r``, so
+    a file edited and given back its size and modification time (``cp -p``, ``rsync -t``) is not the same; mode and
+    owner are part of it: a venv another user took over or opened to others is not the same."""
     try:
         status = os.stat(path) if follow else os.lstat(path)
     except OSError:
         return None
-    return (status.st_size, status.st_mtime_ns, status.st_ino, status.st_mode, status.st_uid)
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_mode, status.st_uid)
 
 
 def _owned_private_file(descriptor):

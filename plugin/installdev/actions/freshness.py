@@ -1,9 +1,9 @@
 """Is the venv up to date? The inputs a venv depends on, what changed since its stamp, and proof that its
 python still starts.
 
-This is the full check, run when no quick record (``installdev.quickcheck``) vouches for the venv: an input file
-whose size and modification time match the stamp keeps its recorded digest, and only a file that looks changed is
-hashed; the venv's own python is run once, to prove it still starts and is the recorded version, and to name the
+This is the full check, run when no quick record (``installdev.quickcheck``) vouches for the venv: every input file
+is read and its SHA-256 compared with the stamp's (a few small files: well under a millisecond); the venv's own
+python is run once, to prove it still starts and is the recorded version, and to name the
 files whose identities let the quick check skip that next time. It imports neither virtualenv nor filelock.
 """
 
@@ -54,21 +54,17 @@ def _file_state(path: Path) -> list[int]:
     return [status.st_size, status.st_mtime_ns]
 
 
-def file_digests(paths: list[Path], recorded: dict | None) -> dict[str, list]:
-    """``{real path: [sha256, size, mtime_ns]}``; a file whose size and mtime match ``recorded`` is not re-read. Keyed
-    by the real path: one file reached through a symbolic link or not (Gradle names the canonical project directory, a
-    shell the path typed; an include is resolved) is one input."""
-    recorded = recorded or {}
-    digests = {}
-    for path in paths:
-        key = os.path.realpath(path)
-        state = _file_state(path)
-        previous = recorded.get(key)
-        if isinstance(previous, list) and len(previous) == 3 and previous[1:] == state:
-            digests[key] = previous
-        else:
-            digests[key] = [_sha256(path), *state]
-    return digests
+def file_digests(paths: list[Path]) -> dict[str, list]:
+    """``{real path: [sha256, size, mtime_ns]}``, every file read and hashed: a file edited and given back its size and
+    modification time (``touch -r``, ``cp -p``, ``rsync -t``, ``tar x``, a tree with normalised times) is a changed
+    input all the same. Keyed by the real path: one file reached through a symbolic link or not (Gradle names the
+    canonical project directory, a shell the path typed; an include is resolved) is one input."""
+    return {os.path.realpath(path): [_sha256(path), *_file_state(path)] for path in paths}
+
+
+# Times at most this close to the epoch are not real modification times but a normalised tree's (Nix's store and
+# reproducible archives use 0 or 1 s): such an input could change keeping its time, so no quick record vouches for it.
+_NORMALISED_MTIME_NS = 2_000_000_000
 
 
 def input_files(settings: Settings) -> list[Path]:
@@ -143,8 +139,7 @@ def expected_inputs(settings: Settings, recorded: dict | None = None, env: Mappi
         "frozen": settings.frozen,
         "scope": str(settings.scope.scope),
         "linked": linked,
-        "files": file_digests([*input_files(settings), *(Path(path) for path in linked if os.path.isfile(path))],
-                              recorded.get("files")),
+        "files": file_digests([*input_files(settings), *(Path(path) for path in linked if os.path.isfile(path))]),
     }
 
 
@@ -170,7 +165,7 @@ def stamp_inputs(assessed: dict, linked: list[Path], mode: LinkMode, automatic_m
     plus the ``linked`` project files of the local directories the venv installs, the ``mode`` built and what the
     automatic decision gives here (None: it cannot be told), so that asking for that mode or not asking are alike."""
     files = dict(assessed["files"])
-    files.update(file_digests([path for path in linked if path.is_file() and os.path.realpath(path) not in files], None))
+    files.update(file_digests([path for path in linked if path.is_file() and os.path.realpath(path) not in files]))
     return {**assessed, "linked": [str(path) for path in linked if path.is_file()], "files": files, "mode": str(mode),
             "automatic_mode": automatic_mode and str(automatic_mode)}
 
@@ -324,6 +319,12 @@ def after_build(stamp: Stamp, identities: tuple[str, ...]) -> Freshness:
     return Freshness(stamp.inputs, tuple(changed), StampReading(stamp), liveness=Liveness(None, identities))
 
 
+def stat_vouches(freshness: Freshness) -> bool:
+    """Whether a quick record may vouch for ``freshness``'s inputs by their identities: not when one has a normalised
+    modification time (the full check, which reads every input, answers each time then)."""
+    return all(mtime_ns >= _NORMALISED_MTIME_NS for _, _, mtime_ns in freshness.inputs["files"].values())
+
+
 def noop_dependencies(settings: Settings, freshness: Freshness) -> tuple[list[tuple[Path, bool]], list[Path], set[str]]:
     """What an up-to-date verdict rests on, for a quick record: ``[(path, follow)]`` whose identity must not change
     (for the venv of a whole uv workspace, the directories holding its members too), paths that must stay absent, and
@@ -355,6 +356,8 @@ def record_noop(key_argv: list[str], settings: Settings, freshness: Freshness, m
     must be up to date), so the same invocation is answered by stat alone next time."""
     from installdev import quickcheck
 
+    if not stat_vouches(freshness):
+        return
     present, absent, variables = noop_dependencies(settings, freshness)
     quickcheck.write_record(quickcheck.invocation_key(key_argv, os.environ), present, absent, variables, message,
                             settings.venv)

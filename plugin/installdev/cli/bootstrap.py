@@ -101,7 +101,7 @@ def _remember_noop(argv: list[str], request) -> None:
     from pathlib import Path
 
     from installdev import quickcheck
-    from installdev.actions.freshness import assess, noop_dependencies
+    from installdev.actions.freshness import assess, noop_dependencies, stat_vouches
     from installdev.workspace.config import load_workspace, select_projects
     from installdev.workspace.members import member_settings
 
@@ -114,7 +114,7 @@ def _remember_noop(argv: list[str], request) -> None:
     for member in members:
         settings = member_settings(member, request.options, defaults=workspace.defaults)
         freshness = assess(settings)
-        if not freshness.up_to_date:
+        if not freshness.up_to_date or not stat_vouches(freshness):
             return
         member_present, member_absent, member_variables = noop_dependencies(settings, freshness)
         present += member_present
