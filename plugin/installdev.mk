@@ -103,7 +103,7 @@ $(call _installdev_inputs_file,$(1)): $(if $(shell [ ! -f $(call _installdev_inp
 
 $(call _installdev_stamp,$(1)): $(call _installdev_env_file,$(1))
 	$(INSTALLDEV) install-dev $(call _installdev_build_args,$(1))$$(if $$(_installdev_verbosity), $$(_installdev_verbosity))
-	@touch $$@
+	@touch -c $$@
 	@$(INSTALLDEV) inputs $(call _installdev_build_args,$(1)) --format make --output $(call _installdev_inputs_file,$(1))
 
 # A checksum of the variables installdev reads (INSTALLDEV_VARIABLES_REGEX, set on the stamp by the inputs file), in the

@@ -89,6 +89,12 @@ def is_probe(name: str) -> bool:
     return name.startswith(PROBE_PREFIX)
 
 
+def _is_own_leftover(name: str) -> bool:
+    """Whether ``name`` is one of installdev's own files that can outlive the venv they belong to (its stamp, a stamp
+    being written, an update's journal): a directory holding nothing else is installdev's to take or delete."""
+    return name in (STAMP_NAME, JOURNAL_NAME) or (name.startswith(".installdev-stamp-") and name.endswith(".tmp"))
+
+
 def classify(venv: Path) -> VenvKind:
     if not os.path.lexists(venv):
         return VenvKind.MISSING
@@ -104,8 +110,8 @@ def classify(venv: Path) -> VenvKind:
         return VenvKind.NOT_A_VENV
     if MARKER_NAME in names and (venv / MARKER_NAME).is_file():
         return VenvKind.OURS  # a build claimed it (made it, then marked it) between the check above and the listing
-    if all(is_probe(name) for name in names):  # a probe running in (or killed in) an empty volume's root
-        return VenvKind.EMPTY
+    if all(is_probe(name) or _is_own_leftover(name) for name in names):  # a probe running in (or killed in) an empty
+        return VenvKind.EMPTY  # volume's root; a stamp touched back into a deleted venv (a Make recipe racing clean-venv)
     if (venv / "pyvenv.cfg").is_file():
         return VenvKind.FOREIGN_VENV
     return VenvKind.NOT_A_VENV
@@ -288,6 +294,9 @@ def claim(venv: Path) -> None:
         os.mkdir(venv, 0o755)
     except FileExistsError:
         _take_existing(venv)
+        for entry in list(os.scandir(venv)):  # a leftover stamp must not vouch for what is built next
+            if _is_own_leftover(entry.name):
+                remove_entry(entry.path, ignore_errors=False)
     except OSError as error:
         raise HostUnsupportedError(f"cannot create {venv}: {error.strerror}; pass --venv with a writable location") from None
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)

@@ -30,6 +30,26 @@ def run(args: argparse.Namespace) -> int:
     check_venv_path(settings.venv, settings.project.directory)
     with venv_lock(settings.venv, settings.lock_timeout, reporter):
         removed = [path for path in (settings.venv, previous_path(settings.venv))
-                   if remove_own_venv(path, settings.project.directory)]
+                   if _remove(path, settings.project.directory, remove_own_venv)]
     reporter.info(f"removed {', '.join(map(str, removed))}" if removed else f"nothing to remove at {settings.venv}")
     return 0
+
+
+_ATTEMPTS = 3
+
+
+def _remove(path, project_dir, remove_own_venv) -> bool:
+    """``remove_own_venv``, tried again when something outside the lock writes into the venv while it is deleted (a
+    ``touch`` of its stamp by another terminal's Make: "Directory not empty"). Raises HostUnsupportedError in one line
+    when it still cannot be removed."""
+    from installdev.errors import HostUnsupportedError
+
+    for attempt in range(_ATTEMPTS):
+        try:
+            return remove_own_venv(path, project_dir)
+        except OSError as error:
+            if attempt == _ATTEMPTS - 1:
+                raise HostUnsupportedError(f"cannot remove {path}: {error.strerror or error} (something else writes into "
+                                           "it, or it is not yours to delete): stop that, then run clean-venv again"
+                                           ) from None
+    return False
