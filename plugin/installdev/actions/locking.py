@@ -126,11 +126,15 @@ def _open_lock_file(lock_path: Path) -> int:
     """Open (creating it) the lock file, refusing anything but a regular file of ours with one link. Raises
     HostUnsupportedError."""
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        descriptor = os.open(lock_path, flags, 0o600)
-    except OSError as error:
-        raise HostUnsupportedError(_refusal(lock_path, error)) from None
-    status = os.fstat(descriptor)
+    while True:
+        try:
+            descriptor = os.open(lock_path, flags, 0o600)
+        except OSError as error:
+            raise HostUnsupportedError(_refusal(lock_path, error)) from None
+        status = os.fstat(descriptor)
+        if status.st_nlink != 0 or _WINDOWS:
+            break
+        os.close(descriptor)  # its holder deleted it between our open and our look (it lets go that way): again
     problem = None
     if not stat.S_ISREG(status.st_mode):
         problem = "is not a regular file"
