@@ -497,6 +497,18 @@ def test_failed_rebuild_missing_requirement_keeps_the_old_venv(tiny_project, off
     assert leftovers(venv) == [] and lock_is_free(venv)
 
 
+def _fat_requirement(project: Path, tmp_path: Path, size: int) -> Path:
+    """A requirements file naming ``fatwheel``, a wheel of its own links folder whose module is ``size`` bytes of
+    random text (the wheel cannot shrink it)."""
+    links = tmp_path / "fat-links"
+    links.mkdir()
+    payload = os.urandom(size * 3 // 4).hex()[:size]
+    build_wheel(links, "fatwheel", module_source=f"DATA = {payload!r}\n")
+    requirements = project / "requirements.txt"
+    requirements.write_text(f"--find-links {links}\nfatwheel\n")
+    return requirements
+
+
 @pytest.mark.hosts
 def test_failed_rebuild_on_a_full_disk_keeps_the_old_venv(tiny_project, offline_env, tmpfs_dir, tmp_path):
     """The venv on a 40 MB tmpfs: the first build fits; the rebuild (old venv set aside, new venv, plus a fat wheel
@@ -510,14 +522,8 @@ def test_failed_rebuild_on_a_full_disk_keeps_the_old_venv(tiny_project, offline_
     used_by_venv = shutil.disk_usage(disk).used
     assert free > used_by_venv + 2_000_000, "the rebuild's new venv itself must fit, so that pip is what fails"
 
-    fat_size = free - used_by_venv + 4_000_000  # fits only if the old venv were deleted first
-    links = tmp_path / "fat-links"
-    links.mkdir()
-    payload = os.urandom(fat_size * 3 // 4).hex()[: fat_size]  # random: the wheel cannot shrink it
-    build_wheel(links, "fatwheel", module_source=f"DATA = {payload!r}\n")
-    requirements = tiny_project / "requirements.txt"
-    requirements.write_text(f"--find-links {links}\nfatwheel\n")
-
+    requirements = _fat_requirement(tiny_project, tmp_path, free - used_by_venv + 4_000_000)  # fits only if the old
+    # venv were deleted first
     result = run_installdev(["install-dev", str(tiny_project), "--venv", str(venv), "-r", str(requirements), "--force"],
                             offline_env)
     assert result.returncode in (4, 5), result.stdout + result.stderr
@@ -541,13 +547,7 @@ def test_failed_update_on_a_full_disk_keeps_the_old_venv(tiny_project, offline_e
     assert first.returncode == 0, first.stdout + first.stderr
     before = stamp_text(venv)
     used_by_venv = shutil.disk_usage(disk).used
-    fat_size = shutil.disk_usage(disk).free + 4_000_000
-    links = tmp_path / "fat-links"
-    links.mkdir()
-    payload = os.urandom(fat_size * 3 // 4).hex()[: fat_size]
-    build_wheel(links, "fatwheel", module_source=f"DATA = {payload!r}\n")
-    requirements = tiny_project / "requirements.txt"
-    requirements.write_text(f"--find-links {links}\nfatwheel\n")
+    requirements = _fat_requirement(tiny_project, tmp_path, shutil.disk_usage(disk).free + 4_000_000)
 
     result = run_installdev(["install-dev", str(tiny_project), "--venv", str(venv), "-r", str(requirements)],
                             offline_env)

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from installdev import __version__
 from installdev.actions.freshness import Freshness, assess, is_empty_or_missing
 from installdev.actions.stamp import Stamp
-from installdev.errors import CreateError, HostUnsupportedError, InstalldevError, InstallError
+from installdev.errors import CreateError, HostUnsupportedError, InstalldevError
 from installdev.result import InstallResult, Outcome, activate_command
 
 if TYPE_CHECKING:
-
+    from installdev.errors import InstallError
     from installdev.plan import Plan
     from installdev.report import Reporter
     from installdev.request.project.python_need import PythonNeed
