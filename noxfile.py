@@ -1,5 +1,5 @@
 """Our own automation: `nox -s tests` (every available CPython 3.10-3.13), `nox -s lint`, `nox -s bench`,
-`nox -s soak` (the chaos test with 200 kill -9 trials instead of CI's 30).
+`nox -s soak` (the chaos test with 200 kill -9 trials instead of CI's 30, the mixed soak for 240 s instead of 60).
 
 The full suite, with the hostile-host fixtures (root, FUSE, loop devices, mounts) and real Gradle and
 Make, runs on the primary Python; the other Pythons run the unit tests and the core end-to-end tests.
@@ -84,10 +84,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PRIMARY)
 def soak(session: nox.Session) -> None:
-    """The crash test at soak length: `nox -s soak -- 500` for 500 trials (default 200)."""
+    """The crash test and the mixed soak at soak length: `nox -s soak -- 500 600` for 500 kill trials and a 600 s mixed
+    soak (default 200 and 240)."""
     session.install("-e", ".[test]")
-    trials = session.posargs[0] if session.posargs else "200"
+    trials, seconds = (list(session.posargs) + ["200", "240"][len(session.posargs):])[:2]
     session.run("pytest", "tests/test_guarantees.py", "-k", "chaos", env={"INSTALLDEV_CHAOS_TRIALS": trials})
+    session.run("pytest", "-s", "tests/test_soak.py", env={"INSTALLDEV_SOAK_SECONDS": seconds})
 
 
 @nox.session(python=PRIMARY)

@@ -20,12 +20,15 @@
 # written in INSTALLDEV_PROJECTS, e.g. install-dev-appdemo). Parallel make (-j) is safe: installdev
 # serializes builds of one venv with a lock file beside it.
 #
-# Running tools in a venv: $(call installdev_run,PROJECT) starts a recipe line that runs the rest of the line
-# in PROJECT's directory with its venv active (VIRTUAL_ENV set, the venv's bin first on PATH, PYTHONHOME unset),
-# so a command is taken from the venv before PATH. Depend on install-dev-PROJECT:
+# Running tools in a venv: $(call installdev_run,PROJECT) starts a recipe line that runs the command that follows
+# in PROJECT's directory with its venv active (`installdev run ... -- COMMAND`: VIRTUAL_ENV set, the venv's bin
+# first on PATH, PYTHONHOME unset), so a command is taken from the venv before PATH. The command holds the venv
+# while it runs: a rebuild of the same venv elsewhere waits for it. One command: for a shell line, run sh -c '...'.
+# Depend on install-dev-PROJECT:
 #
 #     test-appdemo: install-dev-appdemo
 #     	$(call installdev_run,appdemo) pytest -q
+#     	$(call installdev_run,appdemo) sh -c 'pytest -q && coverage report'
 #
 # Settings, for all projects or for one with the suffix _PROJECT (e.g. INSTALLDEV_EXTRAS_appdemo); paths
 # are relative to the project directory. Unset settings are not passed, so the project's
@@ -88,7 +91,7 @@ endef
 _installdev_build_args = $(call _installdev_setting_args,$(1))$(if $(call _installdev_get,ARGS,$(1)), $(call _installdev_get,ARGS,$(1)))
 
 # $(call installdev_run,PROJECT): see the top of this file.
-installdev_run = cd $(abspath $(1)) && VIRTUAL_ENV=$(call _installdev_venv,$(1)) && PATH=$(call _installdev_venv,$(1))/bin:"$$PATH" && export VIRTUAL_ENV PATH && unset PYTHONHOME &&
+installdev_run = cd $(abspath $(1)) && $(INSTALLDEV) run $(call _installdev_build_args,$(1)) $(_installdev_verbosity) --
 
 define _installdev_rules
 -include $(call _installdev_inputs_file,$(1))
@@ -108,10 +111,11 @@ $(call _installdev_stamp,$(1)): $(call _installdev_env_file,$(1))
 
 # A checksum of the variables installdev reads (INSTALLDEV_VARIABLES_REGEX, set on the stamp by the inputs file), in the
 # environment recipes get (command-line variables included); rewritten only when it changes, so the stamp is remade
-# exactly then. No value is written down, so an index URL's credentials stay out of the file.
+# exactly then. No value is written down, so an index URL's credentials stay out of the file. The temporary file is
+# the shell's own (its pid in the name): two makes of the same venv at once each rename theirs over.
 $(call _installdev_env_file,$(1)): _installdev_FORCE
-	@mkdir -p $$(@D) && env | LC_ALL=C grep -E '$$(INSTALLDEV_VARIABLES_REGEX)' | LC_ALL=C sort | cksum > $$@.tmp; \
-	if cmp -s $$@.tmp $$@; then rm -f $$@.tmp; else mv -f $$@.tmp $$@; fi
+	@mkdir -p $$(@D) && env | LC_ALL=C grep -E '$$(INSTALLDEV_VARIABLES_REGEX)' | LC_ALL=C sort | cksum > $$@.$$$$$$$$.tmp; \
+	if cmp -s $$@.$$$$$$$$.tmp $$@; then rm -f $$@.$$$$$$$$.tmp; else mv -f $$@.$$$$$$$$.tmp $$@; fi
 
 install-dev-$(1): $(call _installdev_stamp,$(1))
 venv-doctor-$(1):

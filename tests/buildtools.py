@@ -45,6 +45,30 @@ def copy_example(destination: Path) -> Path:
     return Path(shutil.copytree(EXAMPLE_DIR, destination / "gradle-example", ignore=_COPY_IGNORE))
 
 
+_HOLD_CHECK = """\
+import fcntl, os
+descriptor = os.open(os.path.join(os.environ["VIRTUAL_ENV"], ".installdev-in-use"), os.O_RDONLY | os.O_NOFOLLOW)
+try:
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    held = "not held"
+except BlockingIOError:
+    held = "held"
+print("hold-check:", held, os.environ.get("HOLD_CHECK_VALUE"), os.environ.get("FROM_TASK"))
+"""
+
+
+def add_hold_check(example: Path) -> None:
+    """Give the example's appdemo a venv task, ``held`` in Gradle and ``held-appdemo`` in Make, printing "hold-check:",
+    whether the command holds its venv (an exclusive try on the use lock from another open of it fails), then
+    HOLD_CHECK_VALUE and FROM_TASK (the Gradle task sets FROM_TASK=set) as it sees them."""
+    (example / "appdemo" / "check_hold.py").write_text(_HOLD_CHECK)
+    with (example / "appdemo" / "build.gradle").open("a") as build:
+        build.write("\ninstalldevVenvExec('held') {\n    commandLine 'python', 'check_hold.py'\n"
+                    "    environment 'FROM_TASK', 'set'\n}\n")
+    with (example / "Makefile").open("a") as makefile:
+        makefile.write("\nheld-appdemo: install-dev-appdemo\n\t$(call installdev_run,appdemo) python check_hold.py\n")
+
+
 def tool_path(directory: Path, *tools: str) -> str:
     """A PATH with a ``python3`` wrapper for this interpreter and the directories of ``tools`` (plus /usr/bin, /bin)."""
     directory.mkdir(parents=True, exist_ok=True)

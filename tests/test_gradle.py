@@ -19,6 +19,7 @@ import pytest
 from buildtools import (
     BUILD_TIMEOUT,
     PLUGIN_DIR,
+    add_hold_check,
     copy_example,
     fake_calls,
     gradle_command,
@@ -57,7 +58,9 @@ def gradle_env(offline_env: dict[str, str], tmp_path: Path, gradle_user_home: Pa
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    return copy_example(tmp_path / "work")
+    example = copy_example(tmp_path / "work")
+    add_hold_check(example)
+    return example
 
 
 def test_install_dev_up_to_date_rebuild_on_change_copies_flag_parallel_test_and_clean(example, gradle_env):
@@ -85,6 +88,8 @@ def test_install_dev_up_to_date_rebuild_on_change_copies_flag_parallel_test_and_
     outcomes = task_outcomes(tested.stdout)
     assert (outcomes[":libdemo:test"], outcomes[":appdemo:test"], outcomes[LIB]) == ("EXECUTED", "EXECUTED", "UP-TO-DATE")
     assert tested.stdout.count("1 passed") == 2, tested.stdout
+    held = run_gradle(example, dict(gradle_env, HOLD_CHECK_VALUE="gradle"), ":appdemo:held")
+    assert "hold-check: held gradle set" in held.stdout, held.stdout  # through `installdev run`, holding the venv
 
     # An edit of libdemo's pyproject.toml re-runs libdemo and appdemo, whose venv installs it (its stamp lists the file,
     # and `installdev inputs` with it); --info runs installdev with -v.
@@ -236,6 +241,11 @@ def test_a_reused_daemon_builds_with_each_commands_environment(example, gradle_e
 
         outcomes, output = _daemon_outcomes(example, gradle_env, "installDev")
         assert (outcomes[LIB], outcomes[APP]) == ("UP-TO-DATE", "UP-TO-DATE"), output
+
+        # A venv task gets this command's environment too, with what its configuration sets.
+        for value in ("first", "second"):
+            outcomes, output = _daemon_outcomes(example, dict(gradle_env, HOLD_CHECK_VALUE=value), ":appdemo:held")
+            assert f"hold-check: held {value} set" in output, output
     finally:
         stop_gradle_daemons(gradle_env)
 
@@ -312,9 +322,8 @@ def test_plugin_keeps_to_the_gradle_4_4_to_9_subset():
         assert bodies, opener
         for body in bodies:
             assert "project" not in body, body
-    # The venv exec tasks: no shell, the command from the venv's bin/Scripts, the venv active.
+    # The venv exec tasks: no shell, the command given to `installdev run ... --` (which activates the venv and holds it).
     (exec_setup,) = _closure_bodies(code, "def installdevConfigureVenvExec = { String name ->")
-    assert "'Scripts' : 'bin'" in exec_setup and "['.exe', '.bat', '.cmd', '']" in exec_setup
-    assert "environment['VIRTUAL_ENV']" in exec_setup and "File.pathSeparator" in exec_setup
-    assert "sameName(it, 'PYTHONHOME')" in exec_setup and "dependsOn('installDev')" in exec_setup
+    assert "installdevVenv.run.drop(1) + installdevVerbosity() + ['--'] + commandLine" in exec_setup
+    assert "installdevVenv.run = command + ['run'] + buildArgs" in code and "dependsOn('installDev')" in exec_setup
     assert not re.search(r"['\"](/bin/)?(bash|sh|cmd|cmd\.exe)['\"]", exec_setup)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from buildtools import (
     BUILD_TIMEOUT,
+    add_hold_check,
     copy_example,
     fake_calls,
     require_tool,
@@ -35,7 +36,9 @@ def make_env(offline_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    return copy_example(tmp_path / "work")
+    example = copy_example(tmp_path / "work")
+    add_hold_check(example)
+    return example
 
 
 def run_make(example: Path, env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -76,10 +79,13 @@ def test_make_install_dev_builds_both_then_does_nothing_then_only_what_changed_a
         assert plain.returncode == 0 and "is up to date" in plain.stdout + plain.stderr, plain.stdout + plain.stderr
     assert (lib_stamp.stat().st_mtime_ns, app_stamp.stat().st_mtime_ns) == stamps
 
-    # `make test`: pytest from each venv (the PATH offers no other pytest, and the tests import the editable projects).
+    # `make test`: pytest from each venv (the PATH offers no other pytest, and the tests import the editable projects),
+    # through `installdev run`, which holds the venv for the command (installdev_run).
     tested = run_make(example, make_env, "test")
     assert tested.stdout.count("1 passed") == 2 and ENTRY_POINT not in tested.stdout, tested.stdout
-    assert f"VIRTUAL_ENV={example / 'appdemo' / 'venv'}" in tested.stdout
+    assert f"run_installdev.py run {example / 'appdemo'} --venv {example / 'appdemo' / 'venv'}" in tested.stdout
+    held = run_make(example, dict(make_env, HOLD_CHECK_VALUE="make"), "held-appdemo")
+    assert "hold-check: held make None" in held.stdout, held.stdout + held.stderr
 
     # libdemo's pyproject.toml is an input of both venvs: appdemo's installs libdemo (its stamp lists the file)
     touch_newer(example / "libdemo" / "pyproject.toml", lib_stamp)

@@ -63,17 +63,22 @@ def install_dev(settings: Settings, reporter: Reporter) -> InstallResult:
                 return _from_stamp(settings, freshness, started)
             if freshness.problem:
                 raise freshness.problem
-        reporter.info(f"building {settings.venv}: {'; '.join(freshness.reasons)}")
-        outcome = Outcome.BUILT if is_empty_or_missing(settings.venv) else Outcome.REBUILT
-        return _build(plan, freshness, outcome, reporter, started)
+        from installdev.actions.venv_use import ChangesWaitForCommands
+
+        with ChangesWaitForCommands(settings.venv, settings.lock_timeout, reporter):
+            reporter.info(f"building {settings.venv}: {'; '.join(freshness.reasons)}")
+            outcome = Outcome.BUILT if is_empty_or_missing(settings.venv) else Outcome.REBUILT
+            return _build(plan, freshness, outcome, reporter, started)
 
 
 def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporter, started: float) -> InstallResult:
     """Update the venv in place when ``installdev.refresh`` allows it, else build it from nothing, keeping the previous
-    one until the new one is complete (``installdev.actions.replace``); then stamp it."""
+    one until the new one is complete (``installdev.actions.replace``); then give it its use lock
+    (``installdev.actions.venv_use``) and stamp it."""
     from installdev.actions.freshness import after_build
     from installdev.actions.replace import replacing
     from installdev.actions.stamp import write_stamp
+    from installdev.actions.venv_use import create_use_lock
 
     settings, decision = plan.settings, plan.host.decision
     venv = settings.venv
@@ -90,6 +95,7 @@ def _build(plan: Plan, freshness: Freshness, outcome: Outcome, reporter: Reporte
         with replacing(venv, settings.project.directory, reporter):
             plan, (mode, backend, identities) = _build_on_fitting_python(plan, reporter)
             stamp = _stamp(plan, freshness, mode, backend)
+            create_use_lock(venv)  # the venv is whole: commands may hold it from here on
             write_stamp(venv, stamp)
     base = plan.base
     seconds = time.perf_counter() - started

@@ -48,6 +48,7 @@ def update_in_place(plan: Plan, reporter: Reporter, stamp_for: Callable[[Install
     from installdev.actions.installer import ExactUpdateFailed
     from installdev.actions.stamp import write_stamp
     from installdev.actions.update_journal import UpdateJournal
+    from installdev.actions.venv_use import create_use_lock
     from installdev.fill import fill_venv, is_locked
 
     venv = plan.settings.venv
@@ -71,6 +72,7 @@ def update_in_place(plan: Plan, reporter: Reporter, stamp_for: Callable[[Install
         if health.problem:
             raise ExactUpdateFailed(f"the updated venv failed its health check ({health.problem})")
         stamp = stamp_for(backend)
+        create_use_lock(venv)  # a venv updated from one made before installdev kept it
         write_stamp(venv, stamp)
     except ExactUpdateFailed as error:
         _roll_back(journal, reporter)

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 from installdev.actions.ownership import distrust, symlink_message
+from installdev.actions.venv_use import USE_LOCK_NAME
 from installdev.errors import HostUnsupportedError, UnsafeVenvPathError
 
 MARKER_NAME = ".installdev-venv"
@@ -91,8 +92,9 @@ def is_probe(name: str) -> bool:
 
 def _is_own_leftover(name: str) -> bool:
     """Whether ``name`` is one of installdev's own files that can outlive the venv they belong to (its stamp, a stamp
-    being written, an update's journal): a directory holding nothing else is installdev's to take or delete."""
-    return name in (STAMP_NAME, JOURNAL_NAME) or (name.startswith(".installdev-stamp-") and name.endswith(".tmp"))
+    being written, an update's journal, its use lock): a directory holding nothing else is installdev's to take or
+    delete."""
+    return name in (STAMP_NAME, JOURNAL_NAME, USE_LOCK_NAME) or (name.startswith(".installdev-stamp-") and name.endswith(".tmp"))
 
 
 def classify(venv: Path) -> VenvKind:

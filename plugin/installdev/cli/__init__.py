@@ -99,8 +99,9 @@ def quick_noop(argv: list[str]) -> bool:
 
 
 def quick_run(argv: list[str]) -> None:
-    """``installdev run ... -- COMMAND``: when a quick record vouches for the venv, exec COMMAND in it now (POSIX).
-    Returns only when the full path must decide (no record, a change, Windows, or a command that cannot start)."""
+    """``installdev run ... -- COMMAND``: when a quick record vouches for the venv, exec COMMAND in it now (POSIX),
+    holding the venv for it (``installdev.actions.venv_use``). Returns only when the full path must decide (no record,
+    a change, a venv being changed or without its use lock, Windows, or a command that cannot start)."""
     if argv[:1] != ["run"] or "--" not in argv or os.name == "nt":
         return
     split = argv.index("--")
@@ -110,7 +111,16 @@ def quick_run(argv: list[str]) -> None:
     from installdev import quickcheck
 
     record = quickcheck.read_record(quickcheck.invocation_key(argv[:split], os.environ))
-    if record is None or not quickcheck.still_valid(record):
+    if record is None:
+        return
+    from installdev.actions.venv_use import NotHeld, share
+
+    try:
+        held = share(record["venv"])  # before the check: a change waits for the command from here on
+    except NotHeld:
+        return
+    if not quickcheck.still_valid(record):
+        os.close(held)
         return
     from installdev.venv_exec import activated_environment, replace_process
 
@@ -118,6 +128,7 @@ def quick_run(argv: list[str]) -> None:
     try:
         replace_process(command, activated_environment(record["venv"], os.environ))
     except OSError:
+        os.close(held)
         return  # the full path reports it in one line
 
 

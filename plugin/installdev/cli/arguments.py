@@ -99,7 +99,8 @@ def add_python(parser: argparse.ArgumentParser) -> None:
 
 def add_lock_timeout(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lock-timeout", type=float, metavar="SECONDS",
-                        help="how long to wait for another build of the same venv (default: 900; 0: do not wait)")
+                        help="how long to wait for another build of the same venv, and before changing it for the "
+                        "commands running in it (default: 900; 0: do not wait)")
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:

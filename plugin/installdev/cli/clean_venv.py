@@ -16,19 +16,22 @@ EPILOG = arguments.EXIT_CODES_HELP
 def configure(parser: argparse.ArgumentParser) -> None:
     arguments.add_project(parser)
     parser.add_argument("--lock-timeout", type=float, metavar="SECONDS",
-                        help="how long to wait for a build of the venv to finish (default: 900)")
+                        help="how long to wait for a build of the venv, and for commands running in it, to finish "
+                        "(default: 900)")
     arguments.add_verbosity(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from installdev.actions.locking import venv_lock
+    from installdev.actions.venv_use import ChangesWaitForCommands
     from installdev.actions.venvdir import check_venv_path, previous_path, remove_own_venv
     from installdev.request.settings.resolve import load_settings
 
     reporter = Reporter(args.verbosity)
     settings = load_settings(arguments.options_from(args), os.environ)
     check_venv_path(settings.venv, settings.project.directory)
-    with venv_lock(settings.venv, settings.lock_timeout, reporter):
+    with venv_lock(settings.venv, settings.lock_timeout, reporter), \
+            ChangesWaitForCommands(settings.venv, settings.lock_timeout, reporter):
         removed = [path for path in (settings.venv, previous_path(settings.venv))
                    if _remove(path, settings.project.directory, remove_own_venv)]
     reporter.info(f"removed {', '.join(map(str, removed))}" if removed else f"nothing to remove at {settings.venv}")

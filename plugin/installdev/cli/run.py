@@ -80,20 +80,95 @@ def _split_at_double_dash(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from installdev.actions.freshness import assess
+    from installdev.report import Reporter
     from installdev.request.settings.resolve import load_settings
 
     settings = load_settings(arguments.options_from(args), os.environ)
-    # The check install_dev starts with; made here so that an up-to-date venv prints nothing before the command.
-    freshness = assess(settings)
-    if not freshness.up_to_date:
-        from installdev.install_dev import install_dev
-        from installdev.report import Reporter
+    freshness, held = _held_up_to_date(settings, Reporter(args.verbosity))
+    _remember_noop(args.argv, settings, freshness)
+    try:
+        return run_in_venv(settings.venv, args.command)
+    finally:
+        if held is not None:  # Windows, or a command that could not start; on POSIX the command holds it now
+            os.close(held)
 
-        freshness = install_dev(settings, Reporter(args.verbosity)).freshness
-    if freshness is not None and freshness.up_to_date:
-        _remember_noop(args.argv, settings, freshness)
-    return run_in_venv(settings.venv, args.command)
+
+_BUILDS = 3
+_POLL_SECONDS = 0.05
+
+
+def _held_up_to_date(settings, reporter) -> tuple:
+    """The venv made up to date (as install-dev does) and held for the command (``installdev.actions.venv_use``):
+    the hold is taken first and the venv checked under it, so no change can come between the check and the command;
+    a build happens without the hold, then the hold and the check again. Returns the up-to-date Freshness and the held
+    descriptor (None where no hold can be had). Raises InstalldevError, or LockTimeoutError after ``--lock-timeout``
+    spent waiting for a change of the venv, or when its inputs changed during each of three builds."""
+    import time
+
+    from installdev.actions.freshness import assess
+    from installdev.actions.venv_use import NotHeld, share
+    from installdev.errors import LockTimeoutError
+
+    venv = settings.venv
+    deadline, announced, builds, built = time.monotonic() + settings.lock_timeout, False, 0, None
+    while True:
+        missing = False
+        try:
+            held = share(venv)
+        except NotHeld as not_held:
+            if not_held.retry:
+                if time.monotonic() >= deadline:
+                    raise LockTimeoutError(f"gave up after {settings.lock_timeout:g}s waiting for the change of {venv} "
+                                           "to finish: wait for that build, or raise --lock-timeout") from None
+                if not announced:
+                    reporter.info(f"waiting for the change of {venv} to finish (up to {settings.lock_timeout:g}s)")
+                    announced = True
+                time.sleep(_POLL_SECONDS)
+                continue
+            held, missing = None, not_held.missing
+        # This call's own build, unchanged since: its verdict stands (no second check of the same venv).
+        freshness = built[1] if built is not None and built[0] == _stamp_identity(venv) else assess(settings)
+        if freshness.up_to_date and not (missing and _add_use_lock(settings, reporter)):
+            return freshness, held
+        if held is not None:
+            os.close(held)
+        if freshness.up_to_date:
+            continue  # its use lock was just made: hold it
+        if builds == _BUILDS:
+            raise LockTimeoutError(f"the inputs of {venv} changed during each of {_BUILDS} builds: run again once "
+                                   "they stop changing")
+        from installdev.install_dev import install_dev
+
+        freshness = install_dev(settings, reporter).freshness
+        builds, built = builds + 1, (_stamp_identity(venv), freshness)
+
+
+def _stamp_identity(venv: Path) -> tuple | None:
+    from installdev.actions.venvdir import stamp_path
+
+    try:
+        status = os.stat(stamp_path(venv), follow_symlinks=False)
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
+
+
+def _add_use_lock(settings, reporter) -> bool:
+    """Give an up-to-date venv made before installdev kept a use lock its lock (under the venv's lock, when it is still
+    installdev's, complete and trusted). Returns whether it was made (else the command runs without a hold)."""
+    from installdev.actions.locking import venv_lock
+    from installdev.actions.venv_use import create_use_lock
+    from installdev.actions.venvdir import VenvKind, classify, stamp_path, trust_problem
+
+    venv = settings.venv
+    with venv_lock(venv, settings.lock_timeout, reporter):
+        if classify(venv) != VenvKind.OURS or trust_problem(venv) or not stamp_path(venv).is_file():
+            return False
+        try:
+            create_use_lock(venv)
+        except OSError:
+            return False
+    return True
 
 
 def quick_key_arguments(argv: list[str]) -> list[str]:
