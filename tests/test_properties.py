@@ -16,6 +16,7 @@ import json
 import math
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,40 @@ def test_install_dev_always_ends_with_a_documented_code_and_one_line(arena, case
 def test_doctor_always_ends_with_a_documented_code_and_its_verdict(arena, case):
     argv, flags = materialize(case, arena["base"], "doctor")
     check_outcome(case, *run_in_process(argv, {**arena["env"], **flags}))
+
+
+# -- same-size edits --------------------------------------------------------------------------------------------------
+
+same_size_edit = st.binary(min_size=1, max_size=64).flatmap(
+    lambda before: st.tuples(st.just(before), st.binary(min_size=len(before), max_size=len(before)).filter(
+        lambda after: after != before), st.sampled_from(["in place", "renamed over", "utime only"])))
+
+
+@settings(max_examples=40, deadline=None)
+@given(edit=same_size_edit)
+def test_an_edit_that_keeps_size_and_mtime_is_a_change_to_both_checks(edit):
+    """Whatever bytes an input holds and however it is rewritten keeping its size and modification time (written in
+    place, a new file renamed over it), the full check names it changed and the quick record's identity differs; a
+    ``touch -r`` alone (content kept) is no change to the full check."""
+    from installdev.actions.freshness import file_digests, input_changes
+    from installdev.quickcheck import identity
+
+    before, after, how = edit
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "requirements-dev.txt"
+        path.write_bytes(before)
+        os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+        recorded, seen = {"files": file_digests([path])}, identity(str(path))
+        time.sleep(0.01)  # the kernel stamps change times from a clock that ticks every few milliseconds
+        if how == "renamed over":
+            (Path(directory) / "new").write_bytes(after)
+            os.utime(Path(directory) / "new", ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+            os.replace(Path(directory) / "new", path)
+        else:
+            if how == "in place":
+                path.write_bytes(after)
+            os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+        assert path.stat().st_size == len(before) and path.stat().st_mtime_ns == 1_700_000_000_000_000_000
+        changes = input_changes(recorded, {"files": file_digests([path])})
+        assert changes == ([] if how == "utime only" else [f"{os.path.realpath(path)} changed"])
+        assert identity(str(path)) != seen  # the change time moved: the quick record asks the full check
