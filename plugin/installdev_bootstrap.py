@@ -57,9 +57,12 @@ def _say(message):
     sys.stderr.flush()
 
 
-def _fail(message, status=EXIT_BAD_PYTHON):
-    _say("error: " + message)
-    return status
+class _Stopped(Exception):
+    """installdev cannot start: ``message`` for its error line, ``status`` its exit status."""
+
+    def __init__(self, message, status=EXIT_BAD_PYTHON):
+        super().__init__(message)
+        self.message, self.status = message, status
 
 
 def _dotted(numbers):
@@ -240,14 +243,14 @@ def _pip_environment():
 
 
 def bootstrap(plugin_dir, tool_dir, problems, quiet, verbose):
-    """Fill ``tool_dir`` with the pinned dependencies. Returns None on success, else an exit status."""
+    """Fill ``tool_dir`` with the pinned dependencies. Raises _Stopped."""
     import shutil
     import subprocess
     import tempfile
     from importlib.util import find_spec
 
     if find_spec("pip") is None:
-        return _fail(no_pip_message(problems, tool_dir))
+        raise _Stopped(no_pip_message(problems, tool_dir))
     requirements = os.path.join(plugin_dir, REQUIREMENTS_FILE)
     root = os.path.dirname(tool_dir)
     try:
@@ -255,8 +258,8 @@ def bootstrap(plugin_dir, tool_dir, problems, quiet, verbose):
         _remove_stale_temporaries(root)
         temp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(tool_dir) + "-", dir=root)
     except OSError as error:
-        return _fail(f"cannot create installdev's tool directory in {root}: {error.strerror or error}; "
-                     "point XDG_CACHE_HOME (Linux) at a writable directory")
+        raise _Stopped(f"cannot create installdev's tool directory in {root}: {error.strerror or error}; "
+                     "point XDG_CACHE_HOME (Linux) at a writable directory") from None
     try:
         if not quiet:
             _say(f"this Python cannot run installdev yet ({'; '.join(problems)}): "
@@ -272,12 +275,12 @@ def bootstrap(plugin_dir, tool_dir, problems, quiet, verbose):
             if any(sign in output for sign in _UNREACHABLE_INDEX_SIGNS):
                 if verbose:
                     sys.stderr.write(output)
-                return _fail(f"pip cannot reach the package index {_index_url()} to install installdev's pinned "
+                raise _Stopped(f"pip cannot reach the package index {_index_url()} to install installdev's pinned "
                              f"dependencies into {tool_dir}: connect to the network, point PIP_INDEX_URL (or pip.conf) "
                              "at an index you can reach, or install installdev so that `installdev` is on PATH",
                              EXIT_INSTALL_FAILED)
             sys.stderr.write(output)
-            return _fail(f"pip could not install installdev's dependencies into {tool_dir} (exit status "
+            raise _Stopped(f"pip could not install installdev's dependencies into {tool_dir} (exit status "
                          f"{completed.returncode}, its output is above): check {requirements} and your pip "
                          "settings (PIP_INDEX_URL, pip.conf), or install installdev so that `installdev` is on PATH",
                          EXIT_INSTALL_FAILED)
@@ -286,15 +289,15 @@ def bootstrap(plugin_dir, tool_dir, problems, quiet, verbose):
         missing = [module for module, _, _ in MINIMUM_VERSIONS
                    if not os.path.isdir(os.path.join(temp, module))]
         if missing:
-            return _fail(f"pip finished but {temp} holds no {', '.join(missing)}: check {requirements}")
+            raise _Stopped(f"pip finished but {temp} holds no {', '.join(missing)}: check {requirements}")
         with open(os.path.join(temp, TOOL_MARKER), "w") as handle:
             handle.write(f"installdev's dependencies for {sys.executable}, from {requirements}\n")
         try:
             os.rename(temp, tool_dir)
         except OSError:
             if not _is_complete(tool_dir):  # not a lost race: a stray directory is in the way
-                return _fail(f"cannot move the new tool directory into place: {tool_dir} exists and is not "
-                             "complete; delete it and run again")
+                raise _Stopped(f"cannot move the new tool directory into place: {tool_dir} exists and is not "
+                             "complete; delete it and run again") from None
             # Another build won the race: its directory is complete, ours is discarded below.
         else:
             if not quiet:
@@ -306,9 +309,9 @@ def bootstrap(plugin_dir, tool_dir, problems, quiet, verbose):
 
 
 def prepare(argv):
-    """Make ``installdev`` and its dependencies importable. Returns None when ready, else an exit status."""
+    """Make ``installdev`` and its dependencies importable. Raises _Stopped."""
     if sys.version_info[:2] < MINIMUM_PYTHON:
-        return _fail(f"installdev needs Python >= {_dotted(MINIMUM_PYTHON)}, but {sys.executable} is Python "
+        raise _Stopped(f"installdev needs Python >= {_dotted(MINIMUM_PYTHON)}, but {sys.executable} is Python "
                      f"{_dotted(sys.version_info[:2])}: put a newer python3 first on PATH")
     plugin_dir = PLUGIN_DIR
     if plugin_dir not in sys.path:
@@ -320,15 +323,30 @@ def prepare(argv):
     if not _is_complete(tool_dir):
         quiet = "-q" in argv or "--quiet" in argv
         verbose = "-v" in argv or "--verbose" in argv
-        status = bootstrap(plugin_dir, tool_dir, problems, quiet, verbose)
-        if status is not None:
-            return status
+        bootstrap(plugin_dir, tool_dir, problems, quiet, verbose)
     sys.path.insert(sys.path.index(plugin_dir) + 1, tool_dir)
     remaining = dependency_problems()
     if remaining:
-        return _fail(f"installdev's tool directory {tool_dir} is incomplete ({'; '.join(remaining)}): "
+        raise _Stopped(f"installdev's tool directory {tool_dir} is incomplete ({'; '.join(remaining)}): "
                      "delete it and run again")
     return None
+
+
+def _print_json_failure(argv, status, message):
+    """Under ``--json``, the command's failure document on stdout, so that what reads it parses one: installdev's own,
+    or, on a Python too old to import installdev, the part every failure document shares (schema, exit_code, error)."""
+    if sys.version_info[:2] >= MINIMUM_PYTHON:
+        from installdev.cli import json_failure_document
+
+        document = json_failure_document(argv, status, message)
+    elif any(len(argument) > 3 and "--json".startswith(argument) for argument in argv[1:]):
+        document = {"schema": 1, "exit_code": status, "error": message}
+    else:
+        document = None
+    if document is not None:
+        import json
+
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
 def main(argv=None):
@@ -341,9 +359,12 @@ def main(argv=None):
         if quick_noop(argv):
             return 0
         quick_run(argv)
-    status = prepare(argv)
-    if status is not None:
-        return status
+    try:
+        prepare(argv)
+    except _Stopped as stopped:
+        _say("error: " + stopped.message)
+        _print_json_failure(argv, stopped.status, stopped.message)
+        return stopped.status
     from installdev.cli import main as installdev_main
 
     return installdev_main(argv)

@@ -7,6 +7,7 @@ to their installed versions in a vendored copy of plugin/, just as a build that 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -141,6 +142,36 @@ def test_an_unreachable_index_is_an_install_failure_in_one_line(bootstrap_setup,
     assert error.startswith(f"installdev: error: pip cannot reach the package index http://127.0.0.1:{port}/simple "), error
     assert "PIP_INDEX_URL" in error
     assert tool_dirs(env) == []
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("command", ["install-dev", "bootstrap", "doctor"])
+def test_under_json_a_failure_to_start_is_still_one_document_on_stdout(bootstrap_setup, env, command):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    unreachable = {key: value for key, value in env.items() if key not in ("PIP_FIND_LINKS", "PIP_NO_INDEX")}
+    unreachable.update(PIP_INDEX_URL=f"http://127.0.0.1:{port}/simple", PIP_RETRIES="1", PIP_TIMEOUT="5")
+    failed = run_entry(bootstrap_setup["bare"], bootstrap_setup["entry"], [command, ".", "--json"], unreachable)
+    assert failed.returncode == 5, failed.stdout + failed.stderr
+    document = json.loads(failed.stdout)
+    assert document["exit_code"] == 5
+    error = next(line for line in failed.stderr.splitlines() if line.startswith("installdev: error: "))
+    message = error.removeprefix("installdev: error: ")
+    said = document["problems"][0]["message"] if command == "doctor" else document["error"]
+    assert said == message and message.startswith("pip cannot reach the package index"), document
+
+
+@pytest.mark.e2e
+def test_under_json_a_python_too_old_for_installdev_gives_the_common_document(tmp_path):
+    from pythons import real_python
+
+    old = real_python("3.9")
+    failed = run_entry(old, PLUGIN_DIR / "run_installdev.py", ["bootstrap", str(tmp_path), "--json"], {"PATH": "/usr/bin:/bin"})
+    assert failed.returncode == 9, failed.stdout + failed.stderr
+    (error,) = failed.stderr.splitlines()
+    assert json.loads(failed.stdout) == {"schema": 1, "exit_code": 9, "error": error.removeprefix("installdev: error: ")}
+    assert "needs Python >= 3.10" in error
 
 
 @pytest.mark.e2e

@@ -175,6 +175,25 @@ def test_a_pipe_closed_after_the_first_line_loses_no_build(project, offline_env)
     subprocess.run([project / "venv" / "bin" / "python", "-c", "import sampleproj"], check=True)
 
 
+def test_a_pipe_closed_after_the_first_line_loses_no_bootstrap(offline_env, tmp_path):
+    """``installdev bootstrap ROOT 2>&1 | head -1``: its progress lines, its table and its summary all meet a closed
+    pipe; every project is still built, exit 0, no traceback."""
+    root = tmp_path / "workspace"
+    for name in ("liba", "libb"):
+        write_project(root / name, name=name)
+    (root / "pyproject.toml").write_text('[tool.installdev.workspace]\nprojects = ["lib*"]\n')
+    process = subprocess.Popen([*INSTALLDEV, "bootstrap", str(root)], env=offline_env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    first_line = process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=300) == 0, first_line
+    assert first_line.startswith(b"installdev: ")
+    for name in ("liba", "libb"):
+        subprocess.run([root / name / "venv" / "bin" / "python", "-c", f"import {name}"], check=True)
+    again = run_installdev(["bootstrap", str(root)], offline_env)
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
+
+
 def test_a_closed_stdout_before_the_json_document_loses_no_build(project, offline_env, tmp_path):
     """``installdev install-dev --json ... | true``: nobody reads the document; the build completes, exit 0, and the
     write that fails leaves no traceback."""

@@ -53,7 +53,7 @@ def parse(argv: list[str]):
     import contextlib
     import io
 
-    from installdev.cli.outcome import Failure, print_json
+    from installdev.cli.outcome import print_json
     from installdev.report import emit
 
     said = io.StringIO()
@@ -64,8 +64,23 @@ def parse(argv: list[str]):
         emit(sys.stderr, said.getvalue())
         if rejected.code:
             message = said.getvalue().strip().removeprefix("installdev: error: ")
-            print_json(module.json_failure(None, Failure(ExitCode(rejected.code), message)))
+            print_json(json_failure_document(argv, ExitCode(rejected.code), message))
         raise
+
+
+def json_failure_document(argv: list[str], exit_code: int, message: str) -> dict | None:
+    """The ``--json`` document of command line ``argv`` stopped before it ran, with ``exit_code`` and ``message``; None
+    when ``argv`` does not ask for one (or its command has no ``--json``)."""
+    import importlib
+
+    from installdev.cli.outcome import Failure
+
+    if not argv or argv[0] not in COMMANDS or not _asks_for_json(argv[1:]):
+        return None
+    module = importlib.import_module(f"installdev.cli.{COMMANDS[argv[0]][0]}")
+    if not hasattr(module, "json_failure"):
+        return None
+    return module.json_failure(None, Failure(exit_code, message))
 
 
 def _asks_for_json(arguments: list[str]) -> bool:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from installdev.report import emit
 from installdev.workspace.project_run import ProjectRun
 
 _HEADER = ("project", "result", "python", "time", "mode and why")
@@ -77,8 +78,7 @@ class Progress:
             self._redraw()
             return
         with self._lock:
-            self._stream.write(f"installdev: {run.name}: {status(run, live=False)}\n")
-            self._stream.flush()
+            emit(self._stream, f"installdev: {run.name}: {status(run, live=False)}\n")
 
     def _tick(self) -> None:
         while not self._stop.wait(0.2):
@@ -92,8 +92,7 @@ class Progress:
                 line = f"{run.name:<{self._name_width}}  {status(run, live=True)}"
                 text += "\x1b[2K" + line[: columns - 1] + "\n"
             self._lines_drawn = len(self._runs)
-            self._stream.write(text)
-            self._stream.flush()
+            emit(self._stream, text)
 
 
 def status(run: ProjectRun, live: bool) -> str:
