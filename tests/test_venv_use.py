@@ -144,7 +144,7 @@ def test_a_venv_made_before_the_use_lock_gets_one_and_the_command_holds_it(proje
     ran = run_installdev(["run", str(project), "--", "python", "-c", HOLDER, str(started), str(go)], offline_env,
                          cwd=tmp_path)
     assert (ran.returncode, ran.stdout, ran.stderr) == (0, "held\nsame venv hello\n", "")
-    assert (project / "venv" / USE_LOCK_NAME).stat().st_mode & 0o777 == 0o600
+    assert (project / "venv" / USE_LOCK_NAME).stat().st_mode & 0o777 == 0o644
     again = run_installdev(["run", str(project), "--", "python", "-c", HOLDER, str(started), str(go)], offline_env,
                            cwd=tmp_path)
     assert (again.returncode, again.stdout) == (0, "held\nsame venv hello\n"), again.stderr
@@ -174,3 +174,16 @@ def test_a_planted_link_or_foreign_file_is_never_locked_through(tmp_path):
         assert os.get_inheritable(held)  # the command exec'd next holds it
     finally:
         os.close(held)
+
+
+def test_a_change_run_under_a_command_holding_the_same_venv_says_so_at_once(project, offline_env, tmp_path):
+    """`installdev run -- installdev install-dev --force` would wait for itself: one line at once, exit 3."""
+    install_dev(project, offline_env)
+    nested = run_installdev(["run", str(project), "--", sys.executable, "-m", "installdev", "install-dev", str(project),
+                             "--force"], offline_env, cwd=tmp_path)
+    assert nested.returncode == 3, nested.stderr
+    (error,) = nested.stderr.splitlines()
+    assert error.startswith(f"installdev: error: {project / 'venv'} is in use by the command this one runs under (pid ")
+    assert error.endswith("which a change would wait for forever: run this outside it")
+    assert run_installdev(["run", str(project), "--", "python", "-c", "import sampleproj"], offline_env,
+                          cwd=tmp_path).returncode == 0  # the venv untouched

@@ -96,30 +96,52 @@ def share(venv):
 
 
 def create_use_lock(venv):
-    """Make ``VENV/.installdev-in-use`` (mode 0600, never through a link); nothing when it is there already."""
+    """Make ``VENV/.installdev-in-use`` (mode 0644, readable as the rest of the venv is, so that copying the venv
+    works; never through a link); nothing when it is there already."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        os.close(os.open(use_lock_path(venv), flags, 0o600))
+        os.close(os.open(use_lock_path(venv), flags, 0o644))
     except FileExistsError:
         pass
 
 
-def running_commands(descriptor):
-    """What holds the file open as ``descriptor`` shared, for a waiter's message: "pid 123 (pytest -q)", from
-    ``/proc/locks`` (Linux); "commands" where that cannot be read."""
+def _holder_pids(descriptor):
+    """The pids holding the file open as ``descriptor`` locked, from ``/proc/locks`` (Linux); None where unreadable."""
     held = os.fstat(descriptor)
     device = f"{os.major(held.st_dev):02x}:{os.minor(held.st_dev):02x}:{held.st_ino}"
-    pids = []
+    pids = set()
     try:
         with open("/proc/locks", encoding="ascii", errors="replace") as locks:
             for line in locks:
                 fields = line.split()
                 if "->" not in fields and len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == device:
-                    pids.append(int(fields[4]))
+                    pids.add(int(fields[4]))
     except (OSError, ValueError):
-        return "commands"
-    described = [f"pid {pid}{_command_line(pid)}" for pid in sorted(set(pids)) if pid != os.getpid()]
+        return None
+    return sorted(pids)
+
+
+def running_commands(descriptor):
+    """What holds the file open as ``descriptor`` shared, for a waiter's message: "pid 123 (pytest -q)"; "commands"
+    where that cannot be read (not Linux)."""
+    described = [f"pid {pid}{_command_line(pid)}" for pid in _holder_pids(descriptor) or ()]
     return ", ".join(described[:3]) + (f" and {len(described) - 3} more" if len(described) > 3 else "") or "commands"
+
+
+def _ancestor_holding(descriptor):
+    """This process or one it runs under, when it holds ``descriptor``'s file (``installdev run -- CMD`` where CMD
+    changes the same venv: it would wait for itself), or None (none, or not known)."""
+    holders = set(_holder_pids(descriptor) or ())
+    pid = os.getpid()  # the hold is inherited: `installdev run -- installdev install-dev` holds it itself
+    while pid > 1:
+        if pid in holders:
+            return pid
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as status:
+                pid = int(status.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+    return None
 
 
 def _command_line(pid):
@@ -169,6 +191,11 @@ class ChangesWaitForCommands:
                 except BlockingIOError:
                     pass
                 if not announced:
+                    caller = _ancestor_holding(descriptor)
+                    if caller is not None:
+                        raise LockTimeoutError(f"{self.venv} is in use by the command this one runs under (pid "
+                                               f"{caller}{_command_line(caller)}), which a change would wait for "
+                                               "forever: run this outside it")
                     self.reporter.info(f"waiting for {running_commands(descriptor)} running in {self.venv} to finish "
                                        f"before changing it (up to {self.timeout:g}s)")
                     announced = True
