@@ -67,9 +67,9 @@ def tests(session: nox.Session) -> None:
         session.install("-e", ".[test]", "pytest-xdist")
         # everything, in two runs: the tests that share nothing beyond a process spread over the CPUs; the hostile-host
         # fixtures (root, mounts, second users) and real Gradle and Make one at a time
-        session.run("pytest", "-m", "not hosts and not buildtools", "-n", "auto", *session.posargs,
+        session.run("pytest", "-m", "not hosts and not buildtools and not soak", "-n", "auto", *session.posargs,
                     success_codes=no_tests_is_fine)
-        session.run("pytest", "-m", "hosts or buildtools", *session.posargs, success_codes=no_tests_is_fine)
+        session.run("pytest", "-m", "(hosts or buildtools) and not soak", *session.posargs, success_codes=no_tests_is_fine)
         return
     # the unit tests and the core end-to-end ones, spread over the CPUs (they share no fixture beyond a process)
     session.install("-e", ".[test]", "pytest-xdist")
@@ -89,7 +89,7 @@ def soak(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     trials, seconds = (list(session.posargs) + ["200", "240"][len(session.posargs):])[:2]
     session.run("pytest", "tests/test_guarantees.py", "-k", "chaos", env={"INSTALLDEV_CHAOS_TRIALS": trials})
-    session.run("pytest", "-s", "tests/test_soak.py", env={"INSTALLDEV_SOAK_SECONDS": seconds})
+    session.run("pytest", "-s", "-m", "soak", "tests/test_soak.py", env={"INSTALLDEV_SOAK_SECONDS": seconds})
 
 
 @nox.session(python=PRIMARY)
