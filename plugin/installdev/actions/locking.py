@@ -38,7 +38,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -262,35 +262,46 @@ def _acquire(lock_path: Path, venv: Path, timeout: float, deadline: float, repor
         os.close(descriptor)  # its holder deleted it as we waited: lock the file that has the name now
 
 
+def wait_for_exclusive_flock(descriptor: int, deadline: float, first_wait: Callable[[], None],
+                             timed_out: Callable[[], LockTimeoutError]) -> None:
+    """POSIX: poll until ``descriptor`` is held with an exclusive ``flock``, calling ``first_wait()`` once when it must
+    wait. Raises ``timed_out()`` past ``deadline`` (``time.monotonic``), or OSError where the filesystem takes no
+    ``flock``."""
+    import fcntl
+
+    waited = False
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        if not waited:
+            first_wait()
+            waited = True
+        if time.monotonic() >= deadline:
+            raise timed_out()
+        time.sleep(_POLL_SECONDS)
+
+
 def _lock_directory(venv: Path, timeout: float, deadline: float, reporter: Reporter) -> int | None:
     """POSIX: ``flock`` the venv directory itself, the lock that depends on the venv alone; None when there is no
     directory to lock (nothing can be built under a parent that is not writable then), on Windows, or where the
     filesystem's directories take no ``flock``. Raises LockTimeoutError."""
     if _WINDOWS:
         return None
-    import fcntl
-
-    announced = False
     while True:
         try:
             descriptor = os.open(venv, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             return None  # missing, or not a directory: the checks under the lock say so
         try:
-            while True:
-                try:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    pass
-                if not announced:
-                    reporter.info(f"waiting for another process (with another cache directory) to finish with {venv} "
-                                  f"(lock on {venv} itself, up to {timeout:g}s)")
-                    announced = True
-                if time.monotonic() >= deadline:
-                    raise LockTimeoutError(f"gave up after {timeout:g}s waiting for the lock on {venv} itself, held by "
-                                           "another process: wait for that build to finish, or raise --lock-timeout")
-                time.sleep(_POLL_SECONDS)
+            wait_for_exclusive_flock(
+                descriptor, deadline,
+                lambda: reporter.info(f"waiting for another process (with another cache directory) to finish with "
+                                      f"{venv} (lock on {venv} itself, up to {timeout:g}s)"),
+                lambda: LockTimeoutError(f"gave up after {timeout:g}s waiting for the lock on {venv} itself, held by "
+                                         "another process: wait for that build to finish, or raise --lock-timeout"))
         except OSError as error:
             os.close(descriptor)
             if error.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):

@@ -26,7 +26,6 @@ import stat
 
 USE_LOCK_NAME = ".installdev-in-use"
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-_POLL_SECONDS = 0.05
 
 
 def use_lock_path(venv):
@@ -171,9 +170,9 @@ class ChangesWaitForCommands:
     def __enter__(self):
         if os.name == "nt":
             return self
-        import fcntl
         import time
 
+        from installdev.actions.locking import wait_for_exclusive_flock
         from installdev.errors import LockTimeoutError
 
         try:
@@ -182,27 +181,11 @@ class ChangesWaitForCommands:
             return self
         if descriptor is None:
             return self
-        deadline, announced = time.monotonic() + self.timeout, False
         try:
-            while True:
-                try:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    pass
-                if not announced:
-                    caller = _ancestor_holding(descriptor)
-                    if caller is not None:
-                        raise LockTimeoutError(f"{self.venv} is in use by the command this one runs under (pid "
-                                               f"{caller}{_command_line(caller)}), which a change would wait for "
-                                               "forever: run this outside it")
-                    self.reporter.info(f"waiting for {running_commands(descriptor)} running in {self.venv} to finish "
-                                       f"before changing it (up to {self.timeout:g}s)")
-                    announced = True
-                if time.monotonic() >= deadline:
-                    raise LockTimeoutError(f"gave up after {self.timeout:g}s waiting for {running_commands(descriptor)} "
-                                           f"running in {self.venv}: let it finish (or stop it), or raise --lock-timeout")
-                time.sleep(_POLL_SECONDS)
+            wait_for_exclusive_flock(descriptor, time.monotonic() + self.timeout, lambda: self._say_waiting(descriptor),
+                                     lambda: LockTimeoutError(
+                                         f"gave up after {self.timeout:g}s waiting for {running_commands(descriptor)} "
+                                         f"running in {self.venv}: let it finish (or stop it), or raise --lock-timeout"))
         except OSError:
             os.close(descriptor)  # no flock here: nothing to wait for
             return self
@@ -211,6 +194,18 @@ class ChangesWaitForCommands:
             raise
         self.descriptor = descriptor
         return self
+
+    def _say_waiting(self, descriptor):
+        """Say once whom the change waits for; raises LockTimeoutError when it would wait for itself."""
+        from installdev.errors import LockTimeoutError
+
+        caller = _ancestor_holding(descriptor)
+        if caller is not None:
+            raise LockTimeoutError(f"{self.venv} is in use by the command this one runs under (pid "
+                                   f"{caller}{_command_line(caller)}), which a change would wait for forever: run this "
+                                   "outside it")
+        self.reporter.info(f"waiting for {running_commands(descriptor)} running in {self.venv} to finish before "
+                           f"changing it (up to {self.timeout:g}s)")
 
     def __exit__(self, *exc_info):
         if self.descriptor is not None:
