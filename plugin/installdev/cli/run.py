@@ -145,12 +145,9 @@ def _held_up_to_date(settings, reporter) -> tuple:
 
 def _stamp_identity(venv: Path) -> tuple | None:
     from installdev.actions.venvdir import stamp_path
+    from installdev.quickcheck import identity
 
-    try:
-        status = os.stat(stamp_path(venv), follow_symlinks=False)
-    except OSError:
-        return None
-    return status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
+    return identity(str(stamp_path(venv)), follow=False)
 
 
 def _add_use_lock(settings, reporter) -> bool:
